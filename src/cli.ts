@@ -1,0 +1,104 @@
+import { Command, CommanderError, Option } from "commander";
+import { toolVersion } from "./package-root.js";
+import type { NewOptions } from "./commands/new.js";
+
+/**
+ * The command-line program. Commands are thin and loaded lazily; this is the one place that turns errors
+ * into exit codes: 0 success, 1 failed or conflicts, 2 invalid input or usage.
+ */
+
+const debug = (process.env.DEBUG ?? "").split(",").includes("nexus-integrate");
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+async function reporterFor(json: boolean) {
+  const { createReporter } = await import("./report.js");
+  return createReporter({ json, debug });
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("nexus-integrate")
+    .description("Generate a secure OAuth 2.0 integration (React + Vite, Supabase functions and SQL) for a Nexus app.")
+    .version(toolVersion(), "-v, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  program
+    .command("new")
+    .description("generate an integration from a preset, a spec file or flags")
+    .argument("[provider]", "a preset name (hubspot) or the id of a new integration (acme)")
+    .option("-t, --target <dir>", "the Nexus app to write into", ".")
+    .option("--spec <file>", "a spec file (JSON or YAML) with the integration's fields")
+    .option("--preset <name>", "start from this preset (when <provider> is a new id)")
+    .option("--name <display>", "display name shown to users")
+    .option("--pascal-name <Name>", "PascalCase name for components (derived from the display name)")
+    .option("--auth-url <url>", "authorization endpoint")
+    .option("--token-url <url>", "token endpoint")
+    .option("--userinfo-url <url>", "endpoint that describes the connected account")
+    .option("--revocation-url <url>", "token revocation endpoint (RFC 7009)")
+    .option("--api-base-url <url>", "base URL of the provider's API")
+    .option("--scopes <list>", 'scopes, separated by spaces or commas: "a b,c"')
+    .option("--scope-separator <sep>", 'how the provider joins scopes: "space" or "comma"')
+    .option("--auth-param <name=value>", "extra authorization parameter (repeatable)", collect)
+    .option("--pkce", "use PKCE (S256)")
+    .option("--no-pkce", "do not use PKCE (only for providers that reject it)")
+    .addOption(
+      new Option("--token-auth-method <method>", "how the client authenticates at the token endpoint").choices([
+        "client_secret_post",
+        "client_secret_basic",
+      ]),
+    )
+    .option("--sync-path <path>", 'API path the sync function reads, e.g. "/v1/items"')
+    .option("--items-field <field>", "field of the sync response that holds the list")
+    .option("--id-field <field>", "field of each item that identifies it")
+    .addOption(new Option("--template <set>", "template set").choices(["basic", "advanced"]))
+    .option("-y, --yes", "never prompt; fail on missing values")
+    .option("--dry-run", "show the plan and diffs; write nothing")
+    .option("--force", "overwrite files edited since they were generated")
+    .option("--json", "print one JSON object")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nexus-integrate new hubspot --yes --target ../nexus
+  $ nexus-integrate new acme --spec acme.yaml --yes
+  $ nexus-integrate new hubspot-eu --preset hubspot --auth-url https://app-eu1.hubspot.com/oauth/authorize --yes
+  $ nexus-integrate new google-analytics --dry-run`,
+    )
+    .action(async (provider: string | undefined, options: NewOptions, command: Command) => {
+      const reporter = await reporterFor(options.json ?? false);
+      const flags: NewOptions = { ...options };
+      if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
+      const { runNew } = await import("./commands/new.js");
+      const outcome = await runNew(provider, flags);
+      reporter.run(outcome.report);
+      process.exitCode = outcome.exitCode;
+    });
+
+  return program;
+}
+
+function wantsJson(argv: string[]): boolean {
+  return argv.includes("--json");
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; parse errors (already printed by commander) are usage errors.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const reporter = await reporterFor(wantsJson(argv));
+    reporter.error(error);
+    const { NexusError } = await import("./errors.js");
+    process.exitCode = error instanceof NexusError ? error.exitCode : 1;
+  }
+}

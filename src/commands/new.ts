@@ -1,0 +1,155 @@
+import { ConflictError, UsageError } from "../errors.js";
+import { applyIntegration, planIntegration } from "../pipeline.js";
+import type { FileOp } from "../plan/plan.js";
+import type { RunReport } from "../report.js";
+import { buildIntegrationContext } from "../render/context.js";
+import { resolveTarget } from "../repo/target.js";
+import { buildSpec } from "../spec/build.js";
+import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
+import { readSpecFile } from "../spec/spec-file.js";
+import { toolVersion } from "../package-root.js";
+import type { RepoConfig } from "../repo/config.js";
+
+export interface NewOptions {
+  target: string;
+  spec?: string;
+  preset?: string;
+  name?: string;
+  pascalName?: string;
+  authUrl?: string;
+  tokenUrl?: string;
+  userinfoUrl?: string;
+  revocationUrl?: string;
+  apiBaseUrl?: string;
+  scopes?: string;
+  scopeSeparator?: string;
+  authParam?: string[];
+  pkce?: boolean;
+  tokenAuthMethod?: string;
+  syncPath?: string;
+  itemsField?: string;
+  idField?: string;
+  template?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+export interface CommandOutcome {
+  report: RunReport;
+  exitCode: number;
+}
+
+const SEPARATOR_WORDS: Record<string, string> = { space: " ", " ": " ", comma: ",", ",": "," };
+
+/** Turns flag values into a partial spec input; only flags the user gave appear. */
+export function flagsToSpecInput(options: NewOptions): IntegrationSpecInput {
+  const input: IntegrationSpecInput = {};
+  if (options.name !== undefined) input.displayName = options.name;
+  if (options.pascalName !== undefined) input.pascalName = options.pascalName;
+  if (options.authUrl !== undefined) input.authorizationUrl = options.authUrl;
+  if (options.tokenUrl !== undefined) input.tokenUrl = options.tokenUrl;
+  if (options.userinfoUrl !== undefined) input.userinfoUrl = options.userinfoUrl;
+  if (options.revocationUrl !== undefined) input.revocationUrl = options.revocationUrl;
+  if (options.apiBaseUrl !== undefined) input.apiBaseUrl = options.apiBaseUrl;
+  if (options.scopes !== undefined) input.scopes = options.scopes.split(/[\s,]+/).filter((s) => s.length > 0);
+  if (options.scopeSeparator !== undefined) {
+    const separator = SEPARATOR_WORDS[options.scopeSeparator];
+    if (separator === undefined) {
+      throw new UsageError("invalid --scope-separator", [
+        { path: "scopeSeparator", message: `"${options.scopeSeparator}" must be "space" or "comma"` },
+      ]);
+    }
+    input.scopeSeparator = separator as " " | ",";
+  }
+  if (options.authParam !== undefined && options.authParam.length > 0) {
+    const params: Record<string, string> = {};
+    for (const pair of options.authParam) {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) {
+        throw new UsageError("invalid --auth-param", [
+          { path: "authorizationParams", message: `"${pair}" must be written as name=value` },
+        ]);
+      }
+      params[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    input.authorizationParams = params;
+  }
+  if (options.pkce !== undefined) input.pkce = options.pkce;
+  if (options.tokenAuthMethod !== undefined) {
+    input.tokenEndpointAuthMethod = options.tokenAuthMethod as IntegrationSpec["tokenEndpointAuthMethod"];
+  }
+  if (options.template !== undefined) input.template = options.template as IntegrationSpec["template"];
+  if (options.syncPath !== undefined || options.itemsField !== undefined || options.idField !== undefined) {
+    input.sync = {
+      ...(options.syncPath !== undefined ? { path: options.syncPath } : {}),
+      ...(options.itemsField !== undefined ? { itemsField: options.itemsField } : {}),
+      ...(options.idField !== undefined ? { idField: options.idField } : {}),
+    } as IntegrationSpec["sync"];
+  }
+  return input;
+}
+
+export function nextSteps(spec: IntegrationSpec, config: RepoConfig): string[] {
+  const ctx = buildIntegrationContext(spec, config, toolVersion());
+  return [
+    `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (add your production URL too).`,
+    `Set the function secrets: supabase secrets set ${ctx.env.clientId}=… ${ctx.env.clientSecret}=… ${ctx.env.encryptionKey}=… ${ctx.env.stateKey}=…`,
+    `Put the public client id in .env.local: ${ctx.env.publicClientId}=… (the secret never goes in a VITE_ variable).`,
+    `Route ${ctx.routes.callback} to ${ctx.names.pascal}CallbackPage and render <${ctx.names.pascal}Setup /> at ${ctx.routes.setup}.`,
+    `Apply and deploy: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync}`,
+    `Read ${config.paths.docs}/${spec.id}.md for the full checklist.`,
+  ];
+}
+
+async function unifiedDiffs(ops: FileOp[]): Promise<Record<string, string>> {
+  const { createTwoFilesPatch } = await import("diff");
+  const diffs: Record<string, string> = {};
+  for (const op of ops) {
+    if (op.action === "unchanged") continue;
+    const patch = createTwoFilesPatch(
+      op.before === null ? "/dev/null" : `a/${op.path}`,
+      `b/${op.path}`,
+      op.before ?? "",
+      op.after,
+      undefined,
+      undefined,
+      { context: 3 },
+    );
+    diffs[op.path] = patch.split("\n").slice(2).join("\n").trimEnd();
+  }
+  return diffs;
+}
+
+export async function runNew(provider: string | undefined, options: NewOptions): Promise<CommandOutcome> {
+  const target = resolveTarget(options.target);
+  const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
+  const spec = buildSpec({
+    ...(provider !== undefined ? { positional: provider } : {}),
+    ...(options.preset !== undefined ? { preset: options.preset } : {}),
+    ...(specFile !== undefined ? { specFile } : {}),
+    flags: flagsToSpecInput(options),
+  });
+  const state = planIntegration(target, spec, { force: options.force ?? false });
+  const { plan } = state;
+  const report: RunReport = {
+    command: "new",
+    target: target.root,
+    dryRun: options.dryRun ?? false,
+    integration: { id: spec.id, displayName: spec.displayName, templateSet: spec.template },
+    ops: plan.ops,
+    nextSteps: nextSteps(spec, state.config),
+  };
+  if (options.dryRun) report.diffs = await unifiedDiffs(plan.ops);
+  if (plan.conflicts.length > 0) {
+    const error = new ConflictError(
+      "files changed since nexus-integrate wrote them; nothing was written. Re-run with --force to overwrite them.",
+      plan.conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`),
+    );
+    report.error = { message: error.message, files: error.files };
+    return { report, exitCode: error.exitCode };
+  }
+  if (!options.dryRun) applyIntegration(target, state);
+  return { report, exitCode: 0 };
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+import { zodIssuesToFieldIssues } from "../spec/schema.js";
+
+export const LOCKFILE = "nexus-integrate.lock.json";
+export const LOCKFILE_VERSION = 1;
+
+const lockedOutputSchema = z.strictObject({
+  path: z.string(),
+  kind: z.enum(["file", "block"]),
+  template: z.string(),
+  /** sha256 of what the tool wrote: the whole file, or a block's inner lines. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+const lockfileSchema = z.strictObject({
+  lockfileVersion: z.literal(LOCKFILE_VERSION),
+  tool: z.strictObject({ name: z.string(), version: z.string() }),
+  shared: z.strictObject({ outputs: z.array(lockedOutputSchema) }),
+  integrations: z.record(
+    z.string(),
+    z.strictObject({
+      templateSet: z.string(),
+      /** The resolved spec, re-validated by whoever reads it. */
+      spec: z.record(z.string(), z.unknown()),
+      outputs: z.array(lockedOutputSchema),
+    }),
+  ),
+});
+
+export type LockedOutput = z.infer<typeof lockedOutputSchema>;
+export type Lockfile = z.infer<typeof lockfileSchema>;
+
+export function emptyLockfile(version: string): Lockfile {
+  return { lockfileVersion: LOCKFILE_VERSION, tool: { name: "nexus-integrate", version }, shared: { outputs: [] }, integrations: {} };
+}
+
+export function parseLockfile(text: string): Lockfile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${LOCKFILE} does not parse`, [{ path: LOCKFILE, message: (error as Error).message }]);
+  }
+  const parsed = lockfileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(
+      `${LOCKFILE} is not a lockfile this version understands`,
+      zodIssuesToFieldIssues(parsed.error).map((issue) => ({ ...issue, path: `${LOCKFILE}: ${issue.path}` })),
+    );
+  }
+  return parsed.data;
+}
+
+/** Reads the target's lockfile; `null` when there is none yet. */
+export function readLockfile(root: string): { lock: Lockfile | null; text: string | null } {
+  let text: string;
+  try {
+    text = readFileSync(path.join(root, LOCKFILE), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { lock: null, text: null };
+    throw error;
+  }
+  return { lock: parseLockfile(text), text };
+}
+
+function sortKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeysDeep((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/** Deterministic text: sorted keys, outputs sorted by path, two-space indent, final newline. */
+export function serializeLockfile(lock: Lockfile): string {
+  const normalized: Lockfile = {
+    ...lock,
+    shared: { outputs: [...lock.shared.outputs].sort(byPath) },
+    integrations: Object.fromEntries(
+      Object.entries(lock.integrations).map(([id, entry]) => [id, { ...entry, outputs: [...entry.outputs].sort(byPath) }]),
+    ),
+  };
+  return `${JSON.stringify(sortKeysDeep(normalized), null, 2)}\n`;
+}
+
+function byPath(a: LockedOutput, b: LockedOutput): number {
+  return a.path === b.path ? a.template.localeCompare(b.template) : a.path < b.path ? -1 : 1;
+}

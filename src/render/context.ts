@@ -1,0 +1,81 @@
+import type { RepoConfig } from "../repo/config.js";
+import { deriveNames, type IntegrationNames } from "../spec/names.js";
+import type { IntegrationSpec } from "../spec/schema.js";
+
+/** Names every shared (written-once) template may use. */
+export interface SharedContext {
+  tool: { name: string; version: string };
+  env: { encryptionKey: string; stateKey: string; allowedOrigins: string };
+  imports: RepoConfig["imports"];
+  routes: { base: string };
+  urls: { app: string };
+}
+
+/** Everything an integration template sees. Raw-printable roots are validated to be code-safe here. */
+export interface IntegrationContext extends Omit<SharedContext, "env" | "routes" | "imports"> {
+  spec: IntegrationSpec;
+  names: IntegrationNames;
+  env: SharedContext["env"] & { publicClientId: string; clientId: string; clientSecret: string };
+  fn: { exchange: string; sync: string };
+  routes: { base: string; setup: string; callback: string };
+  tables: { records: string };
+  imports: RepoConfig["imports"] & { utils: string; functionErrors: string };
+  urls: { app: string; redirect: string };
+}
+
+const SAFE_TEXT = /^[A-Za-z0-9_@~./-]+$/;
+
+function assertSafeLeaves(root: string, value: Record<string, string>): void {
+  for (const [key, leaf] of Object.entries(value)) {
+    if (!SAFE_TEXT.test(leaf)) throw new Error(`internal: context ${root}.${key} is not code-safe: ${leaf}`);
+  }
+}
+
+export function buildSharedContext(config: RepoConfig, version: string): SharedContext {
+  const context: SharedContext = {
+    tool: { name: "nexus-integrate", version },
+    env: {
+      encryptionKey: "NEXUS_TOKEN_ENCRYPTION_KEY",
+      stateKey: "NEXUS_STATE_SIGNING_KEY",
+      allowedOrigins: "NEXUS_ALLOWED_ORIGINS",
+    },
+    imports: { ...config.imports },
+    routes: { base: config.routesBase },
+    urls: { app: config.appUrl },
+  };
+  assertSafeLeaves("tool", context.tool);
+  assertSafeLeaves("env", context.env);
+  assertSafeLeaves("imports", context.imports);
+  assertSafeLeaves("routes", context.routes);
+  return context;
+}
+
+export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfig, version: string): IntegrationContext {
+  const shared = buildSharedContext(config, version);
+  const names = deriveNames(spec.id, spec.pascalName);
+  const setup = `${config.routesBase}/${names.id}`;
+  const context: IntegrationContext = {
+    ...shared,
+    spec,
+    names,
+    env: {
+      ...shared.env,
+      publicClientId: `VITE_${names.constant}_CLIENT_ID`,
+      clientId: `${names.constant}_CLIENT_ID`,
+      clientSecret: `${names.constant}_CLIENT_SECRET`,
+    },
+    fn: { exchange: `${names.id}-exchange-tokens`, sync: `${names.id}-sync` },
+    routes: { base: config.routesBase, setup, callback: `${setup}/callback` },
+    tables: { records: `${names.snake}_records` },
+    imports: {
+      ...shared.imports,
+      utils: `${config.imports.services}/${names.id}/utils`,
+      functionErrors: `${config.imports.services}/functionErrors`,
+    },
+    urls: { app: config.appUrl, redirect: `${config.appUrl}${setup}/callback` },
+  };
+  for (const root of ["names", "env", "fn", "routes", "tables", "imports"] as const) {
+    assertSafeLeaves(root, context[root] as unknown as Record<string, string>);
+  }
+  return context;
+}

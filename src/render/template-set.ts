@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { UsageError } from "../errors.js";
+import { PACKAGE_ROOT } from "../package-root.js";
+import { DEFAULT_PATHS, type RepoConfig } from "../repo/config.js";
+
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, "templates");
+
+export type TemplateGroup = "shared" | "integration";
+export type OutputKind = "file" | "block";
+
+/** One template: `key` is its path inside the set (`integration/src/…/{{pascal}}Setup.tsx.hbs`). */
+export interface TemplateFile {
+  key: string;
+  group: TemplateGroup;
+  /** Output path as laid out in the set, before folder mapping and tokens. */
+  layoutPath: string;
+  kind: OutputKind;
+  source: string;
+}
+
+function walk(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(full, base));
+    else if (entry.isFile()) out.push(path.relative(base, full).split(path.sep).join("/"));
+  }
+  return out.sort();
+}
+
+function readSetFolder(setDir: string, setName: string): TemplateFile[] {
+  const files: TemplateFile[] = [];
+  for (const group of ["shared", "integration"] as const) {
+    const groupDir = path.join(setDir, group);
+    if (!existsSync(groupDir)) continue;
+    for (const relative of walk(groupDir)) {
+      if (!relative.endsWith(".hbs")) {
+        throw new UsageError(`template set ${setName} has a file that is not a template`, [
+          { path: `${group}/${relative}`, message: 'template files end in ".hbs"' },
+        ]);
+      }
+      const withoutHbs = relative.slice(0, -".hbs".length);
+      const isBlock = withoutHbs.endsWith(".block");
+      files.push({
+        key: `${group}/${relative}`,
+        group,
+        layoutPath: isBlock ? withoutHbs.slice(0, -".block".length) : withoutHbs,
+        kind: isBlock ? "block" : "file",
+        source: readFileSync(path.join(groupDir, relative), "utf8"),
+      });
+    }
+  }
+  return files;
+}
+
+/** The built-in sets: `advanced` is `basic` plus its own files. */
+export function loadTemplateSet(name: string, templatesDir = TEMPLATES_DIR): TemplateFile[] {
+  const chain = name === "advanced" ? ["basic", "advanced"] : [name];
+  const byKey = new Map<string, TemplateFile>();
+  for (const setName of chain) {
+    const setDir = path.join(templatesDir, setName);
+    if (!existsSync(setDir)) {
+      throw new UsageError(`template set "${name}" is not available`, [
+        { path: "template", message: `"${name}" is not available in this version (available: basic)` },
+      ]);
+    }
+    for (const file of readSetFolder(setDir, setName)) byKey.set(file.key, file);
+  }
+  return [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+const ROLES_BY_LENGTH = (Object.entries(DEFAULT_PATHS) as [keyof typeof DEFAULT_PATHS, string][]).sort(
+  (a, b) => b[1].length - a[1].length,
+);
+
+export type PathTokens = Record<string, string>;
+
+/** Maps a layout path to the target's configured folders, then fills `{{token}}`s in it. */
+export function mapOutputPath(layoutPath: string, config: RepoConfig, tokens: PathTokens): string {
+  let mapped = layoutPath;
+  for (const [role, defaultPath] of ROLES_BY_LENGTH) {
+    if (layoutPath === defaultPath || layoutPath.startsWith(`${defaultPath}/`)) {
+      mapped = config.paths[role] + layoutPath.slice(defaultPath.length);
+      break;
+    }
+  }
+  return mapped.replace(/\{\{(\w+)\}\}/g, (whole, token: string) => {
+    const value = tokens[token];
+    if (value === undefined) {
+      throw new UsageError("template path uses an unknown token", [
+        { path: layoutPath, message: `unknown path token {{${token}}} (known: ${Object.keys(tokens).join(", ")})` },
+      ]);
+    }
+    return value;
+  });
+}
+
+export function usesToken(layoutPath: string, token: string): boolean {
+  return layoutPath.includes(`{{${token}}}`);
+}

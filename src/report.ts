@@ -1,0 +1,134 @@
+import chalk from "chalk";
+import { NexusError, UsageError, type FieldIssue } from "./errors.js";
+import type { FileAction, FileOp } from "./plan/plan.js";
+
+/**
+ * The only code that prints. Human output goes to stdout (errors to stderr); with --json exactly one JSON
+ * object goes to stdout and nothing else is printed.
+ */
+
+export interface RunReport {
+  command: string;
+  target: string;
+  dryRun: boolean;
+  integration?: { id: string; displayName: string; templateSet: string };
+  ops: FileOp[];
+  nextSteps: string[];
+  /** Unified diffs by path (dry runs). */
+  diffs?: Record<string, string>;
+  /** Set when the run did not complete (conflicts). */
+  error?: { message: string; files: string[] };
+}
+
+export interface Reporter {
+  run(report: RunReport): void;
+  error(error: unknown): void;
+}
+
+const ACTION_STYLE: Record<FileAction, (text: string) => string> = {
+  create: chalk.green,
+  update: chalk.yellow,
+  unchanged: chalk.dim,
+  conflict: chalk.red,
+};
+
+function summarize(ops: FileOp[], dryRun: boolean): string {
+  const counts = new Map<FileAction, number>();
+  for (const op of ops) counts.set(op.action, (counts.get(op.action) ?? 0) + 1);
+  const verb: Record<FileAction, string> = dryRun
+    ? { create: "to create", update: "to update", unchanged: "unchanged", conflict: "in conflict" }
+    : { create: "created", update: "updated", unchanged: "unchanged", conflict: "in conflict" };
+  const parts = (["create", "update", "unchanged", "conflict"] as const)
+    .filter((action) => counts.has(action))
+    .map((action) => `${counts.get(action)} ${verb[action]}`);
+  return `${ops.length} file${ops.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
+}
+
+function issueJson(issues: FieldIssue[]): FieldIssue[] {
+  return issues.map((issue) => ({ path: issue.path, message: issue.message }));
+}
+
+export function createReporter(options: { json: boolean; debug: boolean }): Reporter {
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const err = (text: string) => process.stderr.write(`${text}\n`);
+
+  return {
+    run(report) {
+      if (options.json) {
+        out(
+          JSON.stringify({
+            command: report.command,
+            ok: report.error === undefined,
+            dryRun: report.dryRun,
+            target: report.target,
+            integration: report.integration ?? null,
+            files: report.ops.map((op) => ({
+              path: op.path,
+              action: op.action,
+              ...(op.forced ? { forced: true } : {}),
+              ...(op.reason ? { reason: op.reason } : {}),
+              ...(report.diffs?.[op.path] !== undefined ? { diff: report.diffs[op.path] } : {}),
+            })),
+            nextSteps: report.nextSteps,
+            errors: report.error ? report.error.files.map((file) => ({ path: file, message: report.error!.message })) : [],
+          }),
+        );
+        return;
+      }
+      const title = report.integration ? `${report.command} ${report.integration.id}` : report.command;
+      out(`${chalk.bold(`nexus-integrate ${title}`)}${report.dryRun ? chalk.cyan(" (dry run: nothing written)") : ""} → ${report.target}`);
+      const width = Math.max(...report.ops.map((op) => op.action.length), 6);
+      for (const op of report.ops) {
+        const forced = op.forced ? chalk.red(" (forced: overwrote local edits)") : "";
+        const reason = op.action === "conflict" && op.reason ? chalk.red(` — ${op.reason}`) : "";
+        out(`  ${ACTION_STYLE[op.action](op.action.padEnd(width))}  ${op.path}${forced}${reason}`);
+        const diff = report.diffs?.[op.path];
+        if (diff) {
+          for (const line of diff.split("\n")) {
+            const styled = line.startsWith("+") ? chalk.green(line) : line.startsWith("-") ? chalk.red(line) : chalk.dim(line);
+            out(`      ${styled}`);
+          }
+        }
+      }
+      out(summarize(report.ops, report.dryRun));
+      if (report.error) {
+        err(chalk.red(`error: ${report.error.message}`));
+        for (const file of report.error.files) err(`  ${file}`);
+        return;
+      }
+      if (report.nextSteps.length > 0 && !report.dryRun) {
+        out("");
+        out(chalk.bold("Next steps:"));
+        report.nextSteps.forEach((step, i) => out(`  ${i + 1}. ${step}`));
+      }
+    },
+
+    error(error) {
+      if (error instanceof NexusError) {
+        const issues = error instanceof UsageError ? error.issues : [];
+        if (options.json) {
+          out(
+            JSON.stringify({
+              ok: false,
+              error: { code: error.code, message: error.message },
+              errors: issueJson(issues.length > 0 ? issues : [{ path: "", message: error.message }]),
+            }),
+          );
+        } else {
+          err(chalk.red(`error: ${error.message}`));
+          for (const issue of issues) err(`  ${issue.path ? `${chalk.bold(issue.path)}: ` : ""}${issue.message}`);
+        }
+        if (options.debug) err(error.stack ?? "");
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      if (options.json) {
+        out(JSON.stringify({ ok: false, error: { code: "internal", message }, errors: [{ path: "", message }] }));
+      } else {
+        err(chalk.red(`error: ${message}`));
+        if (!options.debug) err(chalk.dim("(set DEBUG=nexus-integrate for a stack trace)"));
+      }
+      if (options.debug && error instanceof Error) err(error.stack ?? "");
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { z } from "zod";
+import type { FieldIssue } from "../errors.js";
+
+/**
+ * IntegrationSpec: the single source of truth for every input. Flags, spec files, presets (and later
+ * prompts and discovery) all produce a partial input that is validated here; nothing reaches a template
+ * without passing through this schema.
+ */
+
+export const ID_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const PARAM_NAME = /^[A-Za-z0-9_.-]+$/;
+const FIELD_PATH = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Authorization parameters the generated code sets itself; a spec may not override them. */
+export const RESERVED_AUTH_PARAMS = [
+  "client_id",
+  "code_challenge",
+  "code_challenge_method",
+  "redirect_uri",
+  "response_type",
+  "scope",
+  "state",
+] as const;
+
+function describeChar(char: string): string {
+  if (char === " ") return "a space";
+  if (char === '"') return "a double quote";
+  if (char === "\\") return "a backslash";
+  if (char === "\n") return "a newline";
+  if (char === "\t") return "a tab";
+  const code = char.codePointAt(0) ?? 0;
+  return `the character U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+function firstBadChar(value: string, allowed: RegExp): string | undefined {
+  for (const char of value) {
+    if (!allowed.test(char)) return char;
+  }
+  return undefined;
+}
+
+const plainText = (field: string, max: number) =>
+  z
+    .string({ error: `${field} must be text` })
+    .trim()
+    .min(1, `${field} must not be empty`)
+    .max(max, `${field} must be at most ${max} characters`)
+    .refine((value) => !CONTROL_CHARS.test(value), `${field} must not contain newlines or control characters`);
+
+/** An endpoint URL: https, or http on a loopback host for local testing. No credentials, no fragment. */
+export const endpointUrl = z.string({ error: "must be a URL" }).superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `"${value}" is not a valid absolute URL` });
+    return;
+  }
+  const loopback = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== "https:" && !loopback) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${value}" must use https (http is allowed only for localhost and 127.0.0.1)`,
+    });
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({ code: "custom", message: `"${value}" must not contain credentials` });
+  }
+  if (url.hash) {
+    ctx.addIssue({ code: "custom", message: `"${value}" must not contain a #fragment` });
+  }
+  if (CONTROL_CHARS.test(value) || /\s/.test(value)) {
+    ctx.addIssue({ code: "custom", message: `"${value}" must not contain whitespace` });
+  }
+});
+
+export const scopeToken = z.string({ error: "a scope must be text" }).superRefine((value, ctx) => {
+  if (value.length === 0) {
+    ctx.addIssue({ code: "custom", message: "a scope must not be empty" });
+    return;
+  }
+  const bad = firstBadChar(value, /[\x21\x23-\x5B\x5D-\x7E]/);
+  if (bad !== undefined || !SCOPE_TOKEN.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${value}" contains ${describeChar(bad ?? value)} (RFC 6749 scope tokens are printable ASCII without spaces, quotes or backslashes)`,
+    });
+  }
+});
+
+const syncSchema = z.strictObject({
+  path: z
+    .string({ error: "must be a path" })
+    .regex(/^\/(?!\/)[^\s]*$/, 'must be a path on the API base URL starting with "/" (for example "/v1/items")')
+    .refine((value) => !CONTROL_CHARS.test(value), "must not contain control characters")
+    .max(500, "must be at most 500 characters"),
+  itemsField: z
+    .string()
+    .regex(FIELD_PATH, 'must be a dotted field path such as "results" or "data.items"')
+    .nullable()
+    .default(null),
+  idField: z.string().regex(FIELD_PATH, 'must be a dotted field path such as "id"').default("id"),
+});
+
+export const TEMPLATE_SETS = ["basic", "advanced"] as const;
+export const SCOPE_SEPARATORS = [" ", ","] as const;
+export const TOKEN_AUTH_METHODS = ["client_secret_post", "client_secret_basic"] as const;
+
+export const integrationSpecSchema = z.strictObject({
+  id: z.string({ error: "is required" }).superRefine((value, ctx) => {
+    if (value.length < 2 || value.length > 40 || !ID_PATTERN.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(value)} must be a slug: 2–40 lowercase letters, digits and single hyphens, starting with a letter`,
+      });
+    }
+  }),
+  displayName: plainText("the display name", 60),
+  pascalName: z
+    .string()
+    .regex(/^[A-Z][A-Za-z0-9]{1,59}$/, "must be a PascalCase identifier (letters and digits, starting with a capital)"),
+  authorizationUrl: endpointUrl,
+  tokenUrl: endpointUrl,
+  userinfoUrl: endpointUrl.nullable().default(null),
+  revocationUrl: endpointUrl.nullable().default(null),
+  apiBaseUrl: endpointUrl,
+  scopes: z.array(scopeToken).min(1, "at least one scope is required").max(50, "at most 50 scopes"),
+  scopeSeparator: z.enum(SCOPE_SEPARATORS, { error: 'must be " " (space) or ","' }).default(" "),
+  authorizationParams: z
+    .record(
+      z
+        .string()
+        .regex(PARAM_NAME, "parameter names are letters, digits, '_', '.' and '-'")
+        .superRefine((key, ctx) => {
+          if ((RESERVED_AUTH_PARAMS as readonly string[]).includes(key)) {
+            ctx.addIssue({ code: "custom", message: `${JSON.stringify(key)} is set by the generated code and cannot be overridden` });
+          }
+        }),
+      plainText("a parameter value", 200),
+    )
+    .default({}),
+  pkce: z.boolean({ error: "must be true or false" }).default(true),
+  tokenEndpointAuthMethod: z
+    .enum(TOKEN_AUTH_METHODS, { error: 'must be "client_secret_post" or "client_secret_basic"' })
+    .default("client_secret_post"),
+  template: z.enum(TEMPLATE_SETS, { error: 'must be "basic" or "advanced"' }).default("basic"),
+  benefits: z.array(plainText("a benefit", 200)).min(1, "at least one benefit").max(8, "at most 8 benefits"),
+  sync: syncSchema,
+  docsUrl: endpointUrl.nullable().default(null),
+});
+
+/** A fully resolved, validated spec (defaults applied). This is what the lockfile records. */
+export type IntegrationSpec = z.output<typeof integrationSpecSchema>;
+/** What flags, spec files and presets provide before validation. */
+export type IntegrationSpecInput = Partial<z.input<typeof integrationSpecSchema>>;
+
+/** The fields every spec must end up with, and the flag that supplies each one. */
+export const REQUIRED_FIELD_FLAGS: Record<string, string> = {
+  displayName: "--name",
+  authorizationUrl: "--auth-url",
+  tokenUrl: "--token-url",
+  apiBaseUrl: "--api-base-url",
+  scopes: "--scopes",
+  "sync.path": "--sync-path",
+};
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out ? `.${String(segment)}` : String(segment);
+  }
+  return out;
+}
+
+export function zodIssuesToFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return {
+        path: formatPath(issue.path),
+        message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`,
+      };
+    }
+    return { path: formatPath(issue.path), message: issue.message };
+  });
+}
