@@ -60,7 +60,8 @@ export function upsertBlock(text: string | null, filePath: string, owner: string
   const found = findBlock(text, filePath, owner);
   if (found.status === "broken") throw new Error(found.reason);
   if (found.status === "found") return text.slice(0, found.startIndex) + block + text.slice(found.endIndex);
-  const separator = text.endsWith("\n\n") ? "" : text.endsWith("\n") ? "\n" : "\n\n";
+  // One blank line before the block; removeBlock takes exactly that line away again.
+  const separator = text.endsWith("\n") ? "\n" : "\n\n";
   return `${text}${separator}${block}\n`;
 }
 

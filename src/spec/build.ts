@@ -91,7 +91,10 @@ export function missingFields(input: IntegrationSpecInput): FieldIssue[] {
 export function finalizeSpec(input: IntegrationSpecInput): IntegrationSpec {
   const missing = missingFields(input);
   if (missing.length > 0) {
-    throw new UsageError("missing required values", missing);
+    // Report what is wrong with the values that were given too, not only what is missing.
+    const partial = integrationSpecSchema.partial().safeParse(input);
+    const invalid = partial.success ? [] : zodIssuesToFieldIssues(partial.error);
+    throw new UsageError(invalid.length > 0 ? "invalid integration spec" : "missing required values", [...invalid, ...missing]);
   }
   const withDerived: IntegrationSpecInput = { ...input };
   if (withDerived.pascalName === undefined && typeof input.id === "string" && typeof input.displayName === "string") {

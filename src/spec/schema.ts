@@ -119,7 +119,7 @@ export const integrationSpecSchema = z.strictObject({
       });
     }
   }),
-  displayName: plainText("the display name", 60),
+  displayName: plainText("the display name", 80),
   pascalName: z
     .string()
     .regex(/^[A-Z][A-Za-z0-9]{1,59}$/, "must be a PascalCase identifier (letters and digits, starting with a capital)"),
@@ -184,6 +184,9 @@ export function zodIssuesToFieldIssues(error: z.ZodError): FieldIssue[] {
         path: formatPath(issue.path),
         message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`,
       };
+    }
+    if (issue.code === "invalid_key" && issue.issues.length > 0) {
+      return { path: formatPath(issue.path), message: issue.issues.map((inner) => inner.message).join("; ") };
     }
     return { path: formatPath(issue.path), message: issue.message };
   });

@@ -1,0 +1,197 @@
+import { execa } from "execa";
+import { readFileSync, writeFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, copyExampleApp, mtimes, snapshotTree, tempDir } from "../helpers/fixtures.js";
+
+const EPOCH = "1764000000"; // 2025-11-24T16:00:00Z
+
+function run(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+  return execa("node", [BIN, ...args], {
+    reject: false,
+    env: { SOURCE_DATE_EPOCH: EPOCH, NO_COLOR: "1", ...options.env },
+    ...(options.input !== undefined ? { input: options.input } : { stdin: "ignore" }),
+  });
+}
+
+const HUBSPOT_FILES = [
+  "src/components/integrations/HubSpotSetup.tsx",
+  "src/pages/integrations/HubSpotCallbackPage.tsx",
+  "src/services/integrations/hubspot/utils.ts",
+  "supabase/functions/hubspot-exchange-tokens/index.ts",
+  "supabase/functions/hubspot-sync/index.ts",
+  "supabase/functions/_shared/oauth.ts",
+  "supabase/functions/_shared/crypto.ts",
+  "supabase/functions/_shared/cors.ts",
+  "supabase/functions/_shared/auth.ts",
+  "supabase/functions/_shared/store.ts",
+  "supabase/migrations/20251124160000_nexus_integrations_base.sql",
+  "supabase/migrations/20251124160001_hubspot_integration.sql",
+  "docs/integrations/hubspot.md",
+  "nexus-integrate.lock.json",
+];
+
+function allText(dir: string): string {
+  return Object.keys(snapshotTree(dir))
+    .map((file) => readFileSync(path.join(dir, file), "utf8"))
+    .join("\n");
+}
+
+describe("nexus-integrate new (built binary)", () => {
+  it("generates every file of the basic set, then a second run changes no byte", async () => {
+    const app = copyExampleApp();
+    const first = await run(["new", "hubspot", "--yes", "--target", app]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const tree = snapshotTree(app);
+    for (const file of HUBSPOT_FILES) expect(tree, file).toHaveProperty([file]);
+    expect(first.stdout).toContain("Next steps:");
+
+    const times = mtimes(app, Object.keys(tree));
+    const second = await run(["new", "hubspot", "--yes", "--target", app, "--json"]);
+    expect(second.exitCode, second.stderr).toBe(0);
+    const report = JSON.parse(second.stdout) as { ok: boolean; files: { action: string }[] };
+    expect(report.ok).toBe(true);
+    expect(new Set(report.files.map((f) => f.action))).toEqual(new Set(["unchanged"]));
+    expect(snapshotTree(app)).toEqual(tree);
+    expect(mtimes(app, Object.keys(tree))).toEqual(times);
+  });
+
+  it("is byte-identical across runs on separate copies", async () => {
+    const [a, b] = [copyExampleApp(), copyExampleApp()];
+    await run(["new", "google-analytics", "--yes", "--target", a]);
+    await run(["new", "google-analytics", "--yes", "--target", b]);
+    expect(snapshotTree(a)).toEqual(snapshotTree(b));
+  });
+
+  it("never writes a secret into a VITE_ variable", async () => {
+    const app = copyExampleApp();
+    for (const preset of ["hubspot", "microsoft", "google-workspace"]) {
+      expect((await run(["new", preset, "--yes", "--target", app])).exitCode).toBe(0);
+    }
+    expect(allText(app)).not.toMatch(/VITE_.*SECRET/);
+  });
+
+  it("adds a second integration next to the first, sharing the base tables", async () => {
+    const app = copyExampleApp();
+    await run(["new", "hubspot", "--yes", "--target", app]);
+    const second = await run(["new", "microsoft", "--yes", "--target", app, "--json"]);
+    expect(second.exitCode, second.stdout).toBe(0);
+    const files = (JSON.parse(second.stdout) as { files: { path: string; action: string }[] }).files;
+    expect(files.find((f) => f.path.endsWith("_shared/oauth.ts"))?.action).toBe("unchanged");
+    const migrations = readdirSync(path.join(app, "supabase/migrations")).sort();
+    expect(migrations).toEqual([
+      "20250101000000_profiles.sql",
+      "20251124160000_nexus_integrations_base.sql",
+      "20251124160001_hubspot_integration.sql",
+      "20251124160002_microsoft_integration.sql",
+    ]);
+    const lock = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8"));
+    expect(Object.keys(lock.integrations)).toEqual(["hubspot", "microsoft"]);
+  });
+});
+
+describe("bad input: exit 2, a field-level message, nothing changed", () => {
+  const cases: [string, (app: string, dir: string) => string[], RegExp][] = [
+    ["a path-like id", (app) => ["new", "../evil", "--yes", "--target", app], /id: "\.\.\/evil" must be a slug/],
+    [
+      "a non-https token URL",
+      (app) => ["new", "hubspot", "--token-url", "http://api.hubapi.com/oauth/v1/token", "--yes", "--target", app],
+      /tokenUrl: "http:\/\/api\.hubapi\.com\/oauth\/v1\/token" must use https/,
+    ],
+    [
+      "a scope with a space (spec file)",
+      (app, dir) => {
+        const spec = path.join(dir, "acme.json");
+        writeFileSync(
+          spec,
+          JSON.stringify({
+            id: "acme",
+            displayName: "Acme",
+            authorizationUrl: "https://acme.test/authorize",
+            tokenUrl: "https://acme.test/token",
+            apiBaseUrl: "https://api.acme.test",
+            scopes: ["read", "crm read"],
+            sync: { path: "/items" },
+          }),
+        );
+        return ["new", "--spec", spec, "--yes", "--target", app];
+      },
+      /scopes\[1\]: "crm read" contains a space/,
+    ],
+    ["a scope with a quote", (app) => ["new", "hubspot", "--scopes", 'oauth crm"read', "--yes", "--target", app], /scopes\[1\]: "crm"read" contains a double quote/],
+    ["missing values", (app) => ["new", "acme", "--yes", "--target", app], /authorizationUrl: is required \(use --auth-url/],
+    ["an unknown option", (app) => ["new", "hubspot", "--bogus", "--target", app], /unknown option '--bogus'/],
+    ["a target without package.json", (_app, dir) => ["new", "hubspot", "--yes", "--target", dir], /--target: .* has no package\.json/],
+  ];
+
+  it.each(cases)("%s", async (_name, args, message) => {
+    const app = copyExampleApp();
+    const dir = tempDir();
+    const argv = args(app, dir);
+    const before = snapshotTree(app);
+    const result = await run(argv);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
+  it("--json reports field errors as one JSON object", async () => {
+    const app = copyExampleApp();
+    const result = await run(["new", "../evil", "--yes", "--json", "--target", app]);
+    expect(result.exitCode).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, errors: expect.arrayContaining([expect.objectContaining({ path: "id" })]) });
+  });
+
+  it("does not hang without a TTY", async () => {
+    const app = copyExampleApp();
+    const result = await run(["new", "acme", "--target", app], { input: "\n" });
+    expect(result.exitCode).toBe(2);
+  });
+});
+
+describe("hand edits", () => {
+  it("a hand-edited file stops the run (exit 1, nothing written); --force overwrites it", async () => {
+    const app = copyExampleApp();
+    await run(["new", "hubspot", "--yes", "--target", app]);
+    const setup = path.join(app, "src/components/integrations/HubSpotSetup.tsx");
+    const edited = `${readFileSync(setup, "utf8")}\n// my change\n`;
+    writeFileSync(setup, edited);
+    const before = snapshotTree(app);
+
+    const blocked = await run(["new", "hubspot", "--yes", "--target", app, "--name", "HubSpot CRM"]);
+    expect(blocked.exitCode).toBe(1);
+    expect(blocked.stderr).toContain("src/components/integrations/HubSpotSetup.tsx");
+    expect(blocked.stderr).toContain("--force");
+    expect(snapshotTree(app)).toEqual(before);
+    expect(readFileSync(setup, "utf8")).toBe(edited);
+
+    const forced = await run(["new", "hubspot", "--yes", "--target", app, "--name", "HubSpot CRM", "--force"]);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/HubSpotSetup\.tsx \(forced/);
+    expect(readFileSync(setup, "utf8")).not.toContain("// my change");
+    expect(readFileSync(path.join(app, "src/services/integrations/hubspot/utils.ts"), "utf8")).toContain('"HubSpot CRM"');
+  });
+
+  it("--dry-run prints diffs and writes nothing", async () => {
+    const app = copyExampleApp();
+    const before = snapshotTree(app);
+    const result = await run(["new", "hubspot", "--yes", "--dry-run", "--target", app]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("dry run");
+    expect(result.stdout).toContain("+export function HubSpotSetup");
+    expect(result.stdout).toMatch(/\+VITE_HUBSPOT_CLIENT_ID=/);
+    expect(snapshotTree(app)).toEqual(before);
+  });
+});
+
+describe("the program", () => {
+  it("prints help with examples and its version", async () => {
+    const help = await run(["new", "--help"]);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("Examples:");
+    const version = await run(["--version"]);
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
+  });
+});

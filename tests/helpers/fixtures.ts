@@ -1,0 +1,82 @@
+import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
+import { UsageError, type FieldIssue } from "../../src/errors.js";
+
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const EXAMPLE_APP = path.join(REPO_ROOT, "examples", "nexus-app");
+export const BIN = path.join(REPO_ROOT, "bin", "nexus-integrate.js");
+
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = "nexus-test-"): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** A fresh copy of the example app (without node_modules). */
+export function copyExampleApp(): string {
+  const dir = path.join(tempDir(), "app");
+  cpSync(EXAMPLE_APP, dir, {
+    recursive: true,
+    filter: (source) => !source.split(path.sep).includes("node_modules") && !source.endsWith(`${path.sep}dist`),
+  });
+  return dir;
+}
+
+/** Every file below `dir` with the sha256 of its bytes: compare two snapshots to prove nothing changed. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules") walk(full);
+      } else {
+        out[path.relative(dir, full)] = createHash("sha256").update(readFileSync(full)).digest("hex");
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function mtimes(dir: string, files: string[]): Record<string, number> {
+  return Object.fromEntries(files.map((f) => [f, statSync(path.join(dir, f)).mtimeMs]));
+}
+
+/** A valid spec whose display name and benefits are as hostile as the schema allows. */
+export const HOSTILE_DISPLAY_NAME = "Acme \"Quote\" 'Single' `tick` ${x} </script> <b>&amp;</b> */ -- \\ 🚀";
+
+export function hostileSpecInput(baseUrl = "https://auth.example.com") {
+  return {
+    id: "acme-hostile",
+    displayName: HOSTILE_DISPLAY_NAME,
+    authorizationUrl: `${baseUrl}/authorize?tenant=a'b`,
+    tokenUrl: `${baseUrl}/token`,
+    userinfoUrl: `${baseUrl}/userinfo`,
+    apiBaseUrl: "https://api.example.com/v1",
+    scopes: ["read:all", "https://api.example.com/scope$1", "a'b", "x`y", "${z}"],
+    authorizationParams: { prompt: "consent", "x-odd": "</script> ' \" ` ${y}" },
+    benefits: ["Benefit with \"quotes\" and `ticks` and ${template}", "</script><script>alert(1)</script>"],
+    sync: { path: "/items?filter='x'&q=`y`", itemsField: "data.items", idField: "id" },
+  };
+}
+
+/** The field issues of the UsageError that `fn` throws (fails the test when it throws anything else). */
+export function usageIssues(fn: () => unknown): FieldIssue[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UsageError) return error.issues;
+    throw error;
+  }
+  throw new Error("expected a UsageError");
+}
