@@ -2,13 +2,12 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll } from "vitest";
 import { UsageError, type FieldIssue } from "../../src/errors.js";
 
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const EXAMPLE_APP = path.join(REPO_ROOT, "examples", "nexus-app");
-export const BIN = path.join(REPO_ROOT, "bin", "nexus-integrate.js");
+import { EXAMPLE_APP } from "./paths.js";
+
+export { BIN, EXAMPLE_APP, REPO_ROOT } from "./paths.js";
 
 const created: string[] = [];
 afterAll(() => {

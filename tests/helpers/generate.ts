@@ -1,0 +1,19 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { runNew, type NewOptions } from "../../src/commands/new.js";
+import { tempDir } from "./fixtures.js";
+
+/** Runs the `new` pipeline in-process (the e2e tests cover the binary) and fails loudly on any problem. */
+export async function generate(app: string, provider: string | undefined, options: Partial<NewOptions> = {}) {
+  const outcome = await runNew(provider, { target: app, yes: true, ...options });
+  if (outcome.exitCode !== 0) {
+    throw new Error(`generation failed: ${JSON.stringify(outcome.report.error ?? outcome.report.ops.filter((op) => op.action === "conflict"))}`);
+  }
+  return outcome.report;
+}
+
+export function writeSpecFile(spec: object, name = "spec.json"): string {
+  const file = path.join(tempDir(), name);
+  writeFileSync(file, JSON.stringify(spec, null, 2));
+  return file;
+}

@@ -1,0 +1,231 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { execa, type ResultPromise } from "execa";
+import { randomBytes, webcrypto } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { OAuth2Server } from "oauth2-mock-server";
+import { DENO, denoEnv } from "./deno.js";
+import { copyExampleApp } from "./fixtures.js";
+import { generate } from "./generate.js";
+import { JWT_SECRET, userJwt } from "./jwt.js";
+import { REPO_ROOT } from "./paths.js";
+import { applyMigrations, createSupabaseDb, createUser } from "./supabase-shim.js";
+
+/**
+ * Everything the generated functions talk to, on 127.0.0.1: Postgres (PGlite behind pglite-socket), the
+ * provider (oauth2-mock-server), the provider's data API (a scripted HTTP server) and Supabase's gateway
+ * and auth endpoint (a Deno stand-in that runs the generated index.ts files unchanged).
+ */
+export const USER_A = "00000000-0000-4000-8000-0000000000aa";
+export const USER_B = "00000000-0000-4000-8000-0000000000bb";
+export const CLIENT_ID = "nexus-test-client";
+export const CLIENT_SECRET = randomBytes(16).toString("hex");
+export const ENCRYPTION_KEY = randomBytes(32).toString("base64");
+export const STATE_KEY = randomBytes(32).toString("base64");
+
+export interface ApiReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Stack {
+  app: string;
+  id: string;
+  db: PGlite;
+  mock: OAuth2Server;
+  issuer: string;
+  gatewayUrl: string;
+  /** Access and refresh tokens the provider issued, in order. */
+  issued: { accessToken: string; refreshToken: string | undefined; grant: string }[];
+  /** Authorization codes the provider issued and not yet redeemed. */
+  codes: Set<string>;
+  /** The next token-endpoint answers to force (e.g. invalid_grant), by grant type. */
+  forceTokenError: Map<string, string>;
+  /** Scripted answers of the data API; when empty it answers with `apiItems`. */
+  apiQueue: ApiReply[];
+  apiItems: unknown[];
+  apiRequests: { path: string; authorization: string | undefined }[];
+  call(fn: string, userId: string | null, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; text: string }>;
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+}
+
+export async function startStack(options: { preset: string; flags?: Record<string, unknown> }): Promise<Stack> {
+  const stack = {
+    issued: [],
+    codes: new Set<string>(),
+    forceTokenError: new Map<string, string>(),
+    apiQueue: [],
+    apiItems: [],
+    apiRequests: [],
+  } as unknown as Stack;
+
+  // The provider.
+  const mock = new OAuth2Server();
+  await mock.issuer.keys.generate("RS256");
+  await mock.start(0, "127.0.0.1");
+  const issuer = `http://127.0.0.1:${(mock.address() as AddressInfo).port}`;
+  mock.issuer.url = issuer;
+  mock.service.on("beforeAuthorizeRedirect", (redirect: { url: URL }) => {
+    const code = redirect.url.searchParams.get("code");
+    if (code) stack.codes.add(code);
+  });
+  mock.service.on("beforeResponse", (response: { body: Record<string, unknown>; statusCode: number }, req: IncomingMessage & { body: Record<string, string> }) => {
+    const grant = req.body.grant_type ?? "";
+    const forced = stack.forceTokenError.get(grant);
+    if (forced) {
+      stack.forceTokenError.delete(grant);
+      response.statusCode = 400;
+      response.body = { error: forced };
+      return;
+    }
+    if (grant === "authorization_code") {
+      // A real provider redeems each code it issued once; the mock accepts any code otherwise.
+      if (!stack.codes.delete(req.body.code ?? "")) {
+        response.statusCode = 400;
+        response.body = { error: "invalid_grant", error_description: "unknown or used authorization code" };
+        return;
+      }
+    }
+    stack.issued.push({
+      accessToken: String(response.body.access_token),
+      refreshToken: response.body.refresh_token as string | undefined,
+      grant,
+    });
+  });
+
+  // The provider's data API.
+  const api = createServer((req: IncomingMessage, res: ServerResponse) => {
+    stack.apiRequests.push({ path: req.url ?? "", authorization: req.headers.authorization });
+    const reply = stack.apiQueue.shift() ?? { status: 200, body: { accountSummaries: stack.apiItems } };
+    res.writeHead(reply.status, { "Content-Type": "application/json", ...reply.headers });
+    res.end(JSON.stringify(reply.body ?? {}));
+  });
+  const apiPort = await listen(api);
+
+  // The app with the integration generated against these servers.
+  const app = copyExampleApp();
+  const report = await generate(app, options.preset, {
+    authUrl: `${issuer}/authorize`,
+    tokenUrl: `${issuer}/token`,
+    userinfoUrl: `${issuer}/userinfo`,
+    apiBaseUrl: `http://127.0.0.1:${apiPort}/v1beta`,
+    ...options.flags,
+  });
+  const id = report.integration!.id;
+
+  // The database.
+  const db = await createSupabaseDb();
+  await createUser(db, USER_A, "a@example.com");
+  await createUser(db, USER_B, "b@example.com");
+  await applyMigrations(db, app);
+  const pg = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 8 });
+  await pg.start();
+  const pgConn = pg.getServerConn();
+
+  // Supabase's gateway with the generated functions.
+  const constant = id.replace(/-/g, "_").toUpperCase();
+  const gateway: ResultPromise = execa(
+    DENO,
+    [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--no-config",
+      "--node-modules-dir=none",
+      "--quiet",
+      path.join(REPO_ROOT, "tests", "helpers", "gateway.deno.ts"),
+      path.join(app, "supabase", "functions"),
+      `${id}-exchange-tokens`,
+      `${id}-sync`,
+    ],
+    {
+      env: denoEnv({
+        JWT_SECRET,
+        SUPABASE_ANON_KEY: "anon-key",
+        SUPABASE_DB_URL: `postgres://postgres:postgres@${pgConn}/postgres`,
+        [`${constant}_CLIENT_ID`]: CLIENT_ID,
+        [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
+        NEXUS_TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
+        NEXUS_STATE_SIGNING_KEY: STATE_KEY,
+      }),
+      reject: false,
+      buffer: false,
+    },
+  );
+  const gatewayUrl = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}\n${err}`)), 180_000);
+    gateway.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const port = /READY (\d+)/.exec(out)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${port}`);
+      }
+    });
+    gateway.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+      if (process.env.DEBUG_GATEWAY) process.stderr.write(chunk);
+    });
+    void gateway.then((result) => reject(new Error(`gateway exited (${result.exitCode}):\n${out}\n${err}`)));
+  });
+
+  return Object.assign(stack, {
+    app,
+    id,
+    db,
+    mock,
+    issuer,
+    gatewayUrl,
+    async call(fn: string, userId: string | null, body?: unknown) {
+      const response = await fetch(`${gatewayUrl}/functions/v1/${fn}`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          apikey: "anon-key",
+          ...(userId ? { Authorization: `Bearer ${userJwt(userId)}` } : {}),
+          Origin: "http://localhost:5173",
+        },
+        body: JSON.stringify(body ?? {}),
+      });
+      const text = await response.text();
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        // not JSON: tests look at text
+      }
+      return { status: response.status, body: parsed, headers: response.headers, text };
+    },
+    async close() {
+      gateway.kill("SIGTERM");
+      await gateway.catch(() => undefined);
+      await pg.stop();
+      await mock.stop();
+      await new Promise((resolve) => api.close(resolve));
+      await db.close();
+    },
+  });
+}
+
+/** Decrypts a stored value the way the generated crypto.ts does (AES-256-GCM, context as AAD). */
+export async function decryptStored(value: string, context: string): Promise<string> {
+  const [version, iv, ciphertext] = value.split(".");
+  if (version !== "v1" || !iv || !ciphertext) throw new Error(`not a v1 ciphertext: ${value}`);
+  const key = await webcrypto.subtle.importKey("raw", Buffer.from(ENCRYPTION_KEY, "base64"), "AES-GCM", false, ["decrypt"]);
+  const plain = await webcrypto.subtle.decrypt(
+    { name: "AES-GCM", iv: Buffer.from(iv, "base64url"), additionalData: Buffer.from(context) },
+    key,
+    Buffer.from(ciphertext, "base64url"),
+  );
+  return Buffer.from(plain).toString("utf8");
+}

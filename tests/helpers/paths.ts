@@ -1,0 +1,6 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const EXAMPLE_APP = path.join(REPO_ROOT, "examples", "nexus-app");
+export const BIN = path.join(REPO_ROOT, "bin", "nexus-integrate.js");

@@ -1,0 +1,198 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { beforeAll, describe, expect, it } from "vitest";
+import { copyExampleApp } from "../helpers/fixtures.js";
+import { generate } from "../helpers/generate.js";
+import { applyMigrations, asRole, createSupabaseDb, createUser } from "../helpers/supabase-shim.js";
+
+/**
+ * Layer 2: the generated migrations applied to a real Postgres (PGlite) behind a Supabase shim, with the
+ * row-level security asserted through real queries as `anon` and `authenticated` users.
+ */
+const A = "00000000-0000-4000-8000-00000000000a";
+const B = "00000000-0000-4000-8000-00000000000b";
+
+let db: PGlite;
+let applied: string[];
+
+async function seed(): Promise<void> {
+  // What the edge functions (connected as the owner) write.
+  for (const [user, status] of [
+    [A, "connected"],
+    [B, "needs_reauth"],
+  ] as const) {
+    await db.query(
+      `insert into public.user_integrations (user_id, integration_id, integration_name, status) values ($1, 'hubspot', 'HubSpot', $2)`,
+      [user, status],
+    );
+    await db.query(
+      `insert into public.oauth_tokens (user_id, provider, access_token, refresh_token) values ($1, 'hubspot', 'v1.iv.ct', 'v1.iv.rt')`,
+      [user],
+    );
+    await db.query(
+      `insert into public.oauth_states (state_hash, user_id, provider, redirect_uri, expires_at)
+       values ($1, $2, 'hubspot', 'http://localhost:5173/integrations/hubspot/callback', now() + interval '10 minutes')`,
+      [`hash-${user}`, user],
+    );
+    await db.query(
+      `insert into public.hubspot_records (user_id, external_id, data) values ($1, 'c1', '{"name": "x"}')`,
+      [user],
+    );
+  }
+  const events: [string, string, number | null][] = [
+    [A, "oauth_initiated", null],
+    [A, "oauth_initiated", null],
+    [A, "oauth_initiated", null],
+    [A, "oauth_initiated", null],
+    [A, "oauth_completed", 1200],
+    [A, "oauth_completed", 800],
+    [A, "oauth_completed", 1000],
+    [A, "oauth_failed", null],
+    [A, "token_refreshed", null],
+    [A, "token_refreshed", null],
+    [A, "token_refreshed", null],
+    [A, "token_refresh_failed", null],
+    [A, "data_synced", 1500],
+    [A, "data_synced", 2500],
+    [A, "sync_failed", null],
+    [B, "oauth_initiated", null],
+    [B, "oauth_failed", null],
+  ];
+  for (const [user, type, duration] of events) {
+    await db.query(
+      "insert into public.integration_events (user_id, integration_id, event_type, duration_ms) values ($1, 'hubspot', $2, $3)",
+      [user, type, duration],
+    );
+  }
+}
+
+beforeAll(async () => {
+  const app = copyExampleApp();
+  await generate(app, "hubspot");
+  await generate(app, "google-analytics");
+  db = await createSupabaseDb();
+  await createUser(db, A, "a@example.com");
+  await createUser(db, B, "b@example.com");
+  applied = await applyMigrations(db, app);
+  await seed();
+}, 60_000);
+
+describe("generated migrations on Postgres", () => {
+  it("apply in file-name order, the second integration on top of the first", () => {
+    expect(applied).toHaveLength(4);
+    expect(applied[0]).toMatch(/_profiles\.sql$/);
+    expect(applied[1]).toMatch(/_nexus_integrations_base\.sql$/);
+    expect(applied.slice(2).map((f) => f.replace(/^\d+_/, ""))).toEqual([
+      "hubspot_integration.sql",
+      "google_analytics_integration.sql",
+    ]);
+  });
+
+  it("register both integrations", async () => {
+    const { rows } = await db.query<{ id: string; display_name: string }>("select id, display_name from public.integrations order by id");
+    expect(rows).toEqual([
+      { id: "google-analytics", display_name: "Google Analytics" },
+      { id: "hubspot", display_name: "HubSpot" },
+    ]);
+  });
+
+  it("turn row-level security on for every table they create", async () => {
+    const { rows } = await db.query<{ relname: string; relrowsecurity: boolean }>(
+      `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind = 'r' order by c.relname`,
+    );
+    expect(rows.filter((r) => r.relname !== "profiles")).toEqual(
+      ["google_analytics_records", "hubspot_records", "integration_events", "integrations", "oauth_states", "oauth_tokens", "user_integrations"].map(
+        (relname) => ({ relname, relrowsecurity: true }),
+      ),
+    );
+  });
+});
+
+describe("row-level security", () => {
+  it("user A reads only A's integrations, events and records", async () => {
+    await asRole(db, "authenticated", A, async (tx) => {
+      const integrations = await tx.query<{ user_id: string }>("select user_id from public.user_integrations");
+      expect(integrations.rows).toEqual([{ user_id: A }]);
+      const events = await tx.query<{ n: number }>("select count(*)::int as n from public.integration_events where user_id <> $1", [A]);
+      expect(events.rows[0]!.n).toBe(0);
+      const records = await tx.query<{ user_id: string }>("select user_id from public.hubspot_records");
+      expect(records.rows).toEqual([{ user_id: A }]);
+    });
+  });
+
+  it("user A cannot change or delete B's integration, nor insert one", async () => {
+    await asRole(db, "authenticated", A, async (tx) => {
+      const update = await tx.query("update public.user_integrations set status = 'connected' where user_id = $1", [B]);
+      expect(update.affectedRows ?? 0).toBe(0);
+      const del = await tx.query("delete from public.user_integrations where user_id = $1", [B]);
+      expect(del.affectedRows ?? 0).toBe(0);
+    });
+    await expect(
+      asRole(db, "authenticated", A, (tx) =>
+        tx.query("insert into public.user_integrations (user_id, integration_id, integration_name) values ($1, 'google-analytics', 'x')", [A]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const { rows } = await db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [B]);
+    expect(rows).toEqual([{ status: "needs_reauth" }]);
+  });
+
+  it("user A can disconnect (delete) their own integration, which deletes their tokens", async () => {
+    await asRole(db, "authenticated", A, (tx) => tx.query("delete from public.user_integrations where user_id = $1", [A]));
+    const tokens = await db.query<{ user_id: string }>("select user_id from public.oauth_tokens order by user_id");
+    expect(tokens.rows).toEqual([{ user_id: B }]);
+    // put A back for the remaining tests
+    await db.query(
+      `insert into public.user_integrations (user_id, integration_id, integration_name) values ($1, 'hubspot', 'HubSpot')`,
+      [A],
+    );
+  });
+
+  it.each(["authenticated", "anon"] as const)("%s cannot read oauth_tokens or oauth_states at all", async (role) => {
+    for (const table of ["oauth_tokens", "oauth_states"]) {
+      await expect(asRole(db, role, role === "anon" ? null : A, (tx) => tx.query(`select * from public.${table}`))).rejects.toThrow(
+        /permission denied/,
+      );
+    }
+  });
+
+  it("anon reads no user data", async () => {
+    await asRole(db, "anon", null, async (tx) => {
+      for (const table of ["user_integrations", "integration_events", "hubspot_records"]) {
+        const { rows } = await tx.query(`select * from public.${table}`);
+        expect(rows, table).toEqual([]);
+      }
+    });
+  });
+
+  it("the token columns refuse plaintext", async () => {
+    await expect(
+      db.query("update public.oauth_tokens set access_token = 'ya29.plaintext-token' where user_id = $1", [B]),
+    ).rejects.toThrow(/check constraint/);
+  });
+});
+
+describe("integration_metrics", () => {
+  it("computes the playbook's rates from events (service role sees everyone)", async () => {
+    const { rows } = await asRole(db, "service_role", null, (tx) =>
+      tx.query<Record<string, unknown>>("select * from public.integration_metrics where integration_id = 'hubspot'"),
+    );
+    expect(rows[0]).toMatchObject({
+      oauth_initiated: 5,
+      oauth_completed: 3,
+      oauth_failed: 2,
+      oauth_success_rate: "60.00",
+      token_refresh_rate: "75.00",
+      data_sync_success: "66.67",
+      error_rate: (Math.round((10000 * 4) / 17) / 100).toFixed(2),
+      avg_sync_duration: "2.000",
+      connected_users: 1,
+    });
+  });
+
+  it("shows a user figures from their own events only", async () => {
+    const { rows } = await asRole(db, "authenticated", B, (tx) =>
+      tx.query<Record<string, unknown>>("select oauth_initiated, oauth_failed, oauth_success_rate from public.integration_metrics"),
+    );
+    expect(rows).toEqual([{ oauth_initiated: 1, oauth_failed: 1, oauth_success_rate: "0.00" }]);
+  });
+});

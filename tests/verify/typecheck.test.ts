@@ -1,0 +1,62 @@
+import { execa } from "execa";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { linkAppDeps } from "../helpers/app-deps.js";
+import { denoCheck } from "../helpers/deno.js";
+import { copyExampleApp, hostileSpecInput } from "../helpers/fixtures.js";
+import { generate, writeSpecFile } from "../helpers/generate.js";
+
+/**
+ * Layer 1 of "the generated integration works": hubspot, microsoft and a spec full of hostile but valid
+ * values are generated into one copy of the example app; the app type-checks with its own tsc and every
+ * generated edge function passes `deno check`.
+ */
+let app: string;
+
+beforeAll(async () => {
+  app = copyExampleApp();
+  await generate(app, "hubspot");
+  await generate(app, "microsoft");
+  await generate(app, undefined, { spec: writeSpecFile(hostileSpecInput()) });
+  linkAppDeps(app);
+}, 120_000);
+
+describe("generated code type-checks", () => {
+  it("the app passes tsc --noEmit (strict, noUnusedLocals)", async () => {
+    const tsc = path.join(app, "node_modules", "typescript", "bin", "tsc");
+    const result = await execa("node", [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: app, reject: false });
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("every edge function passes deno check", async () => {
+    const functions = path.join(app, "supabase", "functions");
+    const entries = readdirSync(functions, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith("_"))
+      .map((e) => `${e.name}/index.ts`);
+    expect(entries.sort()).toEqual([
+      "acme-hostile-exchange-tokens/index.ts",
+      "acme-hostile-sync/index.ts",
+      "hubspot-exchange-tokens/index.ts",
+      "hubspot-sync/index.ts",
+      "microsoft-exchange-tokens/index.ts",
+      "microsoft-sync/index.ts",
+    ]);
+    const shared = readdirSync(path.join(functions, "_shared")).filter((f) => f.endsWith(".ts")).map((f) => `_shared/${f}`);
+    const result = await denoCheck(functions, [...entries, ...shared]);
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("edge functions import only npm: specifiers and relative modules", () => {
+    const functions = path.join(app, "supabase", "functions");
+    const files = readdirSync(functions, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    for (const file of files) {
+      const source = readFileSync(path.join(functions, file), "utf8");
+      for (const [, specifier] of source.matchAll(/from\s+"([^"]+)"/g)) {
+        expect(specifier, file).toMatch(/^(npm:|\.\.?\/)/);
+      }
+    }
+  });
+});
