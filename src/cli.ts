@@ -1,10 +1,12 @@
 import { Command, CommanderError, Option } from "commander";
 import { toolVersion } from "./package-root.js";
-import type { NewOptions } from "./commands/new.js";
+import type { Interaction, NewOptions } from "./commands/new.js";
+import type { Reporter } from "./report.js";
 
 /**
- * The command-line program. Commands are thin and loaded lazily; this is the one place that turns errors
- * into exit codes: 0 success, 1 failed or conflicts, 2 invalid input or usage.
+ * The command-line program. Commands are thin and their modules load lazily; this is the one place that
+ * turns errors into exit codes: 0 success, 1 failed / conflicts / drift, 2 invalid input or usage,
+ * 130 cancelled at a prompt.
  */
 
 const debug = (process.env.DEBUG ?? "").split(",").includes("nexus-integrate");
@@ -13,10 +15,48 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-async function reporterFor(json: boolean) {
+async function reporterFor(json: boolean): Promise<Reporter> {
   const { createReporter } = await import("./report.js");
   return createReporter({ json, debug });
 }
+
+/** Prompts only for a person at a terminal: never with --yes, --json, or when stdin/stdout is not a TTY. */
+function isInteractive(options: { yes?: boolean; json?: boolean }): boolean {
+  return !options.yes && !options.json && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY);
+}
+
+function interactionFor(reporter: Reporter): Interaction {
+  return {
+    async promptForMissing(input) {
+      const { promptForMissing } = await import("./spec/prompts.js");
+      return promptForMissing(input);
+    },
+    async confirmPlan(report) {
+      const { confirmWrite } = await import("./spec/prompts.js");
+      reporter.preview(report, report.spec ?? {});
+      return confirmWrite("Write these files?");
+    },
+  };
+}
+
+const EXAMPLES = {
+  new: `
+Examples:
+  $ nexus-integrate new hubspot                      # interactive: asks only what it cannot know
+  $ nexus-integrate new hubspot --yes --target ../nexus
+  $ nexus-integrate new acme --spec acme.yaml --yes
+  $ nexus-integrate new acme --discover https://auth.acme.com --api-base-url https://api.acme.com --scopes "read" --sync-path /v1/items --name Acme --yes
+  $ nexus-integrate new hubspot-eu --preset hubspot --auth-url https://app-eu1.hubspot.com/oauth/authorize --yes
+  $ nexus-integrate new google-analytics --dry-run`,
+  list: `
+Examples:
+  $ nexus-integrate list
+  $ nexus-integrate list --target ../nexus --json`,
+  schema: `
+Examples:
+  $ nexus-integrate schema > nexus-integrate.schema.json
+  # then in a spec file: { "$schema": "./nexus-integrate.schema.json", ... }`,
+};
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -25,15 +65,24 @@ export function buildProgram(): Command {
     .description("Generate a secure OAuth 2.0 integration (React + Vite, Supabase functions and SQL) for a Nexus app.")
     .version(toolVersion(), "-v, --version")
     .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nexus-integrate new hubspot --yes --target ../nexus
+  $ nexus-integrate list
+  $ nexus-integrate new --help`,
+    );
 
   program
     .command("new")
-    .description("generate an integration from a preset, a spec file or flags")
+    .description("generate an integration from a preset, a spec file, discovery or flags")
     .argument("[provider]", "a preset name (hubspot) or the id of a new integration (acme)")
     .option("-t, --target <dir>", "the Nexus app to write into", ".")
     .option("--spec <file>", "a spec file (JSON or YAML) with the integration's fields")
     .option("--preset <name>", "start from this preset (when <provider> is a new id)")
+    .option("--discover <issuer>", "fill endpoints and PKCE from the issuer's OIDC / RFC 8414 metadata")
     .option("--name <display>", "display name shown to users")
     .option("--pascal-name <Name>", "PascalCase name for components (derived from the display name)")
     .option("--auth-url <url>", "authorization endpoint")
@@ -60,23 +109,38 @@ export function buildProgram(): Command {
     .option("--dry-run", "show the plan and diffs; write nothing")
     .option("--force", "overwrite files edited since they were generated")
     .option("--json", "print one JSON object")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ nexus-integrate new hubspot --yes --target ../nexus
-  $ nexus-integrate new acme --spec acme.yaml --yes
-  $ nexus-integrate new hubspot-eu --preset hubspot --auth-url https://app-eu1.hubspot.com/oauth/authorize --yes
-  $ nexus-integrate new google-analytics --dry-run`,
-    )
+    .addHelpText("after", EXAMPLES.new)
     .action(async (provider: string | undefined, options: NewOptions, command: Command) => {
       const reporter = await reporterFor(options.json ?? false);
       const flags: NewOptions = { ...options };
       if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
       const { runNew } = await import("./commands/new.js");
-      const outcome = await runNew(provider, flags);
+      const outcome = await runNew(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
       reporter.run(outcome.report);
       process.exitCode = outcome.exitCode;
+    });
+
+  program
+    .command("list")
+    .description("list the presets, and the integrations installed in the target")
+    .option("-t, --target <dir>", "the Nexus app whose lockfile to read")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", EXAMPLES.list)
+    .action(async (options: { target?: string; json?: boolean }) => {
+      const reporter = await reporterFor(options.json ?? false);
+      const { runList, formatList } = await import("./commands/list.js");
+      const result = runList(options.target !== undefined ? { target: options.target } : {});
+      reporter.data(formatList(result), { command: "list", ok: true, ...result });
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of spec files (derived from the validation schema)")
+    .addHelpText("after", EXAMPLES.schema)
+    .action(async () => {
+      const reporter = await reporterFor(false);
+      const { specFileJsonSchema } = await import("./commands/schema.js");
+      reporter.data([JSON.stringify(specFileJsonSchema(), null, 2)], null);
     });
 
   return program;

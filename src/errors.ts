@@ -46,6 +46,16 @@ export class OperationError extends NexusError {
   }
 }
 
+/** The user cancelled at a prompt (Ctrl-C) or declined to write. Exit 130; nothing written. */
+export class CancelledError extends NexusError {
+  readonly exitCode = 130;
+  readonly code = "cancelled";
+  constructor(message = "cancelled; nothing was written") {
+    super(message);
+    this.name = "CancelledError";
+  }
+}
+
 export function formatIssues(issues: FieldIssue[]): string {
   return issues.map((issue) => `  ${issue.path ? `${issue.path}: ` : ""}${issue.message}`).join("\n");
 }

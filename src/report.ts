@@ -12,6 +12,8 @@ export interface RunReport {
   target: string;
   dryRun: boolean;
   integration?: { id: string; displayName: string; templateSet: string };
+  /** The resolved spec (shown before an interactive run writes). */
+  spec?: Record<string, unknown>;
   ops: FileOp[];
   nextSteps: string[];
   /** Unified diffs by path (dry runs). */
@@ -22,7 +24,11 @@ export interface RunReport {
 
 export interface Reporter {
   run(report: RunReport): void;
+  /** The spec and file plan shown before an interactive run asks to write. */
+  preview(report: RunReport, spec: Record<string, unknown>): void;
   error(error: unknown): void;
+  /** Plain lines (list, schema); in JSON mode, one object. */
+  data(human: string[], json: unknown): void;
 }
 
 const ACTION_STYLE: Record<FileAction, (text: string) => string> = {
@@ -49,6 +55,8 @@ function issueJson(issues: FieldIssue[]): FieldIssue[] {
 }
 
 export function createReporter(options: { json: boolean; debug: boolean }): Reporter {
+  // https://no-color.org: any non-empty NO_COLOR turns colour off.
+  if (process.env.NO_COLOR) chalk.level = 0;
   const out = (text: string) => process.stdout.write(`${text}\n`);
   const err = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -101,6 +109,23 @@ export function createReporter(options: { json: boolean; debug: boolean }): Repo
         out(chalk.bold("Next steps:"));
         report.nextSteps.forEach((step, i) => out(`  ${i + 1}. ${step}`));
       }
+    },
+
+    preview(report, spec) {
+      const write = (text: string) => process.stdout.write(`${text}\n`);
+      write(chalk.bold(`\nnexus-integrate will generate ${report.integration?.id ?? ""}:`));
+      for (const [key, value] of Object.entries(spec)) {
+        if (value === null || (typeof value === "object" && Object.keys(value).length === 0)) continue;
+        write(`  ${chalk.dim(key.padEnd(24))} ${typeof value === "string" ? value : JSON.stringify(value)}`);
+      }
+      write("");
+      for (const op of report.ops) write(`  ${ACTION_STYLE[op.action](op.action.padEnd(9))}  ${op.path}`);
+      write(summarize(report.ops, true));
+    },
+
+    data(human, json) {
+      if (options.json) out(JSON.stringify(json));
+      else for (const line of human) out(line);
     },
 
     error(error) {

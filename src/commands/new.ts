@@ -4,7 +4,7 @@ import type { FileOp } from "../plan/plan.js";
 import type { RunReport } from "../report.js";
 import { buildIntegrationContext } from "../render/context.js";
 import { resolveTarget } from "../repo/target.js";
-import { buildSpec } from "../spec/build.js";
+import { finalizeSpec, mergeSources } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
@@ -30,10 +30,19 @@ export interface NewOptions {
   itemsField?: string;
   idField?: string;
   template?: string;
+  discover?: string;
   yes?: boolean;
   dryRun?: boolean;
   force?: boolean;
   json?: boolean;
+}
+
+/** Interaction the CLI supplies when a person is at the terminal (never with --yes or without a TTY). */
+export interface Interaction {
+  /** Fills missing fields by asking. */
+  promptForMissing(input: IntegrationSpecInput): Promise<IntegrationSpecInput>;
+  /** Shows the plan and asks before writing. */
+  confirmPlan(report: RunReport): Promise<boolean>;
 }
 
 export interface CommandOutcome {
@@ -122,15 +131,24 @@ async function unifiedDiffs(ops: FileOp[]): Promise<Record<string, string>> {
   return diffs;
 }
 
-export async function runNew(provider: string | undefined, options: NewOptions): Promise<CommandOutcome> {
+export async function runNew(
+  provider: string | undefined,
+  options: NewOptions,
+  interaction?: Interaction,
+): Promise<CommandOutcome> {
   const target = resolveTarget(options.target);
   const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
-  const spec = buildSpec({
+  const discovered =
+    options.discover !== undefined ? await (await import("../spec/discover.js")).discoverIssuer(options.discover) : undefined;
+  let input = mergeSources({
     ...(provider !== undefined ? { positional: provider } : {}),
     ...(options.preset !== undefined ? { preset: options.preset } : {}),
     ...(specFile !== undefined ? { specFile } : {}),
+    ...(discovered !== undefined ? { discovered } : {}),
     flags: flagsToSpecInput(options),
   });
+  if (interaction) input = await interaction.promptForMissing(input);
+  const spec = finalizeSpec(input);
   const state = planIntegration(target, spec, { force: options.force ?? false });
   const { plan } = state;
   const report: RunReport = {
@@ -138,6 +156,7 @@ export async function runNew(provider: string | undefined, options: NewOptions):
     target: target.root,
     dryRun: options.dryRun ?? false,
     integration: { id: spec.id, displayName: spec.displayName, templateSet: spec.template },
+    spec: spec as unknown as Record<string, unknown>,
     ops: plan.ops,
     nextSteps: nextSteps(spec, state.config),
   };
@@ -149,6 +168,11 @@ export async function runNew(provider: string | undefined, options: NewOptions):
     );
     report.error = { message: error.message, files: error.files };
     return { report, exitCode: error.exitCode };
+  }
+  const changes = plan.ops.some((op) => op.action === "create" || op.action === "update");
+  if (!options.dryRun && changes && interaction && !(await interaction.confirmPlan(report))) {
+    report.error = { message: "not confirmed; nothing was written", files: [] };
+    return { report, exitCode: 1 };
   }
   if (!options.dryRun) applyIntegration(target, state);
   return { report, exitCode: 0 };

@@ -18,6 +18,8 @@ export interface SpecSources {
   specFile?: IntegrationSpecInput;
   /** Values given as flags. */
   flags?: IntegrationSpecInput;
+  /** Values found by OIDC / RFC 8414 discovery (`--discover`). */
+  discovered?: IntegrationSpecInput;
 }
 
 type Layer = Record<string, unknown>;
@@ -66,11 +68,11 @@ export function selectedPreset(sources: SpecSources): string | undefined {
   return undefined;
 }
 
-/** The merged, not yet validated input: preset < spec file < flags < positional id. */
+/** The merged, not yet validated input: discovery < preset < spec file < flags < positional id. */
 export function mergeSources(sources: SpecSources): IntegrationSpecInput {
   const presetName = selectedPreset(sources);
   const preset = presetName === undefined ? undefined : loadPreset(presetName);
-  const merged = mergeSpecLayers(preset, sources.specFile, sources.flags);
+  const merged = mergeSpecLayers(sources.discovered, preset, sources.specFile, sources.flags);
   const id = sources.positional ?? merged.id ?? presetName;
   return id === undefined ? merged : { ...merged, id };
 }

@@ -123,6 +123,8 @@ export const integrationSpecSchema = z.strictObject({
   pascalName: z
     .string()
     .regex(/^[A-Z][A-Za-z0-9]{1,59}$/, "must be a PascalCase identifier (letters and digits, starting with a capital)"),
+  /** The authorization server's issuer identifier (checked against `iss`); defaults to the authorization URL's origin. */
+  issuer: endpointUrl.nullable().default(null),
   authorizationUrl: endpointUrl,
   tokenUrl: endpointUrl,
   userinfoUrl: endpointUrl.nullable().default(null),

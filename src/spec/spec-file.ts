@@ -32,5 +32,7 @@ export async function readSpecFile(file: string): Promise<IntegrationSpecInput> 
       { path: "--spec", message: `${file} must contain a mapping of spec fields` },
     ]);
   }
-  return data as IntegrationSpecInput;
+  // `$schema` lets editors validate the file against `nexus-integrate schema`; it is not a spec field.
+  const { $schema: _schema, ...fields } = data as Record<string, unknown>;
+  return fields as IntegrationSpecInput;
 }

@@ -1,0 +1,117 @@
+import { CancelledError } from "../errors.js";
+import { missingFields } from "./build.js";
+import { integrationSpecSchema, scopeToken, type IntegrationSpecInput } from "./schema.js";
+
+/**
+ * Interactive questions for what flags, the spec file, the preset and discovery left empty. Loaded only
+ * when a prompt is needed (never with --yes or without a TTY). Every answer is checked with the same zod
+ * schema as flags, so the message is the schema's.
+ */
+
+type Validator = (value: string) => true | string;
+
+function fieldValidator(parse: (value: string) => { success: boolean; error?: { issues: { message: string }[] } }): Validator {
+  return (value) => {
+    const result = parse(value.trim());
+    return result.success ? true : (result.error?.issues[0]?.message ?? "invalid value");
+  };
+}
+
+export function splitScopes(value: string): string[] {
+  return value.split(/[\s,]+/).filter((scope) => scope.length > 0);
+}
+
+const shape = integrationSpecSchema.shape;
+const syncShape = shape.sync.shape;
+
+interface Question {
+  field: string;
+  message: string;
+  validate: Validator;
+  apply: (input: IntegrationSpecInput, answer: string) => IntegrationSpecInput;
+}
+
+const QUESTIONS: Question[] = [
+  {
+    field: "id",
+    message: "Integration id (a slug such as acme-crm)",
+    validate: fieldValidator((v) => shape.id.safeParse(v)),
+    apply: (input, answer) => ({ ...input, id: answer }),
+  },
+  {
+    field: "displayName",
+    message: "Display name shown to users",
+    validate: fieldValidator((v) => shape.displayName.safeParse(v)),
+    apply: (input, answer) => ({ ...input, displayName: answer }),
+  },
+  {
+    field: "authorizationUrl",
+    message: "Authorization endpoint URL",
+    validate: fieldValidator((v) => shape.authorizationUrl.safeParse(v)),
+    apply: (input, answer) => ({ ...input, authorizationUrl: answer }),
+  },
+  {
+    field: "tokenUrl",
+    message: "Token endpoint URL",
+    validate: fieldValidator((v) => shape.tokenUrl.safeParse(v)),
+    apply: (input, answer) => ({ ...input, tokenUrl: answer }),
+  },
+  {
+    field: "apiBaseUrl",
+    message: "API base URL",
+    validate: fieldValidator((v) => shape.apiBaseUrl.safeParse(v)),
+    apply: (input, answer) => ({ ...input, apiBaseUrl: answer }),
+  },
+  {
+    field: "scopes",
+    message: "Scopes (separated by spaces or commas)",
+    validate: (value) => {
+      const scopes = splitScopes(value);
+      if (scopes.length === 0) return "at least one scope is required";
+      for (const scope of scopes) {
+        const result = scopeToken.safeParse(scope);
+        if (!result.success) return result.error.issues[0]?.message ?? "invalid scope";
+      }
+      return true;
+    },
+    apply: (input, answer) => ({ ...input, scopes: splitScopes(answer) }),
+  },
+  {
+    field: "sync.path",
+    message: 'API path the sync function reads (for example "/v1/items")',
+    validate: fieldValidator((v) => syncShape.path.safeParse(v)),
+    apply: (input, answer) => ({ ...input, sync: { ...(input.sync ?? {}), path: answer } as IntegrationSpecInput["sync"] }),
+  },
+];
+
+function isExitPrompt(error: unknown): boolean {
+  return error instanceof Error && (error.name === "ExitPromptError" || error.name === "AbortPromptError");
+}
+
+/** Asks for each missing required field, in a fixed order. */
+export async function promptForMissing(input: IntegrationSpecInput): Promise<IntegrationSpecInput> {
+  const { input: ask } = await import("@inquirer/prompts");
+  let current = input;
+  const missing = new Set(missingFields(input).map((issue) => issue.path));
+  for (const question of QUESTIONS) {
+    if (!missing.has(question.field)) continue;
+    try {
+      const answer = await ask({ message: question.message, validate: question.validate });
+      current = question.apply(current, answer.trim());
+    } catch (error) {
+      if (isExitPrompt(error)) throw new CancelledError();
+      throw error;
+    }
+  }
+  return current;
+}
+
+export async function confirmWrite(message: string): Promise<boolean> {
+  const { confirm } = await import("@inquirer/prompts");
+  try {
+    return await confirm({ message, default: true });
+  } catch (error) {
+    if (isExitPrompt(error)) throw new CancelledError();
+    throw error;
+  }
+}

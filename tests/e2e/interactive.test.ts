@@ -1,0 +1,88 @@
+import { execa } from "execa";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, copyExampleApp, REPO_ROOT, snapshotTree, tempDir } from "../helpers/fixtures.js";
+
+/** Drives the built binary in a pseudo-terminal (python's pty), answering each prompt as a person would. */
+async function session(args: string[], steps: [string, string][]) {
+  const script = path.join(tempDir(), "steps.json");
+  writeFileSync(script, JSON.stringify(steps));
+  const result = await execa(
+    "python3",
+    [path.join(REPO_ROOT, "tests/helpers/pty-session.py"), script, "--", "node", BIN, ...args],
+    { env: { SOURCE_DATE_EPOCH: "1764000000", NO_COLOR: "1" }, timeout: 90_000 },
+  );
+  return JSON.parse(result.stdout) as { exitCode: number; stepsDone: number; output: string };
+}
+
+const ENTER = "\r";
+const ANSWERS = {
+  displayName: "Acme CRM",
+  authUrl: "https://auth.acme.example/authorize",
+  tokenUrl: "https://auth.acme.example/token",
+  apiBaseUrl: "https://api.acme.example/v2",
+  scopes: "contacts.read, offline_access",
+  syncPath: "/contacts",
+};
+
+describe("interactive new", () => {
+  it("asks only for what is missing, validates answers with the schema, confirms, and writes what the flags would", async () => {
+    const interactive = copyExampleApp();
+    const result = await session(
+      ["new", "acme-crm", "--target", interactive],
+      [
+        ["Display name", ANSWERS.displayName + ENTER],
+        ["Authorization endpoint URL", "http://insecure.example/authorize" + ENTER],
+        ["must use https", "\u0015" + ANSWERS.authUrl + ENTER], // Ctrl-U clears the bad answer
+        ["Token endpoint URL", ANSWERS.tokenUrl + ENTER],
+        ["API base URL", ANSWERS.apiBaseUrl + ENTER],
+        ["Scopes", ANSWERS.scopes + ENTER],
+        ["API path", ANSWERS.syncPath + ENTER],
+        ["Write these files\\?", "y" + ENTER],
+      ],
+    );
+    expect(result.output).not.toContain("Integration id"); // the positional id was given: not asked
+    expect(result.stepsDone).toBe(8);
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.output).toContain("acme-crm-exchange-tokens/index.ts");
+
+    const scripted = copyExampleApp();
+    const flags = await execa(
+      "node",
+      [
+        BIN, "new", "acme-crm", "--yes", "--target", scripted,
+        "--name", ANSWERS.displayName, "--auth-url", ANSWERS.authUrl, "--token-url", ANSWERS.tokenUrl,
+        "--api-base-url", ANSWERS.apiBaseUrl, "--scopes", ANSWERS.scopes, "--sync-path", ANSWERS.syncPath,
+      ],
+      { env: { SOURCE_DATE_EPOCH: "1764000000" } },
+    );
+    expect(flags.exitCode).toBe(0);
+    expect(snapshotTree(interactive)).toEqual(snapshotTree(scripted));
+  });
+
+  it("a preset needs no answers: it shows the plan and asks before writing; 'no' writes nothing", async () => {
+    const app = copyExampleApp();
+    const before = snapshotTree(app);
+    const result = await session(["new", "hubspot", "--target", app], [["Write these files\\?", "n" + ENTER]]);
+    expect(result.output).toContain("create     src/components/integrations/HubSpotSetup.tsx");
+    expect(result.exitCode).toBe(1);
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
+  it("Ctrl-C at a prompt exits 130 and writes nothing", async () => {
+    const app = copyExampleApp();
+    const before = snapshotTree(app);
+    const result = await session(["new", "acme-crm", "--target", app], [["Display name", "\u0003"]]);
+    expect(result.exitCode).toBe(130);
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
+  it("--yes never prompts, even at a terminal: missing values name their flags", async () => {
+    const app = copyExampleApp();
+    const result = await session(["new", "acme-crm", "--yes", "--target", app], []);
+    expect(result.exitCode).toBe(2);
+    expect(result.output).toContain("--auth-url");
+    expect(result.output).not.toContain("?");
+  });
+});
