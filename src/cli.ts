@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { toolVersion } from "./package-root.js";
 import type { Interaction, NewOptions } from "./commands/new.js";
+import type { RegenerateOptions } from "./commands/regenerate.js";
+import type { RemoveOptions } from "./commands/remove.js";
 import type { Reporter } from "./report.js";
 
 /**
@@ -48,6 +50,16 @@ Examples:
   $ nexus-integrate new acme --discover https://auth.acme.com --api-base-url https://api.acme.com --scopes "read" --sync-path /v1/items --name Acme --yes
   $ nexus-integrate new hubspot-eu --preset hubspot --auth-url https://app-eu1.hubspot.com/oauth/authorize --yes
   $ nexus-integrate new google-analytics --dry-run`,
+  regenerate: `
+Examples:
+  $ nexus-integrate regenerate --all                 # re-render from the lockfile, merging your edits
+  $ nexus-integrate regenerate hubspot --dry-run     # show the diffs only
+  $ nexus-integrate regenerate --all --check         # CI: exit 1 when a scaffold is stale`,
+  remove: `
+Examples:
+  $ nexus-integrate remove hubspot --dry-run
+  $ nexus-integrate remove hubspot                   # edited files are kept and listed
+  $ nexus-integrate remove hubspot --force           # ...or removed too`,
   list: `
 Examples:
   $ nexus-integrate list
@@ -121,6 +133,42 @@ Examples:
     });
 
   program
+    .command("regenerate")
+    .description("re-render installed integrations with the current templates, merging your edits three ways")
+    .argument("[provider...]", "integrations to regenerate (ids from the lockfile)")
+    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("--all", "every integration in the lockfile")
+    .option("--check", "write nothing; exit 1 when a generated file is stale (the CI gate)")
+    .option("--dry-run", "show the plan and diffs; write nothing")
+    .option("--force", "write conflict markers where your edits overlap template changes")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", EXAMPLES.regenerate)
+    .action(async (ids: string[], options: RegenerateOptions) => {
+      const reporter = await reporterFor(options.json ?? false);
+      const { runRegenerate } = await import("./commands/regenerate.js");
+      const outcome = await runRegenerate(ids, options);
+      reporter.run(outcome.report);
+      process.exitCode = outcome.exitCode;
+    });
+
+  program
+    .command("remove")
+    .description("remove an integration: its unedited files, its blocks, and (by a new migration) its tables")
+    .argument("<provider>", "the integration id")
+    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("--dry-run", "show the plan; write nothing")
+    .option("--force", "also remove files you edited")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", EXAMPLES.remove)
+    .action(async (id: string, options: RemoveOptions) => {
+      const reporter = await reporterFor(options.json ?? false);
+      const { runRemove } = await import("./commands/remove.js");
+      const outcome = await runRemove(id, options);
+      reporter.run(outcome.report);
+      process.exitCode = outcome.exitCode;
+    });
+
+  program
     .command("list")
     .description("list the presets, and the integrations installed in the target")
     .option("-t, --target <dir>", "the Nexus app whose lockfile to read")
@@ -151,6 +199,9 @@ function wantsJson(argv: string[]): boolean {
 }
 
 export async function main(argv = process.argv): Promise<void> {
+  // Exit through process.exit so 'exit' handlers (the run lock's release) run on Ctrl-C and SIGTERM too.
+  process.once("SIGINT", () => process.exit(130));
+  process.once("SIGTERM", () => process.exit(143));
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./errors.js";
 import { toolVersion } from "./package-root.js";
-import { applyFileOps } from "./plan/apply.js";
+import { applyFileOps, readJournal } from "./plan/apply.js";
+import { basePath } from "./plan/base-store.js";
 import { readLockfile, serializeLockfile, type Lockfile } from "./plan/lockfile.js";
-import { planFileOps, type Plan } from "./plan/plan.js";
-import { renderIntegration } from "./render/render.js";
+import { planFileOps, planRemoval, type Plan, type PlanMode } from "./plan/plan.js";
+import { acquireRunLock } from "./plan/run-lock.js";
+import { TemplateEngine } from "./render/engine.js";
+import { renderIntegration, renderRemoval, type RenderedOutput } from "./render/render.js";
 import { loadTemplateSet } from "./render/template-set.js";
 import { readRepoConfig, type RepoConfig } from "./repo/config.js";
 import { resolveInside, type Target } from "./repo/target.js";
@@ -34,9 +37,10 @@ function migrationVersions(target: Target, config: RepoConfig): string[] {
   }
 }
 
-function readCurrent(target: Target, paths: string[]): Map<string, string | null> {
+function readCurrent(target: Target, paths: Iterable<string>): Map<string, string | null> {
   const current = new Map<string, string | null>();
   for (const relative of paths) {
+    if (current.has(relative)) continue;
     const absolute = resolveInside(target, relative);
     try {
       current.set(relative, readFileSync(absolute, "utf8"));
@@ -51,9 +55,12 @@ function readCurrent(target: Target, paths: string[]): Map<string, string | null
   return current;
 }
 
-export interface PipelineOptions {
+export interface RunOptions {
+  mode: PlanMode;
   force: boolean;
   now?: Date;
+  /** Template set folder (team-owned templates) instead of the built-in ones. */
+  templatesDir?: string;
 }
 
 export interface PipelineState {
@@ -64,35 +71,79 @@ export interface PipelineState {
   nextLockText: string;
 }
 
-/** spec → render → plan. Reads the target; writes nothing. */
-export function planIntegration(target: Target, spec: IntegrationSpec, options: PipelineOptions): PipelineState {
+export function readTargetState(target: Target): { config: RepoConfig; lock: Lockfile | null; lockText: string | null } {
   const config = readRepoConfig(target.root);
-  const { lock, text: lockText } = readLockfile(target.root);
+  const { lock, text } = readLockfile(target.root);
+  return { config, lock, lockText: text };
+}
+
+/** spec(s) → render → plan. Reads the target; writes nothing. */
+export function planRun(target: Target, specs: IntegrationSpec[], options: RunOptions): PipelineState {
+  const { config, lock, lockText } = readTargetState(target);
   const version = toolVersion();
-  const templates = loadTemplateSet(spec.template);
-  const rendered = renderIntegration({
-    spec,
-    templates,
-    config,
+  const engine = new TemplateEngine();
+  const existing = migrationVersions(target, config);
+  const now = options.now ?? generationTime();
+  const rendered: RenderedOutput[] = [];
+  const seenShared = new Set<string>();
+  for (const spec of specs) {
+    const outputs = renderIntegration(
+      { spec, templates: loadTemplateSet(spec.template, options.templatesDir), config, version, previous: lock, existingMigrationVersions: existing, now },
+      engine,
+    );
+    for (const output of outputs) {
+      if (output.owner === "shared") {
+        if (seenShared.has(output.template)) continue;
+        seenShared.add(output.template);
+      }
+      rendered.push(output);
+      if (output.migration) existing.push(path.basename(output.path).slice(0, 14));
+    }
+  }
+  const current = readCurrent(target, [...rendered.map((o) => o.path), ...rendered.map((o) => basePath(o))]);
+  const plan = planFileOps({
+    rendered,
+    current,
+    lock,
+    entries: specs.map((spec) => ({ id: spec.id, templateSet: spec.template, spec: spec as unknown as Record<string, unknown> })),
     version,
-    previous: lock,
-    existingMigrationVersions: migrationVersions(target, config),
-    now: options.now ?? generationTime(),
+    mode: options.mode,
+    force: options.force,
+    trusted: readJournal(target),
   });
-  const current = readCurrent(
-    target,
-    rendered.map((output) => output.path),
-  );
-  const plan = planFileOps({ rendered, current, lock, spec, version, force: options.force });
   return { config, lock, lockText, plan, nextLockText: serializeLockfile(plan.nextLock) };
 }
 
-/** plan → apply: the only write path. */
-export function applyIntegration(target: Target, state: PipelineState): void {
+/** The removal plan for one installed integration. */
+export function planRemove(target: Target, spec: IntegrationSpec, options: { force: boolean; now?: Date }): PipelineState {
+  const { config, lock, lockText } = readTargetState(target);
+  if (!lock?.integrations[spec.id]) throw new Error(`internal: ${spec.id} is not installed`);
+  const version = toolVersion();
+  const removeShared = Object.keys(lock.integrations).length === 1;
+  const create = renderRemoval({
+    spec,
+    templates: loadTemplateSet(lock.integrations[spec.id]!.templateSet),
+    config,
+    version,
+    previous: null,
+    existingMigrationVersions: migrationVersions(target, config),
+    now: options.now ?? generationTime(),
+  });
+  const owned = [
+    ...lock.integrations[spec.id]!.outputs.map((o) => ({ ...o, owner: spec.id })),
+    ...(removeShared ? lock.shared.outputs.map((o) => ({ ...o, owner: "shared" })) : []),
+  ];
+  const current = readCurrent(target, [...owned.map((o) => o.path), ...owned.map((o) => basePath(o))]);
+  const plan = planRemoval({ id: spec.id, lock, current, removeShared, create, force: options.force, version });
+  return { config, lock, lockText, plan, nextLockText: serializeLockfile(plan.nextLock) };
+}
+
+/** plan → apply: the only write path, under the target's run lock. */
+export function applyRun(target: Target, state: PipelineState): void {
   applyFileOps(target, state.plan.ops, { next: state.nextLockText, current: state.lockText });
 }
 
-export function relativeToCwd(dir: string): string {
-  const relative = path.relative(process.cwd(), dir);
-  return relative === "" ? "." : relative.startsWith("..") ? dir : relative;
+export function withRunLock<T>(target: Target, fn: () => Promise<T>): Promise<T> {
+  const release = acquireRunLock(target);
+  return fn().finally(release);
 }

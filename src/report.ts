@@ -34,17 +34,20 @@ export interface Reporter {
 const ACTION_STYLE: Record<FileAction, (text: string) => string> = {
   create: chalk.green,
   update: chalk.yellow,
+  merge: chalk.cyan,
   unchanged: chalk.dim,
   conflict: chalk.red,
+  delete: chalk.magenta,
+  keep: chalk.blue,
 };
 
 function summarize(ops: FileOp[], dryRun: boolean): string {
   const counts = new Map<FileAction, number>();
   for (const op of ops) counts.set(op.action, (counts.get(op.action) ?? 0) + 1);
   const verb: Record<FileAction, string> = dryRun
-    ? { create: "to create", update: "to update", unchanged: "unchanged", conflict: "in conflict" }
-    : { create: "created", update: "updated", unchanged: "unchanged", conflict: "in conflict" };
-  const parts = (["create", "update", "unchanged", "conflict"] as const)
+    ? { create: "to create", update: "to update", merge: "to merge", unchanged: "unchanged", conflict: "in conflict", delete: "to delete", keep: "kept" }
+    : { create: "created", update: "updated", merge: "merged", unchanged: "unchanged", conflict: "in conflict", delete: "deleted", keep: "kept" };
+  const parts = (["create", "update", "merge", "unchanged", "conflict", "delete", "keep"] as const)
     .filter((action) => counts.has(action))
     .map((action) => `${counts.get(action)} ${verb[action]}`);
   return `${ops.length} file${ops.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
@@ -70,11 +73,12 @@ export function createReporter(options: { json: boolean; debug: boolean }): Repo
             dryRun: report.dryRun,
             target: report.target,
             integration: report.integration ?? null,
-            files: report.ops.map((op) => ({
+            files: report.ops.filter((op) => !op.internal).map((op) => ({
               path: op.path,
               action: op.action,
               ...(op.forced ? { forced: true } : {}),
               ...(op.reason ? { reason: op.reason } : {}),
+              ...(op.hunks ? { conflicts: op.hunks } : {}),
               ...(report.diffs?.[op.path] !== undefined ? { diff: report.diffs[op.path] } : {}),
             })),
             nextSteps: report.nextSteps,
@@ -85,11 +89,23 @@ export function createReporter(options: { json: boolean; debug: boolean }): Repo
       }
       const title = report.integration ? `${report.command} ${report.integration.id}` : report.command;
       out(`${chalk.bold(`nexus-integrate ${title}`)}${report.dryRun ? chalk.cyan(" (dry run: nothing written)") : ""} → ${report.target}`);
-      const width = Math.max(...report.ops.map((op) => op.action.length), 6);
-      for (const op of report.ops) {
-        const forced = op.forced ? chalk.red(" (forced: overwrote local edits)") : "";
-        const reason = op.action === "conflict" && op.reason ? chalk.red(` — ${op.reason}`) : "";
+      const visible = report.ops.filter((op) => !op.internal);
+      const width = Math.max(...visible.map((op) => op.action.length), 6);
+      for (const op of visible) {
+        const forced = op.forced
+          ? chalk.red(op.hunks ? " (forced: written with conflict markers — resolve them)" : " (forced: overwrote local edits)")
+          : "";
+        const reason = op.reason && !op.forced ? (op.action === "conflict" ? chalk.red(` — ${op.reason}`) : chalk.dim(` — ${op.reason}`)) : "";
         out(`  ${ACTION_STYLE[op.action](op.action.padEnd(width))}  ${op.path}${forced}${reason}`);
+        if (op.action === "conflict" && op.hunks) {
+          for (const hunk of op.hunks) {
+            out(chalk.dim("      <<<<<<< your edit"));
+            for (const line of hunk.ours.split("\n")) out(`      ${chalk.red(line)}`);
+            out(chalk.dim("      ======="));
+            for (const line of hunk.theirs.split("\n")) out(`      ${chalk.green(line)}`);
+            out(chalk.dim("      >>>>>>> template"));
+          }
+        }
         const diff = report.diffs?.[op.path];
         if (diff) {
           for (const line of diff.split("\n")) {
@@ -98,7 +114,7 @@ export function createReporter(options: { json: boolean; debug: boolean }): Repo
           }
         }
       }
-      out(summarize(report.ops, report.dryRun));
+      out(summarize(visible, report.dryRun));
       if (report.error) {
         err(chalk.red(`error: ${report.error.message}`));
         for (const file of report.error.files) err(`  ${file}`);
@@ -119,8 +135,9 @@ export function createReporter(options: { json: boolean; debug: boolean }): Repo
         write(`  ${chalk.dim(key.padEnd(24))} ${typeof value === "string" ? value : JSON.stringify(value)}`);
       }
       write("");
-      for (const op of report.ops) write(`  ${ACTION_STYLE[op.action](op.action.padEnd(9))}  ${op.path}`);
-      write(summarize(report.ops, true));
+      const visible = report.ops.filter((op) => !op.internal);
+      for (const op of visible) write(`  ${ACTION_STYLE[op.action](op.action.padEnd(9))}  ${op.path}`);
+      write(summarize(visible, true));
     },
 
     data(human, json) {

@@ -1,5 +1,5 @@
 import { ConflictError, UsageError } from "../errors.js";
-import { applyIntegration, planIntegration } from "../pipeline.js";
+import { applyRun, planRun, withRunLock } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
 import type { RunReport } from "../report.js";
 import { buildIntegrationContext } from "../render/context.js";
@@ -112,16 +112,16 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig): string[] {
   ];
 }
 
-async function unifiedDiffs(ops: FileOp[]): Promise<Record<string, string>> {
+export async function unifiedDiffs(ops: FileOp[]): Promise<Record<string, string>> {
   const { createTwoFilesPatch } = await import("diff");
   const diffs: Record<string, string> = {};
   for (const op of ops) {
-    if (op.action === "unchanged") continue;
+    if (op.internal || op.action === "unchanged" || op.action === "keep" || op.after === op.before) continue;
     const patch = createTwoFilesPatch(
       op.before === null ? "/dev/null" : `a/${op.path}`,
-      `b/${op.path}`,
+      op.after === null ? "/dev/null" : `b/${op.path}`,
       op.before ?? "",
-      op.after,
+      op.after ?? "",
       undefined,
       undefined,
       { context: 3 },
@@ -149,31 +149,35 @@ export async function runNew(
   });
   if (interaction) input = await interaction.promptForMissing(input);
   const spec = finalizeSpec(input);
-  const state = planIntegration(target, spec, { force: options.force ?? false });
-  const { plan } = state;
-  const report: RunReport = {
-    command: "new",
-    target: target.root,
-    dryRun: options.dryRun ?? false,
-    integration: { id: spec.id, displayName: spec.displayName, templateSet: spec.template },
-    spec: spec as unknown as Record<string, unknown>,
-    ops: plan.ops,
-    nextSteps: nextSteps(spec, state.config),
+  const dryRun = options.dryRun ?? false;
+  const body = async (): Promise<CommandOutcome> => {
+    const state = planRun(target, [spec], { mode: "new", force: options.force ?? false });
+    const { plan } = state;
+    const report: RunReport = {
+      command: "new",
+      target: target.root,
+      dryRun,
+      integration: { id: spec.id, displayName: spec.displayName, templateSet: spec.template },
+      spec: spec as unknown as Record<string, unknown>,
+      ops: plan.ops,
+      nextSteps: nextSteps(spec, state.config),
+    };
+    if (dryRun) report.diffs = await unifiedDiffs(plan.ops);
+    if (plan.conflicts.length > 0) {
+      const error = new ConflictError(
+        "files changed since nexus-integrate wrote them; nothing was written. Re-run with --force to overwrite them.",
+        plan.conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`),
+      );
+      report.error = { message: error.message, files: error.files };
+      return { report, exitCode: error.exitCode };
+    }
+    const changes = plan.ops.some((op) => !op.internal && (op.action === "create" || op.action === "update"));
+    if (!dryRun && changes && interaction && !(await interaction.confirmPlan(report))) {
+      report.error = { message: "not confirmed; nothing was written", files: [] };
+      return { report, exitCode: 1 };
+    }
+    if (!dryRun) applyRun(target, state);
+    return { report, exitCode: 0 };
   };
-  if (options.dryRun) report.diffs = await unifiedDiffs(plan.ops);
-  if (plan.conflicts.length > 0) {
-    const error = new ConflictError(
-      "files changed since nexus-integrate wrote them; nothing was written. Re-run with --force to overwrite them.",
-      plan.conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`),
-    );
-    report.error = { message: error.message, files: error.files };
-    return { report, exitCode: error.exitCode };
-  }
-  const changes = plan.ops.some((op) => op.action === "create" || op.action === "update");
-  if (!options.dryRun && changes && interaction && !(await interaction.confirmPlan(report))) {
-    report.error = { message: "not confirmed; nothing was written", files: [] };
-    return { report, exitCode: 1 };
-  }
-  if (!options.dryRun) applyIntegration(target, state);
-  return { report, exitCode: 0 };
+  return dryRun ? body() : withRunLock(target, body);
 }

@@ -1,16 +1,32 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { OperationError } from "../errors.js";
 import { resolveInside, type Target } from "../repo/target.js";
+import { STATE_DIR } from "./base-store.js";
+import { sha256 } from "./hash.js";
 import { LOCKFILE } from "./lockfile.js";
 import type { FileOp } from "./plan.js";
 
 /**
- * The only code that writes to the target. Every file is written to a temporary file in its own folder and
- * renamed over the old one, so a reader (or a crash) sees the old or the new content, never a part. If any
- * step fails, the files already replaced are put back. The lockfile is written last.
+ * The only code that writes to the target. Each file is written to a temp file in its own folder and renamed
+ * over the old one, so a reader (or a crash) sees the old or the new content, never a part. If a step fails,
+ * the files already replaced are put back. A journal written before the first rename lets the next run
+ * recognise files a killed run already replaced. The lockfile is written last, then the journal removed.
  */
+
+export const JOURNAL = `${STATE_DIR}/journal.json`;
+const TEMP_PATTERN = /^\..+\.nexus-(\d+)-[0-9a-f]{8}\.tmp$/;
 
 function tempPathFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.nexus-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
@@ -24,7 +40,36 @@ function modeOf(file: string): number | undefined {
   }
 }
 
-/** Creates missing folders, returning the ones it created (deepest last). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes temp files that a killed run left in `dir`. */
+function sweepTempFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = TEMP_PATTERN.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) {
+      try {
+        unlinkSync(path.join(dir, name));
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** Creates missing folders, returning the ones it created (outermost first). */
 function ensureDir(dir: string, root: string): string[] {
   const missing: string[] = [];
   let current = dir;
@@ -47,6 +92,7 @@ export function writeFileAtomic(file: string, content: string): void {
   try {
     writeFileSync(temp, content, { encoding: "utf8", flag: "wx", mode: mode ?? 0o644 });
     if (mode !== undefined) chmodSync(temp, mode);
+    slowDownForTests();
     renameSync(temp, file);
   } catch (error) {
     try {
@@ -58,38 +104,113 @@ export function writeFileAtomic(file: string, content: string): void {
   }
 }
 
+/** Test hook: NEXUS_INTEGRATE_SLOW_APPLY_MS widens the window between writes for the crash tests. */
+function slowDownForTests(): void {
+  const ms = Number(process.env.NEXUS_INTEGRATE_SLOW_APPLY_MS);
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export interface Journal {
+  pid: number;
+  files: Record<string, { before: string | null; after: string | null }>;
+}
+
+/** The journal a killed run left behind, if any: whole-file hashes per path it may have written. */
+export function readJournal(target: Target): Map<string, Set<string>> {
+  const trusted = new Map<string, Set<string>>();
+  let journal: Journal;
+  try {
+    journal = JSON.parse(readFileSync(path.join(target.root, JOURNAL), "utf8")) as Journal;
+  } catch {
+    return trusted;
+  }
+  for (const [file, hashes] of Object.entries(journal.files ?? {})) {
+    trusted.set(file, new Set([hashes.before, hashes.after].filter((h): h is string => typeof h === "string")));
+  }
+  return trusted;
+}
+
 export interface ApplyResult {
   written: string[];
   lockfileWritten: boolean;
 }
 
-export function applyFileOps(
-  target: Target,
-  ops: FileOp[],
-  lockfile: { next: string; current: string | null },
-): ApplyResult {
-  const changes = ops.filter((op) => op.action === "create" || op.action === "update");
-  if (ops.some((op) => op.action === "conflict")) {
-    throw new Error("internal: applyFileOps called with conflicts");
+export function applyFileOps(target: Target, ops: FileOp[], lockfile: { next: string; current: string | null }): ApplyResult {
+  if (ops.some((op) => op.action === "conflict")) throw new Error("internal: applyFileOps called with conflicts");
+  const changes = ops.filter((op) => op.after !== op.before && (op.action !== "keep" && op.action !== "unchanged"));
+  const lockChanged = lockfile.next !== lockfile.current;
+  // Leftovers of a killed run (the caller holds the run lock, so they are stale): temp files next to the
+  // lockfile and the journal, and the journal itself once everything it covered is in place.
+  sweepTempFiles(target.root);
+  sweepTempFiles(path.join(target.root, STATE_DIR));
+  if (changes.length === 0 && !lockChanged) {
+    try {
+      unlinkSync(path.join(target.root, JOURNAL));
+    } catch {
+      // no journal
+    }
+    return { written: [], lockfileWritten: false };
   }
+
   const createdDirs: string[] = [];
   const done: { op: FileOp; absolute: string }[] = [];
+  const journalPath = path.join(target.root, JOURNAL);
   try {
+    createdDirs.push(...ensureDir(path.dirname(journalPath), target.root));
+    const journal: Journal = {
+      pid: process.pid,
+      files: Object.fromEntries(
+        changes.map((op) => [op.path, { before: op.before === null ? null : sha256(op.before), after: op.after === null ? null : sha256(op.after) }]),
+      ),
+    };
+    sweepTempFiles(path.dirname(journalPath));
+    writeFileAtomic(journalPath, `${JSON.stringify(journal)}\n`);
+    const swept = new Set<string>([path.dirname(journalPath)]);
     for (const op of changes) {
       const absolute = resolveInside(target, op.path);
-      createdDirs.push(...ensureDir(path.dirname(absolute), target.root));
-      writeFileAtomic(absolute, op.after);
+      const dir = path.dirname(absolute);
+      if (!swept.has(dir)) {
+        sweepTempFiles(dir);
+        swept.add(dir);
+      }
+      if (op.after === null) {
+        unlinkSync(absolute);
+      } else {
+        createdDirs.push(...ensureDir(dir, target.root));
+        writeFileAtomic(absolute, op.after);
+      }
       done.push({ op, absolute });
     }
-    if (lockfile.next !== lockfile.current) {
-      writeFileAtomic(path.join(target.root, LOCKFILE), lockfile.next);
-    }
+    if (lockChanged) writeFileAtomic(path.join(target.root, LOCKFILE), lockfile.next);
+    unlinkSync(journalPath);
   } catch (error) {
     const failures = rollBack(done, createdDirs);
+    try {
+      unlinkSync(journalPath);
+    } catch {
+      // no journal was written
+    }
     const detail = failures.length > 0 ? `; could not restore: ${failures.join(", ")}` : "; every change was rolled back";
     throw new OperationError(`writing the target failed: ${(error as Error).message}${detail}`, { cause: error });
   }
-  return { written: done.map((d) => d.op.path), lockfileWritten: lockfile.next !== lockfile.current };
+  removeEmptyDirs(done.filter((d) => d.op.after === null).map((d) => path.dirname(d.absolute)), target.root);
+  return { written: done.map((d) => d.op.path), lockfileWritten: lockChanged };
+}
+
+/** After deletions: folders the tool emptied are removed too (up to the target root). */
+function removeEmptyDirs(dirs: string[], root: string): void {
+  for (const start of [...new Set(dirs)].sort((a, b) => b.length - a.length)) {
+    let dir = start;
+    while (dir !== root && dir.startsWith(root)) {
+      try {
+        if (readdirSync(dir).length > 0) break;
+        rmdirSync(dir);
+      } catch {
+        break;
+      }
+      dir = path.dirname(dir);
+    }
+  }
 }
 
 function rollBack(done: { op: FileOp; absolute: string }[], createdDirs: string[]): string[] {

@@ -53,25 +53,50 @@ function renderBlock(filePath: string, owner: string, inner: string): string {
   return `${start}\n${body}${end}`;
 }
 
-/** The file with the owner's block replaced, or appended (after a blank line) when absent. */
+function ownerOrder(owner: string): string {
+  return owner === "shared" ? "" : owner;
+}
+
+/** Start offsets of the other owners' blocks in `text`, in file order. */
+function otherBlocks(text: string, filePath: string): { owner: string; startIndex: number }[] {
+  const { start } = blockMarkers(filePath, "OWNER");
+  const [prefix, suffix] = start.split("OWNER") as [string, string];
+  const found: { owner: string; startIndex: number }[] = [];
+  let offset = 0;
+  for (const line of text.split("\n")) {
+    const trimmed = line.trimEnd();
+    if (trimmed.startsWith(prefix) && trimmed.endsWith(suffix)) {
+      found.push({ owner: trimmed.slice(prefix.length, trimmed.length - suffix.length), startIndex: offset });
+    }
+    offset += line.length + 1;
+  }
+  return found;
+}
+
+/**
+ * The file with the owner's block replaced, or inserted when absent: blocks are kept in owner order
+ * (shared first), each after one blank line, so the file is the same whatever order integrations came in.
+ */
 export function upsertBlock(text: string | null, filePath: string, owner: string, inner: string): string {
   const block = renderBlock(filePath, owner, inner);
   if (text === null || text === "") return `${block}\n`;
   const found = findBlock(text, filePath, owner);
   if (found.status === "broken") throw new Error(found.reason);
   if (found.status === "found") return text.slice(0, found.startIndex) + block + text.slice(found.endIndex);
-  // One blank line before the block; removeBlock takes exactly that line away again.
+  const next = otherBlocks(text, filePath).find((other) => ownerOrder(other.owner) > ownerOrder(owner));
+  if (next) return `${text.slice(0, next.startIndex)}${block}\n\n${text.slice(next.startIndex)}`;
   const separator = text.endsWith("\n") ? "\n" : "\n\n";
   return `${text}${separator}${block}\n`;
 }
 
-/** The file without the owner's block (and the blank line that was added before it). */
+/** The file without the owner's block and the one blank line that separated it. */
 export function removeBlock(text: string, filePath: string, owner: string): string {
   const found = findBlock(text, filePath, owner);
   if (found.status !== "found") return text;
   let before = text.slice(0, found.startIndex);
   let after = text.slice(found.endIndex);
-  if (after.startsWith("\n")) after = after.slice(1);
-  if (after === "" && before.endsWith("\n\n")) before = before.slice(0, -1);
+  if (after.startsWith("\n")) after = after.slice(1); // the block's own line end
+  if (before.endsWith("\n\n")) before = before.slice(0, -1);
+  else if (after.startsWith("\n")) after = after.slice(1);
   return before + after;
 }

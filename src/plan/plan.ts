@@ -1,25 +1,34 @@
 import type { RenderedOutput } from "../render/render.js";
 import { SHARED_OWNER } from "../render/render.js";
-import type { IntegrationSpec } from "../spec/schema.js";
-import { findBlock, upsertBlock } from "./blocks.js";
+import { basePath } from "./base-store.js";
+import { findBlock, removeBlock, upsertBlock } from "./blocks.js";
 import { sha256 } from "./hash.js";
 import { emptyLockfile, type LockedOutput, type Lockfile } from "./lockfile.js";
+import { conflictHunks, mergeThreeWay } from "./merge.js";
 
-export type FileAction = "create" | "update" | "unchanged" | "conflict";
+/**
+ * Planning is pure: from what the templates render, what is on disk, the merge bases and the lockfile, it
+ * decides what happens to every path. Nothing here reads or writes files.
+ */
 
-/** What will happen to one path in the target. */
+export type FileAction = "create" | "update" | "merge" | "unchanged" | "conflict" | "delete" | "keep";
+
 export interface FileOp {
   path: string;
   action: FileAction;
   /** Current content; null when the file does not exist. */
   before: string | null;
-  /** Content after the run (for a conflict: what `--force` would write). */
-  after: string;
+  /** Content after the run; null deletes the file. For a conflict: what `--force` would write. */
+  after: string | null;
   kind: "file" | "block";
-  /** True when `--force` turned a conflict into an update. */
+  /** True when `--force` turned a conflict into a write. */
   forced: boolean;
-  /** Why a conflict is one (or was forced). */
+  /** Why an op is a conflict, forced, kept or merged. */
   reason?: string;
+  /** Both sides of each overlapping change (3-way conflicts). */
+  hunks?: { ours: string; theirs: string }[];
+  /** Bookkeeping under .nexus-integrate/ (merge bases): written like any file, not listed to users. */
+  internal?: boolean;
 }
 
 export interface Plan {
@@ -28,22 +37,102 @@ export interface Plan {
   conflicts: FileOp[];
 }
 
-export interface PlanInput {
-  rendered: RenderedOutput[];
-  /** Current content of every rendered path (null when absent), read before planning. */
-  current: ReadonlyMap<string, string | null>;
-  lock: Lockfile | null;
-  spec: IntegrationSpec;
-  version: string;
-  force: boolean;
+export type PlanMode = "new" | "regenerate";
+
+export interface IntegrationEntry {
+  id: string;
+  templateSet: string;
+  spec: Record<string, unknown>;
 }
 
-function recordedFor(lock: Lockfile | null, owner: string, output: RenderedOutput): LockedOutput | undefined {
-  const outputs = owner === SHARED_OWNER ? lock?.shared.outputs : lock?.integrations[owner]?.outputs;
+export interface PlanInput {
+  rendered: RenderedOutput[];
+  /** Current content of every rendered path and base path (null when absent), read before planning. */
+  current: ReadonlyMap<string, string | null>;
+  lock: Lockfile | null;
+  /** The integrations this run (re)generates; their lockfile entries are replaced. */
+  entries: IntegrationEntry[];
+  version: string;
+  mode: PlanMode;
+  force: boolean;
+  /** Whole-file hashes a crashed run may have left (from its journal): treated as the tool's own. */
+  trusted?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+function recordedFor(lock: Lockfile | null, output: { owner: string; template: string; path: string }): LockedOutput | undefined {
+  const outputs = output.owner === SHARED_OWNER ? lock?.shared.outputs : lock?.integrations[output.owner]?.outputs;
   return outputs?.find((o) => o.template === output.template && o.path === output.path);
 }
 
-/** Pure: decides create / update / unchanged / conflict for each path, and the lockfile after the run. */
+interface Decision {
+  /** The content this output should have after the run; null leaves the output alone. */
+  content: string | null;
+  action: FileAction;
+  conflict?: string;
+  reason?: string;
+  hunks?: { ours: string; theirs: string }[];
+  /** The merge base to record (what the template produced). */
+  nextBase: string;
+}
+
+/** The heart of it: one output, three versions. */
+export function decideOutput(input: {
+  output: RenderedOutput;
+  ours: string | null;
+  base: string | null;
+  recorded: LockedOutput | undefined;
+  mode: PlanMode;
+  trustedWhole: boolean;
+}): Decision {
+  const { output, ours, base, recorded, mode } = input;
+  const theirs = output.content;
+  if (output.migration && recorded) {
+    // Migrations are history: an applied migration is never rewritten.
+    if (base !== null && base !== theirs) {
+      return {
+        content: null,
+        action: "conflict",
+        conflict: "the migration template changed, but migrations are never rewritten: put the change in a new migration",
+        hunks: [{ ours: base, theirs }],
+        nextBase: base,
+      };
+    }
+    return { content: null, action: "unchanged", nextBase: base ?? theirs };
+  }
+  if (ours === null) return { content: theirs, action: "create", nextBase: theirs };
+  if (ours === theirs) return { content: theirs, action: "unchanged", nextBase: theirs };
+  const oursHash = sha256(ours);
+  const untouched =
+    input.trustedWhole || (recorded !== undefined && recorded.sha256 === oursHash) || (base !== null && base === ours);
+  if (untouched) return { content: theirs, action: "update", nextBase: theirs };
+  if (mode === "new" || base === null) {
+    return {
+      content: theirs,
+      action: "conflict",
+      conflict: !recorded
+        ? "exists and was not written by nexus-integrate"
+        : base === null && mode === "regenerate"
+          ? "was edited and has no merge base to merge with"
+          : "was edited since nexus-integrate wrote it",
+      nextBase: theirs,
+    };
+  }
+  if (theirs === base) return { content: ours, action: "unchanged", reason: "your edits are kept", nextBase: base };
+  const merged = mergeThreeWay(base, ours, theirs);
+  if (merged.clean) return { content: merged.text, action: "merge", reason: "merged with your edits", nextBase: theirs };
+  return {
+    content: merged.text,
+    action: "conflict",
+    conflict: "your edits overlap the template's changes",
+    hunks: conflictHunks(merged.text),
+    nextBase: theirs,
+  };
+}
+
+function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function planFileOps(input: PlanInput): Plan {
   const { rendered, current, lock, force } = input;
   const byPath = new Map<string, RenderedOutput[]>();
@@ -54,77 +143,193 @@ export function planFileOps(input: PlanInput): Plan {
   }
 
   const ops: FileOp[] = [];
-  for (const [filePath, outputs] of [...byPath.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const baseOps: FileOp[] = [];
+  const nextBases = new Map<RenderedOutput, string>();
+  const conflictedMigration = new Set<RenderedOutput>();
+
+  for (const [filePath, outputs] of [...byPath.entries()].sort(([a], [b]) => comparePaths(a, b))) {
     const before = current.get(filePath) ?? null;
-    const reasons: string[] = [];
-    let after: string;
-    const whole = outputs.filter((o) => o.kind === "file");
-    if (whole.length > 1 || (whole.length === 1 && outputs.length > 1)) {
+    const trustedWhole = before !== null && (input.trusted?.get(filePath)?.has(sha256(before)) ?? false);
+    const wholeFile = outputs.filter((o) => o.kind === "file");
+    if (wholeFile.length > 1 || (wholeFile.length === 1 && outputs.length > 1)) {
       throw new Error(`internal: more than one template writes ${filePath}: ${outputs.map((o) => o.template).join(", ")}`);
     }
-    if (whole.length === 1) {
-      const output = whole[0]!;
-      after = output.content;
-      if (before !== null && before !== after) {
-        const recorded = recordedFor(lock, output.owner, output);
-        if (!recorded) reasons.push("exists and was not written by nexus-integrate");
-        else if (recorded.sha256 !== sha256(before)) reasons.push("was edited since nexus-integrate wrote it");
-      }
-    } else {
-      let text = before;
-      for (const output of outputs) {
+    const conflicts: string[] = [];
+    const reasons: string[] = [];
+    const hunks: { ours: string; theirs: string }[] = [];
+    let merged = false;
+    let text = before;
+    for (const output of outputs) {
+      let ours: string | null;
+      if (output.kind === "file") ours = before;
+      else {
         const found = text === null ? ({ status: "absent" } as const) : findBlock(text, filePath, output.owner);
         if (found.status === "broken") {
-          reasons.push(found.reason);
+          conflicts.push(found.reason);
           continue;
         }
-        if (found.status === "found" && found.inner !== output.content) {
-          const recorded = recordedFor(lock, output.owner, output);
-          if (!recorded || recorded.sha256 !== sha256(found.inner)) {
-            reasons.push(`the ${output.owner} block was edited since nexus-integrate wrote it`);
-          }
-        }
-        text = upsertBlock(text, filePath, output.owner, output.content);
+        ours = found.status === "found" ? found.inner : null;
       }
-      after = text ?? "";
+      const decision = decideOutput({
+        output,
+        ours,
+        base: current.get(basePath(output)) ?? null,
+        recorded: recordedFor(lock, output),
+        mode: input.mode,
+        trustedWhole,
+      });
+      nextBases.set(output, decision.nextBase);
+      if (decision.conflict) {
+        conflicts.push(output.kind === "block" ? `${output.owner} block: ${decision.conflict}` : decision.conflict);
+        if (output.migration) conflictedMigration.add(output);
+      }
+      if (decision.reason) reasons.push(decision.reason);
+      if (decision.hunks) hunks.push(...decision.hunks);
+      if (decision.action === "merge") merged = true;
+      if (decision.content !== null) {
+        text = output.kind === "file" ? decision.content : upsertBlock(text, filePath, output.owner, decision.content);
+      }
     }
-    const conflicted = reasons.length > 0;
-    const action: FileAction =
-      conflicted && !force ? "conflict" : before === null ? "create" : before === after ? "unchanged" : "update";
+    const migrationConflict = outputs.some((o) => conflictedMigration.has(o));
+    const conflicted = conflicts.length > 0 && (!force || migrationConflict);
+    const after = text;
+    const action: FileAction = conflicted
+      ? "conflict"
+      : after === null || after === before
+        ? "unchanged"
+        : before === null
+          ? "create"
+          : merged
+            ? "merge"
+            : "update";
     ops.push({
       path: filePath,
       action,
       before,
-      after,
-      kind: whole.length === 1 ? "file" : "block",
-      forced: conflicted && force,
-      ...(conflicted ? { reason: reasons.join("; ") } : {}),
+      after: after ?? before,
+      kind: wholeFile.length === 1 ? "file" : "block",
+      forced: conflicts.length > 0 && !conflicted,
+      ...(conflicts.length > 0 ? { reason: conflicts.join("; ") } : reasons.length > 0 ? { reason: reasons.join("; ") } : {}),
+      ...(hunks.length > 0 ? { hunks } : {}),
     });
   }
 
-  return { ops, conflicts: ops.filter((op) => op.action === "conflict"), nextLock: nextLockfile(input) };
+  for (const [output, nextBase] of nextBases) {
+    const pathOfBase = basePath(output);
+    const currentBase = current.get(pathOfBase) ?? null;
+    if (currentBase === nextBase) continue;
+    baseOps.push({
+      path: pathOfBase,
+      action: currentBase === null ? "create" : "update",
+      before: currentBase,
+      after: nextBase,
+      kind: "file",
+      forced: false,
+      internal: true,
+    });
+  }
+
+  const conflictsFound = ops.filter((op) => op.action === "conflict");
+  return {
+    ops: [...ops, ...baseOps.sort((a, b) => comparePaths(a.path, b.path))],
+    conflicts: conflictsFound,
+    nextLock: nextLockfile(input, nextBases),
+  };
 }
 
-function lockedOutputs(outputs: RenderedOutput[]): LockedOutput[] {
-  return outputs.map((o) => ({ path: o.path, kind: o.kind, template: o.template, sha256: sha256(o.content) }));
-}
-
-function nextLockfile(input: PlanInput): Lockfile {
+function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>): Lockfile {
   const base = input.lock ?? emptyLockfile(input.version);
+  const locked = (outputs: RenderedOutput[]) =>
+    outputs.map((o) => ({ path: o.path, kind: o.kind, template: o.template, sha256: sha256(nextBases.get(o) ?? o.content) }));
   const sharedNow = input.rendered.filter((o) => o.owner === SHARED_OWNER);
   const sharedKeep = base.shared.outputs.filter((o) => !sharedNow.some((n) => n.template === o.template));
-  const own = input.rendered.filter((o) => o.owner === input.spec.id);
+  const integrations = { ...base.integrations };
+  for (const entry of input.entries) {
+    integrations[entry.id] = {
+      templateSet: entry.templateSet,
+      spec: entry.spec,
+      outputs: locked(input.rendered.filter((o) => o.owner === entry.id)),
+    };
+  }
   return {
     lockfileVersion: base.lockfileVersion,
     tool: { name: "nexus-integrate", version: input.version },
-    shared: { outputs: [...sharedKeep, ...lockedOutputs(sharedNow)] },
-    integrations: {
-      ...base.integrations,
-      [input.spec.id]: {
-        templateSet: input.spec.template,
-        spec: input.spec as unknown as Record<string, unknown>,
-        outputs: lockedOutputs(own),
-      },
-    },
+    shared: { outputs: [...sharedKeep, ...locked(sharedNow)] },
+    integrations,
   };
+}
+
+/** Planning `remove`: delete what the integration generated (unless edited), drop its blocks. */
+export function planRemoval(input: {
+  id: string;
+  lock: Lockfile;
+  current: ReadonlyMap<string, string | null>;
+  /** Also remove the shared outputs (no other integration is left). */
+  removeShared: boolean;
+  /** Extra outputs to create (the migration that drops what the integration created). */
+  create: RenderedOutput[];
+  force: boolean;
+  version: string;
+}): Plan {
+  const entry = input.lock.integrations[input.id];
+  if (!entry) throw new Error(`internal: ${input.id} is not installed`);
+  const owned = [
+    ...entry.outputs.map((o) => ({ ...o, owner: input.id })),
+    ...(input.removeShared ? input.lock.shared.outputs.map((o) => ({ ...o, owner: SHARED_OWNER })) : []),
+  ];
+  const byPath = new Map<string, typeof owned>();
+  for (const output of owned) byPath.set(output.path, [...(byPath.get(output.path) ?? []), output]);
+
+  const ops: FileOp[] = [];
+  for (const [filePath, outputs] of [...byPath.entries()].sort(([a], [b]) => comparePaths(a, b))) {
+    const before = input.current.get(filePath) ?? null;
+    if (before === null) continue;
+    const migration = outputs.some((o) => o.template.includes("{{timestamp}}"));
+    if (migration) {
+      ops.push({ path: filePath, action: "keep", before, after: before, kind: "file", forced: false, reason: "migrations are history" });
+      continue;
+    }
+    let text: string = before;
+    const edited: string[] = [];
+    for (const output of outputs) {
+      if (output.kind === "file") {
+        if (sha256(before) !== output.sha256) edited.push("edited since nexus-integrate wrote it");
+        text = "";
+      } else {
+        const found = findBlock(text, filePath, output.owner);
+        if (found.status === "found" && sha256(found.inner) !== output.sha256) edited.push(`the ${output.owner} block was edited`);
+        text = removeBlock(text, filePath, output.owner);
+      }
+    }
+    const deleteWholeFile = outputs.some((o) => o.kind === "file");
+    if (edited.length > 0 && !input.force) {
+      ops.push({ path: filePath, action: "keep", before, after: before, kind: deleteWholeFile ? "file" : "block", forced: false, reason: `${edited.join("; ")}: kept (use --force to remove)` });
+      continue;
+    }
+    ops.push({
+      path: filePath,
+      action: deleteWholeFile ? "delete" : text === before ? "unchanged" : "update",
+      before,
+      after: deleteWholeFile ? null : text,
+      kind: deleteWholeFile ? "file" : "block",
+      forced: edited.length > 0,
+      ...(edited.length > 0 ? { reason: edited.join("; ") } : {}),
+    });
+  }
+  for (const output of owned) {
+    const pathOfBase = basePath(output);
+    const before = input.current.get(pathOfBase) ?? null;
+    if (before !== null) ops.push({ path: pathOfBase, action: "delete", before, after: null, kind: "file", forced: false, internal: true });
+  }
+  for (const output of input.create) {
+    ops.push({ path: output.path, action: "create", before: null, after: output.content, kind: "file", forced: false });
+  }
+
+  const nextLock: Lockfile = {
+    ...input.lock,
+    tool: { name: "nexus-integrate", version: input.version },
+    shared: input.removeShared ? { outputs: [] } : input.lock.shared,
+    integrations: Object.fromEntries(Object.entries(input.lock.integrations).filter(([id]) => id !== input.id)),
+  };
+  return { ops, conflicts: [], nextLock };
 }

@@ -13,6 +13,8 @@ export interface RenderedOutput {
   /** `shared` or the integration id. */
   owner: string;
   content: string;
+  /** A SQL migration: history, never rewritten once written. */
+  migration: boolean;
 }
 
 export interface RenderInput {
@@ -75,6 +77,15 @@ function recordedOutput(lock: Lockfile | null, owner: string, template: string):
 
 /** Renders the shared templates and the integration's templates. Pure apart from the engine's cache. */
 export function renderIntegration(input: RenderInput, engine = new TemplateEngine()): RenderedOutput[] {
+  return renderGroups(input, ["shared", "integration"], engine);
+}
+
+/** Renders what `remove` adds (the migration that drops what the integration created). */
+export function renderRemoval(input: RenderInput, engine = new TemplateEngine()): RenderedOutput[] {
+  return renderGroups(input, ["removal"], engine);
+}
+
+function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engine: TemplateEngine): RenderedOutput[] {
   const sharedContext = buildSharedContext(input.config, input.version);
   const integrationContext = buildIntegrationContext(input.spec, input.config, input.version);
   const clock = new MigrationClock(input.now, input.existingMigrationVersions);
@@ -84,7 +95,7 @@ export function renderIntegration(input: RenderInput, engine = new TemplateEngin
     snake: integrationContext.names.snake,
   };
   // Shared templates first, so the shared migration gets the earlier version.
-  const ordered = [...input.templates].sort((a, b) =>
+  const ordered = input.templates.filter((t) => groups.includes(t.group)).sort((a, b) =>
     a.group === b.group ? a.key.localeCompare(b.key) : a.group === "shared" ? -1 : 1,
   );
   return ordered.map((template) => {
@@ -107,6 +118,7 @@ export function renderIntegration(input: RenderInput, engine = new TemplateEngin
       template: template.key,
       owner,
       content: ensureFinalNewline(render(context)),
+      migration: usesToken(template.layoutPath, "timestamp"),
     };
   });
 }

@@ -6,7 +6,8 @@ import { DEFAULT_PATHS, type RepoConfig } from "../repo/config.js";
 
 export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, "templates");
 
-export type TemplateGroup = "shared" | "integration";
+/** shared: written once for all integrations; integration: per provider; removal: what `remove` adds. */
+export type TemplateGroup = "shared" | "integration" | "removal";
 export type OutputKind = "file" | "block";
 
 /** One template: `key` is its path inside the set (`integration/src/…/{{pascal}}Setup.tsx.hbs`). */
@@ -31,7 +32,7 @@ function walk(dir: string, base = dir): string[] {
 
 function readSetFolder(setDir: string, setName: string): TemplateFile[] {
   const files: TemplateFile[] = [];
-  for (const group of ["shared", "integration"] as const) {
+  for (const group of ["shared", "integration", "removal"] as const) {
     const groupDir = path.join(setDir, group);
     if (!existsSync(groupDir)) continue;
     for (const relative of walk(groupDir)) {

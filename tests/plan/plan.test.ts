@@ -9,10 +9,10 @@ import { buildSpec } from "../../src/spec/build.js";
 const spec = buildSpec({ positional: "hubspot" });
 
 function file(path: string, content: string, owner = "hubspot"): RenderedOutput {
-  return { path, kind: "file", template: `integration/${path}.hbs`, owner, content };
+  return { path, kind: "file", template: `integration/${path}.hbs`, owner, content, migration: false };
 }
 function block(path: string, content: string, owner = "hubspot"): RenderedOutput {
-  return { path, kind: "block", template: `integration/${path}.block.hbs`, owner, content };
+  return { path, kind: "block", template: `integration/${path}.block.hbs`, owner, content, migration: false };
 }
 function lockWith(outputs: RenderedOutput[]): Lockfile {
   const lock = emptyLockfile("1.0.0");
@@ -24,13 +24,21 @@ function lockWith(outputs: RenderedOutput[]): Lockfile {
   return lock;
 }
 function plan(rendered: RenderedOutput[], current: Record<string, string | null>, lock: Lockfile | null, force = false) {
-  return planFileOps({ rendered, current: new Map(Object.entries(current)), lock, spec, version: "1.0.0", force });
+  return planFileOps({
+    rendered,
+    current: new Map(Object.entries(current)),
+    lock,
+    entries: [{ id: "hubspot", templateSet: "basic", spec: spec as unknown as Record<string, unknown> }],
+    version: "1.0.0",
+    mode: "new",
+    force,
+  });
 }
 
 describe("planFileOps", () => {
   it("creates missing files and leaves identical ones unchanged", () => {
     const result = plan([file("a.ts", "A\n"), file("b.ts", "B\n")], { "a.ts": null, "b.ts": "B\n" }, null);
-    expect(result.ops.map((op) => [op.path, op.action])).toEqual([
+    expect(result.ops.filter((op) => !op.internal).map((op) => [op.path, op.action])).toEqual([
       ["a.ts", "create"],
       ["b.ts", "unchanged"],
     ]);
@@ -61,7 +69,7 @@ describe("planFileOps", () => {
     const env = "VITE_SUPABASE_URL=x\n";
     const first = plan([block(".env.example", "VITE_HUBSPOT_CLIENT_ID=\n")], { ".env.example": env }, null);
     expect(first.ops[0]!.action).toBe("update");
-    const after = first.ops[0]!.after;
+    const after = first.ops[0]!.after!;
     expect(after.startsWith(env)).toBe(true);
     expect(findBlock(after, ".env.example", "hubspot")).toMatchObject({ status: "found", inner: "VITE_HUBSPOT_CLIENT_ID=\n" });
 
@@ -71,7 +79,7 @@ describe("planFileOps", () => {
     const edited = after.replace("VITE_HUBSPOT_CLIENT_ID=", "VITE_HUBSPOT_CLIENT_ID=abc");
     const changed = plan([block(".env.example", "VITE_HUBSPOT_CLIENT_ID=\nNEW=\n")], { ".env.example": edited }, first.nextLock);
     expect(changed.ops[0]!.action).toBe("conflict");
-    expect(changed.ops[0]!.reason).toContain("hubspot block was edited");
+    expect(changed.ops[0]!.reason).toContain("hubspot block: was edited");
   });
 
   it("records the spec, template set and a hash per output in the next lockfile", () => {
@@ -91,6 +99,17 @@ describe("managed blocks", () => {
       const withBlock = upsertBlock(original, ".env.example", "hubspot", "B=2\n");
       expect(removeBlock(withBlock, ".env.example", "hubspot")).toBe(original === "" ? "" : original.endsWith("\n") ? original : `${original}\n`);
     }
+  });
+
+  it("keeps blocks in owner order whatever order they were added in, and removes them exactly", () => {
+    const base = "A=1\n";
+    const ab = upsertBlock(upsertBlock(base, ".env", "alpha", "X=\n"), ".env", "beta", "Y=\n");
+    const ba = upsertBlock(upsertBlock(base, ".env", "beta", "Y=\n"), ".env", "alpha", "X=\n");
+    expect(ba).toBe(ab);
+    expect(upsertBlock(ab, ".env", "shared", "S=\n").indexOf("shared")).toBeLessThan(ab.indexOf("alpha") + 10);
+    expect(removeBlock(removeBlock(ab, ".env", "alpha"), ".env", "beta")).toBe(base);
+    expect(removeBlock(ab, ".env", "alpha")).toBe(upsertBlock(base, ".env", "beta", "Y=\n"));
+    expect(removeBlock(ab, ".env", "beta")).toBe(upsertBlock(base, ".env", "alpha", "X=\n"));
   });
 
   it("detects broken markers", () => {

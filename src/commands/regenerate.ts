@@ -1,0 +1,84 @@
+import { ConflictError, UsageError } from "../errors.js";
+import { applyRun, planRun, withRunLock } from "../pipeline.js";
+import type { FileOp } from "../plan/plan.js";
+import { readLockfile } from "../plan/lockfile.js";
+import type { RunReport } from "../report.js";
+import { resolveTarget } from "../repo/target.js";
+import { parseRecordedSpec } from "../spec/build.js";
+import { unifiedDiffs, type CommandOutcome } from "./new.js";
+
+export interface RegenerateOptions {
+  target: string;
+  all?: boolean;
+  check?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** What `--check` calls stale: anything regenerate would write or could not merge (user edits alone are not). */
+export function staleOps(ops: FileOp[]): FileOp[] {
+  return ops.filter((op) => !op.internal && op.action !== "unchanged" && op.action !== "keep");
+}
+
+/**
+ * Re-renders installed integrations from the specs recorded in the lockfile with the current templates,
+ * merging three ways with the merge bases in .nexus-integrate/base/.
+ */
+export async function runRegenerate(ids: string[], options: RegenerateOptions): Promise<CommandOutcome> {
+  const target = resolveTarget(options.target);
+  const { lock } = readLockfile(target.root);
+  if (!lock || Object.keys(lock.integrations).length === 0) {
+    throw new UsageError("nothing to regenerate", [
+      { path: "--target", message: `${target.root} has no integrations in nexus-integrate.lock.json (run \`nexus-integrate new\` first)` },
+    ]);
+  }
+  if (ids.length === 0 && !options.all) {
+    throw new UsageError("say which integrations to regenerate", [
+      { path: "provider", message: `name one or more of ${Object.keys(lock.integrations).join(", ")}, or use --all` },
+    ]);
+  }
+  const selected = options.all ? Object.keys(lock.integrations).sort() : ids;
+  const unknown = selected.filter((id) => !lock.integrations[id]);
+  if (unknown.length > 0) {
+    throw new UsageError("unknown integration", unknown.map((id) => ({ path: "provider", message: `"${id}" is not installed (installed: ${Object.keys(lock.integrations).join(", ")})` })));
+  }
+  const specs = selected.map((id) => parseRecordedSpec(lock.integrations[id]!.spec, `nexus-integrate.lock.json (${id})`));
+  const check = options.check ?? false;
+  const dryRun = (options.dryRun ?? false) || check;
+
+  const body = async (): Promise<CommandOutcome> => {
+    const state = planRun(target, specs, { mode: "regenerate", force: options.force ?? false });
+    const { plan } = state;
+    const report: RunReport = {
+      command: check ? "regenerate --check" : "regenerate",
+      target: target.root,
+      dryRun,
+      ops: plan.ops,
+      nextSteps: [],
+    };
+    if (options.dryRun) report.diffs = await unifiedDiffs(plan.ops);
+    if (check) {
+      const stale = staleOps(plan.ops);
+      if (stale.length > 0) {
+        report.error = {
+          message: `${stale.length} generated file${stale.length === 1 ? " is" : "s are"} stale: run \`nexus-integrate regenerate ${options.all ? "--all" : selected.join(" ")}\``,
+          files: stale.map((op) => `${op.path}: ${op.action}${op.reason ? ` (${op.reason})` : ""}`),
+        };
+        return { report, exitCode: 1 };
+      }
+      return { report, exitCode: 0 };
+    }
+    if (plan.conflicts.length > 0) {
+      const error = new ConflictError(
+        "your edits overlap template changes; nothing was written. Resolve them, or re-run with --force to write conflict markers.",
+        plan.conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`),
+      );
+      report.error = { message: error.message, files: error.files };
+      return { report, exitCode: error.exitCode };
+    }
+    if (!dryRun) applyRun(target, state);
+    return { report, exitCode: 0 };
+  };
+  return dryRun ? body() : withRunLock(target, body);
+}

@@ -1,0 +1,84 @@
+import { hostname } from "node:os";
+import { mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from "node:fs";
+import path from "node:path";
+import { OperationError } from "../errors.js";
+import type { Target } from "../repo/target.js";
+import { STATE_DIR } from "./base-store.js";
+
+/**
+ * One writer at a time: `.nexus-integrate/run.lock` holds the pid of the run that writes. A second run
+ * fails (exit 1) while that process lives; a lock whose process is gone (a crash, SIGKILL) is stale and is
+ * taken over. Released on exit, including Ctrl-C.
+ */
+export const RUN_LOCK = `${STATE_DIR}/run.lock`;
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function readInfo(file: string): LockInfo | null {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as LockInfo;
+  } catch {
+    return null;
+  }
+}
+
+export function acquireRunLock(target: Target): () => void {
+  const file = path.join(target.root, RUN_LOCK);
+  mkdirSync(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = openSync(file, "wx", 0o644);
+      const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+      writeSync(fd, `${JSON.stringify(info)}\n`);
+      closeSync(fd);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        process.off("exit", release);
+        try {
+          if (readInfo(file)?.pid === process.pid) unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+      process.on("exit", release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = readInfo(file);
+    if (holder && holder.host === hostname() && !isAlive(holder.pid)) {
+      // Stale: move it aside (only one contender's rename succeeds), then try again.
+      try {
+        renameSync(file, `${file}.stale-${process.pid}`);
+        unlinkSync(`${file}.stale-${process.pid}`);
+      } catch {
+        // another run took it over first
+      }
+      continue;
+    }
+    if (holder === null) {
+      // Being written this instant by another run: give it a moment.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      continue;
+    }
+    throw new OperationError(
+      `another nexus-integrate run (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}) is writing to this target; wait for it to finish (or delete ${RUN_LOCK} if that process is gone)`,
+    );
+  }
+  throw new OperationError(`could not take ${RUN_LOCK}; try again`);
+}

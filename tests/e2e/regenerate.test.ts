@@ -1,0 +1,168 @@
+import { execa } from "execa";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, copyExampleApp, EXAMPLE_APP, snapshotTree } from "../helpers/fixtures.js";
+import { makeToolCopy } from "../helpers/tool-copy.js";
+
+const ENV = { SOURCE_DATE_EPOCH: "1764000000", NO_COLOR: "1" };
+const SETUP_TEMPLATE = "basic/integration/src/components/integrations/{{pascal}}Setup.tsx.hbs";
+const SETUP = "src/components/integrations/HubSpotSetup.tsx";
+
+function runWith(bin: string, args: string[], env: Record<string, string> = {}) {
+  return execa("node", [bin, ...args], { reject: false, stdin: "ignore", env: { ...ENV, ...env } });
+}
+
+/** Generates hubspot with tool v1, then returns v2: a copy of the tool whose setup template changed. */
+async function installedThenUpgraded() {
+  const v1 = makeToolCopy();
+  const app = copyExampleApp();
+  expect((await runWith(v1.bin, ["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+  const v2 = makeToolCopy();
+  v2.editTemplate(SETUP_TEMPLATE, (t) => t.replace(/\n(\s*)Cancel\n/, "\n$1Not now\n"));
+  rmSync(path.join(v1.root, "templates"), { recursive: true }); // the old templates are gone
+  return { app, v2 };
+}
+
+const read = (app: string, file: string) => readFileSync(path.join(app, file), "utf8");
+const write = (app: string, file: string, text: string) => writeFileSync(path.join(app, file), text);
+
+describe("regenerate", () => {
+  it("updates a file nobody edited when its template changed", async () => {
+    const { app, v2 } = await installedThenUpgraded();
+    const result = await runWith(v2.bin, ["regenerate", "--all", "--target", app]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/update\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
+    expect(read(app, SETUP)).toContain("Not now");
+  });
+
+  it("merges a template change with a user edit elsewhere in the file, after the old templates are gone", async () => {
+    const { app, v2 } = await installedThenUpgraded();
+    write(app, SETUP, `${read(app, SETUP)}\nexport const TEAM_NOTE = "kept";\n`);
+    const result = await runWith(v2.bin, ["regenerate", "hubspot", "--target", app]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/merge\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
+    const merged = read(app, SETUP);
+    expect(merged).toContain("Not now");
+    expect(merged).toContain('export const TEAM_NOTE = "kept";');
+    // and the merged file is now what the tool knows: a second regenerate has nothing to do
+    const again = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+  });
+
+  it("stops on an overlapping edit (exit 1, no byte changed) and shows both sides; --force writes markers", async () => {
+    const { app, v2 } = await installedThenUpgraded();
+    write(app, SETUP, read(app, SETUP).replace(/\n(\s*)Cancel\n/, "\n$1Maybe later\n"));
+    const before = snapshotTree(app);
+    const blocked = await runWith(v2.bin, ["regenerate", "--all", "--target", app]);
+    expect(blocked.exitCode).toBe(1);
+    expect(blocked.stdout).toMatch(/conflict\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
+    expect(blocked.stdout).toContain("Maybe later");
+    expect(blocked.stdout).toContain("Not now");
+    expect(snapshotTree(app)).toEqual(before);
+
+    const forced = await runWith(v2.bin, ["regenerate", "--all", "--force", "--target", app]);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain("conflict markers");
+    const text = read(app, SETUP);
+    expect(text).toMatch(/<<<<<<< your edit\n\s*Maybe later\n=======\n\s*Not now\n>>>>>>> template/);
+  });
+
+  it("--check: exit 0 when up to date (user edits are not drift), exit 1 naming stale files, writes nothing", async () => {
+    const app = copyExampleApp();
+    await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
+    write(app, SETUP, `${read(app, SETUP)}// local tweak\n`);
+    const clean = await runWith(BIN, ["regenerate", "--all", "--check", "--target", app]);
+    expect(clean.exitCode, clean.stdout + clean.stderr).toBe(0);
+
+    const v2 = makeToolCopy();
+    v2.editTemplate(SETUP_TEMPLATE, (t) => t.replace(/\n(\s*)Cancel\n/, "\n$1Not now\n"));
+    const before = snapshotTree(app);
+    const stale = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app, "--json"]);
+    expect(stale.exitCode).toBe(1);
+    const report = JSON.parse(stale.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.errors.map((e: { path: string }) => e.path)).toEqual([expect.stringContaining(SETUP)]);
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
+  it("never rewrites a migration: a changed migration template is reported with what changed, exit 1", async () => {
+    const app = copyExampleApp();
+    await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
+    const v2 = makeToolCopy();
+    v2.editTemplate("basic/integration/supabase/migrations/{{timestamp}}_{{snake}}_integration.sql.hbs", (t) =>
+      t.replace("synced_at timestamptz not null default now(),", "synced_at timestamptz not null default now(),\n  deleted_at timestamptz,"),
+    );
+    const before = snapshotTree(app);
+    const result = await runWith(v2.bin, ["regenerate", "--all", "--force", "--target", app]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("migrations are never rewritten");
+    expect(result.stdout).toContain("deleted_at timestamptz");
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
+  it("--dry-run and --json show the plan without writing", async () => {
+    const { app, v2 } = await installedThenUpgraded();
+    const before = snapshotTree(app);
+    const result = await runWith(v2.bin, ["regenerate", "--all", "--dry-run", "--json", "--target", app]);
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout);
+    const setup = report.files.find((f: { path: string }) => f.path === SETUP);
+    expect(setup.action).toBe("update");
+    expect(setup.diff).toContain("+            Not now");
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
+  it("names what is wrong: no lockfile, no ids, an unknown id", async () => {
+    const app = copyExampleApp();
+    expect((await runWith(BIN, ["regenerate", "--all", "--target", app])).exitCode).toBe(2);
+    await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
+    expect((await runWith(BIN, ["regenerate", "--target", app])).stderr).toContain("or use --all");
+    expect((await runWith(BIN, ["regenerate", "slack", "--target", app])).stderr).toContain('"slack" is not installed');
+  });
+});
+
+describe("remove", () => {
+  it("deletes unedited files and blocks, keeps edited ones, adds a drop migration; new restores the files byte for byte", async () => {
+    const app = copyExampleApp();
+    await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
+    await runWith(BIN, ["new", "microsoft", "--yes", "--target", app]);
+    const installed = snapshotTree(app);
+
+    const removed = await runWith(BIN, ["remove", "hubspot", "--target", app], { SOURCE_DATE_EPOCH: "1764100000" });
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect(existsSync(path.join(app, SETUP))).toBe(false);
+    expect(existsSync(path.join(app, "supabase/functions/hubspot-sync"))).toBe(false);
+    expect(existsSync(path.join(app, "supabase/functions/_shared/oauth.ts"))).toBe(true); // microsoft still uses it
+    expect(read(app, ".env.example")).not.toContain("HUBSPOT");
+    expect(read(app, ".env.example")).toContain("VITE_MICROSOFT_CLIENT_ID");
+    const migrations = readdirSync(path.join(app, "supabase/migrations"));
+    expect(migrations).toContain("20251124160001_hubspot_integration.sql"); // history stays
+    const drop = migrations.find((m) => m.endsWith("_hubspot_remove.sql"))!;
+    expect(read(app, `supabase/migrations/${drop}`)).toContain("drop table if exists public.hubspot_records;");
+    expect(JSON.parse(read(app, "nexus-integrate.lock.json")).integrations).not.toHaveProperty("hubspot");
+
+    const again = await runWith(BIN, ["new", "hubspot", "--yes", "--target", app], { SOURCE_DATE_EPOCH: "1764100000" });
+    expect(again.exitCode, again.stderr).toBe(0);
+    const restored = snapshotTree(app);
+    for (const [file, hash] of Object.entries(installed)) {
+      if (file.includes("supabase/migrations/") || file.startsWith(".nexus-integrate/") || file === "nexus-integrate.lock.json") continue;
+      expect(restored[file], file).toBe(hash);
+    }
+    const newMigration = Object.keys(restored).find((f) => /_hubspot_integration\.sql$/.test(f) && !f.includes("20251124160001"))!;
+    expect(read(app, newMigration)).toBe(read(app, "supabase/migrations/20251124160001_hubspot_integration.sql"));
+  });
+
+  it("keeps and lists a file you edited unless --force; the last integration takes the shared files with it", async () => {
+    const app = copyExampleApp();
+    await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
+    write(app, SETUP, `${read(app, SETUP)}// mine\n`);
+    const result = await runWith(BIN, ["remove", "hubspot", "--target", app]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/keep\s+src\/components\/integrations\/HubSpotSetup\.tsx — edited/);
+    expect(existsSync(path.join(app, SETUP))).toBe(true);
+    expect(existsSync(path.join(app, "supabase/functions/_shared"))).toBe(false);
+    expect(read(app, ".env.example")).toBe(readFileSync(path.join(EXAMPLE_APP, ".env.example"), "utf8"));
+    expect(readdirSync(path.join(app, "supabase/migrations")).some((m) => m.endsWith("_nexus_integrations_base.sql"))).toBe(true);
+  });
+});
