@@ -94,6 +94,7 @@ Examples:
     .option("-t, --target <dir>", "the Nexus app to write into", ".")
     .option("--spec <file>", "a spec file (JSON or YAML) with the integration's fields")
     .option("--preset <name>", "start from this preset (when <provider> is a new id)")
+    .option("--var <name=value>", "a preset variable, e.g. tenant=contoso for microsoft (repeatable)", collect)
     .option("--discover <issuer>", "fill endpoints and PKCE from the issuer's OIDC / RFC 8414 metadata")
     .option("--name <display>", "display name shown to users")
     .option("--pascal-name <Name>", "PascalCase name for components (derived from the display name)")

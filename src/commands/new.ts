@@ -24,6 +24,7 @@ export interface NewOptions {
   scopes?: string;
   scopeSeparator?: string;
   authParam?: string[];
+  var?: string[];
   pkce?: boolean;
   tokenAuthMethod?: string;
   syncPath?: string;
@@ -52,6 +53,16 @@ export interface CommandOutcome {
 
 const SEPARATOR_WORDS: Record<string, string> = { space: " ", " ": " ", comma: ",", ",": "," };
 
+function parsePairs(pairs: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`invalid ${flag}`, [{ path: flag, message: `"${pair}" must be written as name=value` }]);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
 /** Turns flag values into a partial spec input; only flags the user gave appear. */
 export function flagsToSpecInput(options: NewOptions): IntegrationSpecInput {
   const input: IntegrationSpecInput = {};
@@ -73,17 +84,7 @@ export function flagsToSpecInput(options: NewOptions): IntegrationSpecInput {
     input.scopeSeparator = separator as " " | ",";
   }
   if (options.authParam !== undefined && options.authParam.length > 0) {
-    const params: Record<string, string> = {};
-    for (const pair of options.authParam) {
-      const eq = pair.indexOf("=");
-      if (eq <= 0) {
-        throw new UsageError("invalid --auth-param", [
-          { path: "authorizationParams", message: `"${pair}" must be written as name=value` },
-        ]);
-      }
-      params[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    input.authorizationParams = params;
+    input.authorizationParams = parsePairs(options.authParam, "--auth-param");
   }
   if (options.pkce !== undefined) input.pkce = options.pkce;
   if (options.tokenAuthMethod !== undefined) {
@@ -143,6 +144,7 @@ export async function runNew(
   let input = mergeSources({
     ...(provider !== undefined ? { positional: provider } : {}),
     ...(options.preset !== undefined ? { preset: options.preset } : {}),
+    ...(options.var !== undefined ? { presetVars: parsePairs(options.var, "--var") } : {}),
     ...(specFile !== undefined ? { specFile } : {}),
     ...(discovered !== undefined ? { discovered } : {}),
     flags: flagsToSpecInput(options),

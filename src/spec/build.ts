@@ -3,6 +3,7 @@ import { derivePascalName } from "./names.js";
 import { hasPreset, loadPreset } from "./presets.js";
 import {
   REQUIRED_FIELD_FLAGS,
+  integrationSpecChecked,
   integrationSpecSchema,
   zodIssuesToFieldIssues,
   type IntegrationSpec,
@@ -14,6 +15,8 @@ export interface SpecSources {
   positional?: string;
   /** `--preset NAME`. */
   preset?: string;
+  /** `--var name=value`: the preset's variables. */
+  presetVars?: Record<string, string>;
   /** The parsed `--spec FILE`. */
   specFile?: IntegrationSpecInput;
   /** Values given as flags. */
@@ -71,7 +74,10 @@ export function selectedPreset(sources: SpecSources): string | undefined {
 /** The merged, not yet validated input: discovery < preset < spec file < flags < positional id. */
 export function mergeSources(sources: SpecSources): IntegrationSpecInput {
   const presetName = selectedPreset(sources);
-  const preset = presetName === undefined ? undefined : loadPreset(presetName);
+  const preset = presetName === undefined ? undefined : loadPreset(presetName, sources.presetVars);
+  if (presetName === undefined && sources.presetVars && Object.keys(sources.presetVars).length > 0) {
+    throw new UsageError("--var needs a preset", [{ path: "--var", message: "variables belong to a preset; name one as <provider> or --preset" }]);
+  }
   const merged = mergeSpecLayers(sources.discovered, preset, sources.specFile, sources.flags);
   const id = sources.positional ?? merged.id ?? presetName;
   return id === undefined ? merged : { ...merged, id };
@@ -110,7 +116,7 @@ export function finalizeSpec(input: IntegrationSpecInput): IntegrationSpec {
       "Disconnect at any time; your tokens are stored encrypted",
     ];
   }
-  const parsed = integrationSpecSchema.safeParse(withDerived);
+  const parsed = integrationSpecChecked.safeParse(withDerived);
   if (!parsed.success) {
     throw new UsageError("invalid integration spec", zodIssuesToFieldIssues(parsed.error));
   }
@@ -123,7 +129,7 @@ export function buildSpec(sources: SpecSources): IntegrationSpec {
 
 /** Re-validates a spec recorded in a lockfile (it must still pass the current schema). */
 export function parseRecordedSpec(recorded: unknown, where: string): IntegrationSpec {
-  const parsed = integrationSpecSchema.safeParse(recorded);
+  const parsed = integrationSpecChecked.safeParse(recorded);
   if (!parsed.success) {
     throw new UsageError(
       `the spec recorded in ${where} is not valid`,

@@ -104,6 +104,31 @@ const syncSchema = z.strictObject({
     .nullable()
     .default(null),
   idField: z.string().regex(FIELD_PATH, 'must be a dotted field path such as "id"').default("id"),
+  method: z.enum(["GET", "POST"], { error: 'must be "GET" or "POST"' }).default("GET"),
+  /** Static request headers the provider's API needs (e.g. Notion-Version). */
+  headers: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, "header names are letters, digits and '-'")
+        .refine((name) => !["authorization", "cookie", "host"].includes(name.toLowerCase()), "this header is set by the generated code"),
+      plainText("a header value", 200),
+    )
+    .default({}),
+  /** A connection field (see connectionFields) holding this connection's API base URL (Salesforce: instance_url). */
+  baseUrlField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a field name").nullable().default(null),
+  /** JSON body for a POST sync request (e.g. Dropbox's list_folder). */
+  body: z.record(z.string(), z.json()).nullable().default(null),
+});
+
+const webhooksSchema = z.strictObject({
+  scheme: z.enum(["github-sha256", "slack-v0", "stripe", "hubspot-v3", "generic-hmac-sha256", "none"], {
+    error: "must be github-sha256, slack-v0, stripe, hubspot-v3, generic-hmac-sha256 or none",
+  }),
+  signatureHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").nullable().default(null),
+  timestampHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").nullable().default(null),
+  toleranceSeconds: z.number().int().min(1).max(86_400).nullable().default(null),
+  docsUrl: endpointUrl.nullable().default(null),
 });
 
 export const TEMPLATE_SETS = ["basic", "advanced"] as const;
@@ -153,6 +178,32 @@ export const integrationSpecSchema = z.strictObject({
   benefits: z.array(plainText("a benefit", 200)).min(1, "at least one benefit").max(8, "at most 8 benefits"),
   sync: syncSchema,
   docsUrl: endpointUrl.nullable().default(null),
+  /** Provider-specific caveats, shown in the generated docs page. */
+  notes: plainText("notes", 2000).nullable().default(null),
+  /**
+   * Values to keep per connection, from the callback parameters or the token response (QuickBooks: realmId,
+   * Salesforce: instance_url). `sync.path` may use them as {name}.
+   */
+  connectionFields: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a field name")).max(10).default([]),
+  /** token_type values besides bearer and DPoP the provider issues (Slack: "bot"). */
+  tokenTypes: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, "token types are lowercase words")).max(5).default([]),
+  /** How the provider signs webhooks (used by the advanced template set). */
+  webhooks: webhooksSchema.nullable().default(null),
+});
+
+/** Placeholders in sync.path and sync.baseUrlField must name connection fields. */
+export const integrationSpecChecked = integrationSpecSchema.superRefine((spec, ctx) => {
+  for (const [, name] of spec.sync.path.matchAll(/\{([^}]*)\}/g)) {
+    if (!spec.connectionFields.includes(name!)) {
+      ctx.addIssue({ code: "custom", path: ["sync", "path"], message: `{${name}} is not one of connectionFields (${spec.connectionFields.join(", ") || "none"})` });
+    }
+  }
+  if (spec.sync.baseUrlField !== null && !spec.connectionFields.includes(spec.sync.baseUrlField)) {
+    ctx.addIssue({ code: "custom", path: ["sync", "baseUrlField"], message: `"${spec.sync.baseUrlField}" is not one of connectionFields` });
+  }
+  if (spec.sync.body !== null && spec.sync.method !== "POST") {
+    ctx.addIssue({ code: "custom", path: ["sync", "body"], message: 'a body needs method "POST"' });
+  }
 });
 
 /** A fully resolved, validated spec (defaults applied). This is what the lockfile records. */

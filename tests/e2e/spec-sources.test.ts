@@ -169,3 +169,35 @@ describe("--discover", () => {
     expect(snapshotTree(app)).toEqual(before);
   });
 });
+
+describe("preset variables", () => {
+  it("microsoft's tenant goes into its endpoints (default common)", async () => {
+    const app = copyExampleApp();
+    const result = await run(["new", "microsoft", "--var", "tenant=contoso.onmicrosoft.com", "--yes", "--target", app]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const spec = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8")).integrations.microsoft.spec;
+    expect(spec.authorizationUrl).toBe("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize");
+    const other = copyExampleApp();
+    await run(["new", "microsoft", "--yes", "--target", other]);
+    const defaults = JSON.parse(readFileSync(path.join(other, "nexus-integrate.lock.json"), "utf8")).integrations.microsoft.spec;
+    expect(defaults.tokenUrl).toBe("https://login.microsoftonline.com/common/oauth2/v2.0/token");
+  });
+
+  it("salesforce's login domain is login or test", async () => {
+    const app = copyExampleApp();
+    expect((await run(["new", "salesforce", "--var", "domain=test", "--yes", "--target", app])).exitCode).toBe(0);
+    const spec = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8")).integrations.salesforce.spec;
+    expect(spec.tokenUrl).toBe("https://test.salesforce.com/services/oauth2/token");
+  });
+
+  it.each([
+    [["microsoft", "--var", "tenant=bad/tenant"], /--var tenant: "bad\/tenant" does not match/],
+    [["microsoft", "--var", "region=eu"], /--var region: preset "microsoft" has no variable "region"/],
+    [["acme", "--var", "x=y"], /--var: variables belong to a preset/],
+  ])("%j is exit 2", async (args, message) => {
+    const app = copyExampleApp();
+    const result = await run(["new", ...args, "--yes", "--target", app]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});

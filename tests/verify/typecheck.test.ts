@@ -6,18 +6,18 @@ import { linkAppDeps } from "../helpers/app-deps.js";
 import { denoCheck } from "../helpers/deno.js";
 import { copyExampleApp, hostileSpecInput } from "../helpers/fixtures.js";
 import { generate, writeSpecFile } from "../helpers/generate.js";
+import { listPresetIds } from "../../src/spec/presets.js";
 
 /**
- * Layer 1 of "the generated integration works": hubspot, microsoft and a spec full of hostile but valid
- * values are generated into one copy of the example app; the app type-checks with its own tsc and every
- * generated edge function passes `deno check`.
+ * Layer 1 of "the generated integration works": every preset and a spec full of hostile but valid values
+ * are generated into one copy of the example app; the app type-checks with its own tsc and every generated
+ * edge function passes `deno check`.
  */
 let app: string;
 
 beforeAll(async () => {
   app = copyExampleApp();
-  await generate(app, "hubspot");
-  await generate(app, "microsoft");
+  for (const preset of listPresetIds()) await generate(app, preset);
   await generate(app, undefined, { spec: writeSpecFile(hostileSpecInput()) });
   linkAppDeps(app);
 }, 120_000);
@@ -35,14 +35,9 @@ describe("generated code type-checks", () => {
     const entries = readdirSync(functions, { withFileTypes: true })
       .filter((e) => e.isDirectory() && !e.name.startsWith("_"))
       .map((e) => `${e.name}/index.ts`);
-    expect(entries.sort()).toEqual([
-      "acme-hostile-exchange-tokens/index.ts",
-      "acme-hostile-sync/index.ts",
-      "hubspot-exchange-tokens/index.ts",
-      "hubspot-sync/index.ts",
-      "microsoft-exchange-tokens/index.ts",
-      "microsoft-sync/index.ts",
-    ]);
+    expect(entries.sort()).toEqual(
+      ["acme-hostile", ...listPresetIds()].flatMap((id) => [`${id}-exchange-tokens/index.ts`, `${id}-sync/index.ts`]).sort(),
+    );
     const shared = readdirSync(path.join(functions, "_shared")).filter((f) => f.endsWith(".ts")).map((f) => `_shared/${f}`);
     const result = await denoCheck(functions, [...entries, ...shared]);
     expect(result.stderr).not.toMatch(/error/i);
