@@ -13,6 +13,8 @@ const ENV = { SOURCE_DATE_EPOCH: "1764000000", NO_COLOR: "1" };
 const CHANGE = ["new", "hubspot", "--yes", "--name", "HubSpot Renamed", "--scopes", "oauth crm.objects.contacts.read crm.objects.companies.read"];
 const BOOKKEEPING = /^\.nexus-integrate\/(run\.lock|journal\.json)|\.nexus-\d+-[0-9a-f]{8}\.tmp$/;
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function contents(dir: string): Map<string, string> {
   return new Map(Object.keys(snapshotTree(dir)).map((file) => [file, readFileSync(path.join(dir, file), "utf8")]));
 }
@@ -39,8 +41,19 @@ describe("crash safety", () => {
         env: { ...ENV, NEXUS_INTEGRATE_SLOW_APPLY_MS: "4" },
         reject: false,
       });
-      const delay = 120 + i * 12; // from start-up, through planning, across the whole apply
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // The first kills land during start-up and planning; the rest once the journal shows the apply has
+      // begun, spread across it (each write is slowed to 4 ms, so the apply takes ~160 ms).
+      let delay: number;
+      if (i < 4) {
+        delay = 60 + i * 50;
+        await sleep(delay);
+      } else {
+        const journal = path.join(app, ".nexus-integrate", "journal.json");
+        const startedAt = Date.now();
+        while (!existsSync(journal) && Date.now() - startedAt < 10_000) await sleep(1);
+        delay = (i - 4) * 4;
+        await sleep(delay);
+      }
       child.kill("SIGKILL");
       await child;
 
@@ -63,7 +76,7 @@ describe("crash safety", () => {
       expect(snapshotTree(app)).toEqual(expectedTree);
     }
     // The kills did land inside the apply, between file renames, not only before or after it.
-    expect(sawMixed).toBeGreaterThan(3);
+    expect(sawMixed).toBeGreaterThan(8);
   }, 240_000);
 
   it("two concurrent runs: exactly one writes, the other is refused; the target ends consistent", async () => {
