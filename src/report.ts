@@ -79,6 +79,7 @@ export function createReporter(options: { json: boolean; debug: boolean }): Repo
               ...(op.forced ? { forced: true } : {}),
               ...(op.reason ? { reason: op.reason } : {}),
               ...(op.hunks ? { conflicts: op.hunks } : {}),
+              ...(op.snippets ? { snippets: op.snippets } : {}),
               ...(report.diffs?.[op.path] !== undefined ? { diff: report.diffs[op.path] } : {}),
             })),
             nextSteps: report.nextSteps,
@@ -97,6 +98,9 @@ export function createReporter(options: { json: boolean; debug: boolean }): Repo
           : "";
         const reason = op.reason && !op.forced ? (op.action === "conflict" ? chalk.red(` — ${op.reason}`) : chalk.dim(` — ${op.reason}`)) : "";
         out(`  ${ACTION_STYLE[op.action](op.action.padEnd(width))}  ${op.path}${forced}${reason}`);
+        for (const snippet of op.snippets ?? []) {
+          for (const line of snippet.split("\n")) out(`      ${chalk.cyan(line)}`);
+        }
         if (op.action === "conflict" && op.hunks) {
           for (const hunk of op.hunks) {
             out(chalk.dim("      <<<<<<< your edit"));

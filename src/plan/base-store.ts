@@ -9,8 +9,9 @@ import { resolveInside, type Target } from "../repo/target.js";
 export const STATE_DIR = ".nexus-integrate";
 export const BASE_DIR = `${STATE_DIR}/base`;
 
-export function basePath(output: { path: string; kind: "file" | "block"; owner: string }): string {
-  return output.kind === "file" ? `${BASE_DIR}/${output.path}` : `${BASE_DIR}/${output.path}@${output.owner}.block`;
+export function basePath(output: { path: string; kind: "file" | "block"; owner: string; region?: string | null }): string {
+  if (output.kind === "file") return `${BASE_DIR}/${output.path}`;
+  return `${BASE_DIR}/${output.path}@${output.owner}${output.region ? `@${output.region}` : ""}.block`;
 }
 
 export function readBase(target: Target, relative: string): string | null {

@@ -1,6 +1,8 @@
 /**
- * Managed blocks: the generator's lines inside a file it does not own (`.env.example`, later the router),
- * fenced by marker comments so they can be found, replaced and removed without touching anything else.
+ * Managed blocks: the generator's lines inside a file it does not own (`.env.example`, the router, the
+ * integrations registry), fenced by marker comments so they can be found, replaced and removed without
+ * touching anything else. A block either sits at the end of the file (env files) or inside a region the app
+ * marks with `<nexus-integrate:NAME>` … `</nexus-integrate:NAME>` comments (code, where position matters).
  */
 
 interface CommentStyle {
@@ -27,10 +29,12 @@ export function blockMarkers(filePath: string, owner: string): { start: string; 
 export type BlockLookup =
   | { status: "absent" }
   | { status: "found"; inner: string; startIndex: number; endIndex: number }
-  | { status: "broken"; reason: string };
+  | { status: "broken"; reason: string }
+  | { status: "no-region"; reason: string };
 
 /** Finds the block of `owner` in `text`: the lines strictly between its start and end markers. */
-export function findBlock(text: string, filePath: string, owner: string): BlockLookup {
+export function findBlock(text: string, filePath: string, owner: string, region: string | null = null): BlockLookup {
+  if (region !== null) return findRegionBlock(text, owner, region);
   const { start, end } = blockMarkers(filePath, owner);
   const lines = text.split("\n");
   const starts = lines.flatMap((line, i) => (line.trimEnd() === start ? [i] : []));
@@ -77,7 +81,8 @@ function otherBlocks(text: string, filePath: string): { owner: string; startInde
  * The file with the owner's block replaced, or inserted when absent: blocks are kept in owner order
  * (shared first), each after one blank line, so the file is the same whatever order integrations came in.
  */
-export function upsertBlock(text: string | null, filePath: string, owner: string, inner: string): string {
+export function upsertBlock(text: string | null, filePath: string, owner: string, inner: string, region: string | null = null): string {
+  if (region !== null) return upsertRegionBlock(text ?? "", owner, region, inner);
   const block = renderBlock(filePath, owner, inner);
   if (text === null || text === "") return `${block}\n`;
   const found = findBlock(text, filePath, owner);
@@ -90,7 +95,8 @@ export function upsertBlock(text: string | null, filePath: string, owner: string
 }
 
 /** The file without the owner's block and the one blank line that separated it. */
-export function removeBlock(text: string, filePath: string, owner: string): string {
+export function removeBlock(text: string, filePath: string, owner: string, region: string | null = null): string {
+  if (region !== null) return removeRegionBlock(text, owner, region);
   const found = findBlock(text, filePath, owner);
   if (found.status !== "found") return text;
   let before = text.slice(0, found.startIndex);
@@ -99,4 +105,123 @@ export function removeBlock(text: string, filePath: string, owner: string): stri
   if (before.endsWith("\n\n")) before = before.slice(0, -1);
   else if (after.startsWith("\n")) after = after.slice(1);
   return before + after;
+}
+
+// ---- blocks inside marked regions ----
+
+interface Region {
+  lines: string[];
+  /** Index of the region's start and end marker lines. */
+  startLine: number;
+  endLine: number;
+  indent: string;
+  open: string;
+  close: string;
+}
+
+function locateRegion(text: string, region: string): Region | { reason: string } {
+  const lines = text.split("\n");
+  const startTag = `<nexus-integrate:${region}>`;
+  const endTag = `</nexus-integrate:${region}>`;
+  const starts = lines.flatMap((line, i) => (line.includes(startTag) ? [i] : []));
+  const ends = lines.flatMap((line, i) => (line.includes(endTag) ? [i] : []));
+  if (starts.length === 0 && ends.length === 0) return { reason: `no ${startTag} … ${endTag} region` };
+  if (starts.length !== 1 || ends.length !== 1 || ends[0]! < starts[0]!) {
+    return { reason: `the ${startTag} / ${endTag} markers are missing, repeated or out of order` };
+  }
+  const startLine = lines[starts[0]!]!;
+  const indent = /^\s*/.exec(startLine)![0];
+  const at = startLine.indexOf(startTag);
+  return {
+    lines,
+    startLine: starts[0]!,
+    endLine: ends[0]!,
+    indent,
+    open: startLine.slice(indent.length, at),
+    close: startLine.slice(at + startTag.length).trimEnd(),
+  };
+}
+
+function regionMarkers(r: Region, owner: string): { start: string; end: string } {
+  return {
+    start: `${r.indent}${r.open}>>> nexus-integrate: ${owner} >>>${r.close}`,
+    end: `${r.indent}${r.open}<<< nexus-integrate: ${owner} <<<${r.close}`,
+  };
+}
+
+function ownerBlocksIn(r: Region): { owner: string; start: number; end: number }[] {
+  const { start: startPattern } = regionMarkers(r, "\u0000");
+  const [prefix, suffix] = startPattern.split("\u0000") as [string, string];
+  const blocks: { owner: string; start: number; end: number }[] = [];
+  for (let i = r.startLine + 1; i < r.endLine; i++) {
+    const line = r.lines[i]!.trimEnd();
+    if (line.startsWith(prefix) && line.endsWith(suffix)) {
+      const owner = line.slice(prefix.length, line.length - suffix.length);
+      const { end } = regionMarkers(r, owner);
+      let j = i + 1;
+      while (j < r.endLine && r.lines[j]!.trimEnd() !== end) j++;
+      blocks.push({ owner, start: i, end: j });
+      i = j;
+    }
+  }
+  return blocks;
+}
+
+function findRegionBlock(text: string, owner: string, region: string): BlockLookup {
+  const r = locateRegion(text, region);
+  if ("reason" in r) return { status: "no-region", reason: r.reason };
+  const block = ownerBlocksIn(r).find((b) => b.owner === owner);
+  if (!block) return { status: "absent" };
+  if (block.end >= r.endLine) return { status: "broken", reason: `the ${owner} block in the ${region} region has no end marker` };
+  const inner = r.lines
+    .slice(block.start + 1, block.end)
+    .map((line) => (line.startsWith(r.indent) ? line.slice(r.indent.length) : line.trimStart()))
+    .join("\n");
+  const startIndex = r.lines.slice(0, block.start).join("\n").length + (block.start > 0 ? 1 : 0);
+  const endIndex = r.lines.slice(0, block.end + 1).join("\n").length;
+  return { status: "found", inner: block.end > block.start + 1 ? `${inner}\n` : "", startIndex, endIndex };
+}
+
+function regionBlockLines(r: Region, owner: string, inner: string): string[] {
+  const { start, end } = regionMarkers(r, owner);
+  const body = inner.endsWith("\n") ? inner.slice(0, -1) : inner;
+  const bodyLines = body === "" ? [] : body.split("\n").map((line) => (line === "" ? "" : `${r.indent}${line}`));
+  return [start, ...bodyLines, end];
+}
+
+function upsertRegionBlock(text: string, owner: string, region: string, inner: string): string {
+  const r = locateRegion(text, region);
+  if ("reason" in r) throw new Error(r.reason);
+  const blocks = ownerBlocksIn(r);
+  const existing = blocks.find((b) => b.owner === owner);
+  const lines = [...r.lines];
+  const replacement = regionBlockLines(r, owner, inner);
+  if (existing) {
+    lines.splice(existing.start, existing.end - existing.start + 1, ...replacement);
+  } else {
+    const next = blocks.find((b) => ownerOrder(b.owner) > ownerOrder(owner));
+    lines.splice(next ? next.start : r.endLine, 0, ...replacement);
+  }
+  return lines.join("\n");
+}
+
+function removeRegionBlock(text: string, owner: string, region: string): string {
+  const r = locateRegion(text, region);
+  if ("reason" in r) return text;
+  const block = ownerBlocksIn(r).find((b) => b.owner === owner);
+  if (!block) return text;
+  const lines = [...r.lines];
+  lines.splice(block.start, block.end - block.start + 1);
+  return lines.join("\n");
+}
+
+/** What to paste when a file has no region: the region markers with the block inside. */
+export function regionSnippet(region: string, owner: string, inner: string, filePath: string): string {
+  // Inside JSX a comment must be an expression; elsewhere a line comment of the file's language.
+  const style = /\.(tsx|jsx)$/.test(filePath) && region === "routes" ? { open: "{/* ", close: " */}" } : commentStyle(filePath);
+  const open = style.open.endsWith(" ") ? style.open : `${style.open} `;
+  const r: Region = { lines: [], startLine: 0, endLine: 0, indent: "", open, close: style.close };
+  return [`${open}<nexus-integrate:${region}>${style.close}`, ...regionBlockLines(r, owner, inner), `${open}</nexus-integrate:${region}>${style.close}`].join(
+    "\n",
+  );
 }

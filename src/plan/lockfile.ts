@@ -10,6 +10,8 @@ export const LOCKFILE_VERSION = 1;
 const lockedOutputSchema = z.strictObject({
   path: z.string(),
   kind: z.enum(["file", "block"]),
+  /** For a block in a marked region: the region. */
+  region: z.string().optional(),
   template: z.string(),
   /** sha256 of what the tool wrote: the whole file, or a block's inner lines. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -1,7 +1,7 @@
 import type { RenderedOutput } from "../render/render.js";
 import { SHARED_OWNER } from "../render/render.js";
 import { basePath } from "./base-store.js";
-import { findBlock, removeBlock, upsertBlock } from "./blocks.js";
+import { findBlock, regionSnippet, removeBlock, upsertBlock } from "./blocks.js";
 import { sha256 } from "./hash.js";
 import { emptyLockfile, type LockedOutput, type Lockfile } from "./lockfile.js";
 import { conflictHunks, mergeThreeWay } from "./merge.js";
@@ -29,6 +29,8 @@ export interface FileOp {
   hunks?: { ours: string; theirs: string }[];
   /** Bookkeeping under .nexus-integrate/ (merge bases): written like any file, not listed to users. */
   internal?: boolean;
+  /** Code to paste by hand where a file has no marked region for a block. */
+  snippets?: string[];
 }
 
 export interface Plan {
@@ -156,6 +158,7 @@ export function planFileOps(input: PlanInput): Plan {
     }
     const conflicts: string[] = [];
     const reasons: string[] = [];
+    const snippets: string[] = [];
     const hunks: { ours: string; theirs: string }[] = [];
     let merged = false;
     let text = before;
@@ -163,9 +166,16 @@ export function planFileOps(input: PlanInput): Plan {
       let ours: string | null;
       if (output.kind === "file") ours = before;
       else {
-        const found = text === null ? ({ status: "absent" } as const) : findBlock(text, filePath, output.owner);
+        const found = text === null ? ({ status: "absent" } as const) : findBlock(text, filePath, output.owner, output.region);
         if (found.status === "broken") {
           conflicts.push(found.reason);
+          continue;
+        }
+        if (found.status === "no-region" || (text === null && output.region !== null)) {
+          // Never guess where code goes: say what to paste, and leave the file as it is.
+          nextBases.set(output, output.content);
+          reasons.push(found.status === "no-region" ? `${found.reason}: paste the snippet below` : "file not found: create it with the snippet below");
+          snippets.push(regionSnippet(output.region!, output.owner, output.content, filePath));
           continue;
         }
         ours = found.status === "found" ? found.inner : null;
@@ -187,7 +197,8 @@ export function planFileOps(input: PlanInput): Plan {
       if (decision.hunks) hunks.push(...decision.hunks);
       if (decision.action === "merge") merged = true;
       if (decision.content !== null) {
-        text = output.kind === "file" ? decision.content : upsertBlock(text, filePath, output.owner, decision.content);
+        text =
+          output.kind === "file" ? decision.content : upsertBlock(text, filePath, output.owner, decision.content, output.region);
       }
     }
     const migrationConflict = outputs.some((o) => conflictedMigration.has(o));
@@ -195,6 +206,8 @@ export function planFileOps(input: PlanInput): Plan {
     const after = text;
     const action: FileAction = conflicted
       ? "conflict"
+      : snippets.length > 0 && (after === null || after === before)
+        ? "keep"
       : after === null || after === before
         ? "unchanged"
         : before === null
@@ -211,6 +224,7 @@ export function planFileOps(input: PlanInput): Plan {
       forced: conflicts.length > 0 && !conflicted,
       ...(conflicts.length > 0 ? { reason: conflicts.join("; ") } : reasons.length > 0 ? { reason: reasons.join("; ") } : {}),
       ...(hunks.length > 0 ? { hunks } : {}),
+      ...(snippets.length > 0 ? { snippets } : {}),
     });
   }
 
@@ -240,7 +254,13 @@ export function planFileOps(input: PlanInput): Plan {
 function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>): Lockfile {
   const base = input.lock ?? emptyLockfile(input.version);
   const locked = (outputs: RenderedOutput[]) =>
-    outputs.map((o) => ({ path: o.path, kind: o.kind, template: o.template, sha256: sha256(nextBases.get(o) ?? o.content) }));
+    outputs.map((o) => ({
+      path: o.path,
+      kind: o.kind,
+      ...(o.region ? { region: o.region } : {}),
+      template: o.template,
+      sha256: sha256(nextBases.get(o) ?? o.content),
+    }));
   const sharedNow = input.rendered.filter((o) => o.owner === SHARED_OWNER);
   const sharedKeep = base.shared.outputs.filter((o) => !sharedNow.some((n) => n.template === o.template));
   const integrations = { ...base.integrations };
@@ -296,9 +316,10 @@ export function planRemoval(input: {
         if (sha256(before) !== output.sha256) edited.push("edited since nexus-integrate wrote it");
         text = "";
       } else {
-        const found = findBlock(text, filePath, output.owner);
+        const region = output.region ?? null;
+        const found = findBlock(text, filePath, output.owner, region);
         if (found.status === "found" && sha256(found.inner) !== output.sha256) edited.push(`the ${output.owner} block was edited`);
-        text = removeBlock(text, filePath, output.owner);
+        text = removeBlock(text, filePath, output.owner, region);
       }
     }
     const deleteWholeFile = outputs.some((o) => o.kind === "file");

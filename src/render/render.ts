@@ -15,6 +15,8 @@ export interface RenderedOutput {
   content: string;
   /** A SQL migration: history, never rewritten once written. */
   migration: boolean;
+  /** For a block in a marked region of the file: the region's name. */
+  region: string | null;
 }
 
 export interface RenderInput {
@@ -119,6 +121,7 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
       owner,
       content: ensureFinalNewline(render(context)),
       migration: usesToken(template.layoutPath, "timestamp"),
+      region: template.region,
     };
   });
 }

@@ -17,6 +17,8 @@ export interface TemplateFile {
   /** Output path as laid out in the set, before folder mapping and tokens. */
   layoutPath: string;
   kind: OutputKind;
+  /** For a block: the marked region of the file it goes in (`App.tsx@routes.block.hbs`), or null. */
+  region: string | null;
   source: string;
 }
 
@@ -43,10 +45,13 @@ function readSetFolder(setDir: string, setName: string): TemplateFile[] {
       }
       const withoutHbs = relative.slice(0, -".hbs".length);
       const isBlock = withoutHbs.endsWith(".block");
+      const blockTarget = isBlock ? withoutHbs.slice(0, -".block".length) : withoutHbs;
+      const regionMatch = isBlock ? /^(.*)@([a-z][a-z0-9-]*)$/.exec(blockTarget) : null;
       files.push({
         key: `${group}/${relative}`,
         group,
-        layoutPath: isBlock ? withoutHbs.slice(0, -".block".length) : withoutHbs,
+        layoutPath: regionMatch ? regionMatch[1]! : blockTarget,
+        region: regionMatch ? regionMatch[2]! : null,
         kind: isBlock ? "block" : "file",
         source: readFileSync(path.join(groupDir, relative), "utf8"),
       });

@@ -17,6 +17,12 @@ export const DEFAULT_PATHS = {
   migrations: "supabase/migrations",
   docs: "docs/integrations",
   envExample: ".env.example",
+  /** The file with the app's routes (`<nexus-integrate:routes>` and `<nexus-integrate:route-imports>` regions). */
+  router: "src/App.tsx",
+  /** The integrations registry the app lists (`<nexus-integrate:registry>` regions). */
+  registry: "src/integrations/registry.ts",
+  /** Supabase config (function settings such as verify_jwt for webhooks). */
+  supabaseConfig: "supabase/config.toml",
 } as const;
 
 export const DEFAULT_IMPORTS = {
@@ -25,6 +31,9 @@ export const DEFAULT_IMPORTS = {
   card: "@/components/ui/card",
   router: "react-router",
   services: "@/services/integrations",
+  components: "@/components/integrations",
+  pages: "@/pages/integrations",
+  hooks: "@/hooks",
 } as const;
 
 const relativePath = z

@@ -57,7 +57,7 @@ describe("the basic template set", () => {
     "%s renders TypeScript that parses",
     (_name, spec) => {
       const errors = render(spec)
-        .filter((o) => /\.(ts|tsx)$/.test(o.path))
+        .filter((o) => o.kind === "file" && /\.(ts|tsx)$/.test(o.path))
         .flatMap((o) => syntaxErrors(o.content, o.path));
       expect(errors).toEqual([]);
     },
