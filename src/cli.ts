@@ -60,6 +60,10 @@ Examples:
   $ nexus-integrate remove hubspot --dry-run
   $ nexus-integrate remove hubspot                   # edited files are kept and listed
   $ nexus-integrate remove hubspot --force           # ...or removed too`,
+  doctor: `
+Examples:
+  $ nexus-integrate doctor --target ../nexus
+  $ nexus-integrate doctor --json`,
   list: `
 Examples:
   $ nexus-integrate list
@@ -180,6 +184,20 @@ Examples:
       const { runList, formatList } = await import("./commands/list.js");
       const result = runList(options.target !== undefined ? { target: options.target } : {});
       reporter.data(formatList(result), { command: "list", ok: true, ...result });
+    });
+
+  program
+    .command("doctor")
+    .description("check installed integrations: files, staleness, env variables, docs, migrations, leaked secrets")
+    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", EXAMPLES.doctor)
+    .action(async (options: { target: string; json?: boolean }) => {
+      const reporter = await reporterFor(options.json ?? false);
+      const { runDoctor, formatDoctor } = await import("./commands/doctor.js");
+      const result = runDoctor({ target: options.target });
+      reporter.data(formatDoctor(result), { command: "doctor", ...result });
+      process.exitCode = result.ok ? 0 : 1;
     });
 
   program

@@ -107,8 +107,11 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig): string[] {
     `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (add your production URL too).`,
     `Set the function secrets: supabase secrets set ${ctx.env.clientId}=… ${ctx.env.clientSecret}=… ${ctx.env.encryptionKey}=… ${ctx.env.stateKey}=…`,
     `Put the public client id in .env.local: ${ctx.env.publicClientId}=… (the secret never goes in a VITE_ variable).`,
-    `Route ${ctx.routes.callback} to ${ctx.names.pascal}CallbackPage and render <${ctx.names.pascal}Setup /> at ${ctx.routes.setup}.`,
-    `Apply and deploy: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync}`,
+    `Routes ${ctx.routes.setup} and ${ctx.routes.callback} are in ${config.paths.router} and the integration is in ${config.paths.registry} (where a file has no markers, paste the snippet shown above).`,
+    `Apply and deploy: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync}${spec.template === "advanced" ? ` ${ctx.fn.webhooks}` : ""}`,
+    ...(spec.template === "advanced"
+      ? [`Set the webhook secret (supabase secrets set ${ctx.env.webhookSecret}=…) and point ${spec.displayName}'s webhooks at the ${ctx.fn.webhooks} function.`]
+      : []),
     `Read ${config.paths.docs}/${spec.id}.md for the full checklist.`,
   ];
 }

@@ -15,10 +15,24 @@ export interface SharedContext {
 export interface IntegrationContext extends Omit<SharedContext, "env" | "routes" | "imports"> {
   spec: IntegrationSpec;
   names: IntegrationNames;
-  env: SharedContext["env"] & { publicClientId: string; clientId: string; clientSecret: string };
-  fn: { exchange: string; sync: string };
+  env: SharedContext["env"] & {
+    publicClientId: string;
+    clientId: string;
+    clientSecret: string;
+    webhookSecret: string;
+    webhookUrl: string;
+  };
+  fn: { exchange: string; sync: string; webhooks: string };
   routes: { base: string; setup: string; callback: string };
-  tables: { records: string };
+  tables: { records: string; webhookEvents: string };
+  /** How the provider signs webhooks; a generic HMAC-SHA-256 header when the spec does not say. */
+  webhook: {
+    scheme: "github-sha256" | "slack-v0" | "stripe" | "hubspot-v3" | "generic-hmac-sha256";
+    signatureHeader: string;
+    timestampHeader: string | null;
+    toleranceSeconds: number | null;
+    docsUrl: string | null;
+  };
   imports: RepoConfig["imports"] & { utils: string; functionErrors: string };
   urls: { app: string; redirect: string };
 }
@@ -50,6 +64,26 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
   return context;
 }
 
+export const GENERIC_WEBHOOK = {
+  scheme: "generic-hmac-sha256",
+  signatureHeader: "X-Webhook-Signature",
+  timestampHeader: "X-Webhook-Timestamp",
+  toleranceSeconds: 300,
+  docsUrl: null,
+} as const;
+
+function resolveWebhook(spec: IntegrationSpec): IntegrationContext["webhook"] {
+  const w = spec.webhooks;
+  if (!w || w.scheme === "none" || !w.signatureHeader) return { ...GENERIC_WEBHOOK };
+  return {
+    scheme: w.scheme,
+    signatureHeader: w.signatureHeader,
+    timestampHeader: w.timestampHeader,
+    toleranceSeconds: w.toleranceSeconds,
+    docsUrl: w.docsUrl,
+  };
+}
+
 export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfig, version: string): IntegrationContext {
   const shared = buildSharedContext(config, version);
   const names = deriveNames(spec.id, spec.pascalName);
@@ -63,10 +97,13 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
       publicClientId: `VITE_${names.constant}_CLIENT_ID`,
       clientId: `${names.constant}_CLIENT_ID`,
       clientSecret: `${names.constant}_CLIENT_SECRET`,
+      webhookSecret: `${names.constant}_WEBHOOK_SECRET`,
+      webhookUrl: `${names.constant}_WEBHOOK_URL`,
     },
-    fn: { exchange: `${names.id}-exchange-tokens`, sync: `${names.id}-sync` },
+    fn: { exchange: `${names.id}-exchange-tokens`, sync: `${names.id}-sync`, webhooks: `${names.id}-webhooks` },
     routes: { base: config.routesBase, setup, callback: `${setup}/callback` },
-    tables: { records: `${names.snake}_records` },
+    tables: { records: `${names.snake}_records`, webhookEvents: `${names.snake}_webhook_events` },
+    webhook: resolveWebhook(spec),
     imports: {
       ...shared.imports,
       utils: `${config.imports.services}/${names.id}/utils`,

@@ -68,7 +68,7 @@ export function loadTemplateSet(name: string, templatesDir = TEMPLATES_DIR): Tem
     const setDir = path.join(templatesDir, setName);
     if (!existsSync(setDir)) {
       throw new UsageError(`template set "${name}" is not available`, [
-        { path: "template", message: `"${name}" is not available in this version (available: basic)` },
+        { path: "template", message: `"${name}" is not available (available: basic, advanced)` },
       ]);
     }
     for (const file of readSetFolder(setDir, setName)) byKey.set(file.key, file);

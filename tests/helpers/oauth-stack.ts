@@ -24,6 +24,7 @@ export const CLIENT_ID = "nexus-test-client";
 export const CLIENT_SECRET = randomBytes(16).toString("hex");
 export const ENCRYPTION_KEY = randomBytes(32).toString("base64");
 export const STATE_KEY = randomBytes(32).toString("base64");
+export const WEBHOOK_SECRET = randomBytes(24).toString("hex");
 
 export interface ApiReply {
   status: number;
@@ -44,11 +45,13 @@ export interface Stack {
   codes: Set<string>;
   /** The next token-endpoint answers to force (e.g. invalid_grant), by grant type. */
   forceTokenError: Map<string, string>;
+  /** Revocation requests the provider received. */
+  revoked: string[];
   /** Scripted answers of the data API; when empty it answers with `apiItems`. */
   apiQueue: ApiReply[];
   apiItems: unknown[];
   apiRequests: { path: string; authorization: string | undefined }[];
-  call(fn: string, userId: string | null, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; text: string }>;
+  call(fn: string, userId: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; text: string }>;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export async function startStack(options: { preset: string; flags?: Record<strin
     issued: [],
     codes: new Set<string>(),
     forceTokenError: new Map<string, string>(),
+    revoked: [],
     apiQueue: [],
     apiItems: [],
     apiRequests: [],
@@ -100,6 +104,11 @@ export async function startStack(options: { preset: string; flags?: Record<strin
     });
   });
 
+  mock.service.on("beforeRevoke", (_response: unknown, req: IncomingMessage & { body?: Record<string, string> }) => {
+    // The mock does not parse the revocation body; a call is what is recorded.
+    stack.revoked.push(req.body?.token ?? `call ${stack.revoked.length + 1}`);
+  });
+
   // The provider's data API.
   const api = createServer((req: IncomingMessage, res: ServerResponse) => {
     stack.apiRequests.push({ path: req.url ?? "", authorization: req.headers.authorization });
@@ -115,10 +124,12 @@ export async function startStack(options: { preset: string; flags?: Record<strin
     authUrl: `${issuer}/authorize`,
     tokenUrl: `${issuer}/token`,
     userinfoUrl: `${issuer}/userinfo`,
+    revocationUrl: `${issuer}/revoke`,
     apiBaseUrl: `http://127.0.0.1:${apiPort}/v1beta`,
     ...options.flags,
   });
   const id = report.integration!.id;
+  const advanced = report.integration!.templateSet === "advanced";
 
   // The database.
   const db = await createSupabaseDb();
@@ -145,6 +156,7 @@ export async function startStack(options: { preset: string; flags?: Record<strin
       path.join(app, "supabase", "functions"),
       `${id}-exchange-tokens`,
       `${id}-sync`,
+      ...(advanced ? [`${id}-webhooks`] : []),
     ],
     {
       env: denoEnv({
@@ -153,6 +165,7 @@ export async function startStack(options: { preset: string; flags?: Record<strin
         SUPABASE_DB_URL: `postgres://postgres:postgres@${pgConn}/postgres`,
         [`${constant}_CLIENT_ID`]: CLIENT_ID,
         [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
+        [`${constant}_WEBHOOK_SECRET`]: WEBHOOK_SECRET,
         NEXUS_TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
         NEXUS_STATE_SIGNING_KEY: STATE_KEY,
       }),
@@ -186,7 +199,7 @@ export async function startStack(options: { preset: string; flags?: Record<strin
     mock,
     issuer,
     gatewayUrl,
-    async call(fn: string, userId: string | null, body?: unknown) {
+    async call(fn: string, userId: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) {
       const response = await fetch(`${gatewayUrl}/functions/v1/${fn}`, {
         method: "POST",
         headers: {
@@ -194,8 +207,9 @@ export async function startStack(options: { preset: string; flags?: Record<strin
           apikey: "anon-key",
           ...(userId ? { Authorization: `Bearer ${userJwt(userId)}` } : {}),
           Origin: "http://localhost:5173",
+          ...extraHeaders,
         },
-        body: JSON.stringify(body ?? {}),
+        body: typeof body === "string" ? body : JSON.stringify(body ?? {}),
       });
       const text = await response.text();
       let parsed: Record<string, unknown> = {};

@@ -252,3 +252,19 @@ describe("sync", () => {
     expect((await events(USER_A, "token_refresh_failed")).at(-1)!.details).toEqual({ error: "invalid_grant" });
   });
 });
+
+describe("disconnect", () => {
+  it("revokes the token at the provider and deletes the connection and its tokens", async () => {
+    const started = await start(USER_B);
+    const { callback } = await authorize(started);
+    expect((await stack.call(EXCHANGE, USER_B, { action: "exchange", callback })).status).toBe(200);
+    const revocationsBefore = stack.revoked.length;
+    const res = await stack.call(EXCHANGE, USER_B, { action: "disconnect" });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ disconnected: true, revoked: true });
+    expect(stack.revoked.length).toBe(revocationsBefore + 1);
+    expect(await tokenRow(USER_B)).toBeUndefined();
+    const { rows } = await stack.db.query("select 1 from public.user_integrations where user_id = $1", [USER_B]);
+    expect(rows).toEqual([]);
+  });
+});

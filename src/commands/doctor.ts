@@ -1,0 +1,150 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { UsageError } from "../errors.js";
+import { toolVersion } from "../package-root.js";
+import { planRun, readTargetState } from "../pipeline.js";
+import { buildIntegrationContext } from "../render/context.js";
+import { resolveTarget } from "../repo/target.js";
+import { parseRecordedSpec } from "../spec/build.js";
+import { staleOps } from "./regenerate.js";
+
+export interface Finding {
+  integration: string | null;
+  check: string;
+  ok: boolean;
+  message: string;
+  fix?: string;
+}
+
+export interface DoctorResult {
+  target: string;
+  findings: Finding[];
+  ok: boolean;
+}
+
+const SECRET_IN_VITE = /^\s*(?:export\s+)?(VITE_[A-Z0-9_]*(?:SECRET|PRIVATE|PASSWORD)[A-Z0-9_]*)\s*=/m;
+
+function envFiles(root: string): string[] {
+  return readdirSync(root).filter((name) => name === ".env" || name.startsWith(".env.")).sort();
+}
+
+/** Checks every installed integration: files present and current, env, docs, migrations, no leaked secret. */
+export function runDoctor(options: { target: string }): DoctorResult {
+  const target = resolveTarget(options.target);
+  const { config, lock } = readTargetState(target);
+  const findings: Finding[] = [];
+  const add = (finding: Finding) => findings.push(finding);
+  if (!lock || Object.keys(lock.integrations).length === 0) {
+    throw new UsageError("nothing to check", [{ path: "--target", message: `${target.root} has no integrations in nexus-integrate.lock.json` }]);
+  }
+
+  // Secrets in VITE_ variables, in any env file: Vite ships those to the browser.
+  for (const file of envFiles(target.root)) {
+    const text = readFileSync(path.join(target.root, file), "utf8");
+    for (const line of text.split("\n")) {
+      const match = SECRET_IN_VITE.exec(line);
+      if (match) {
+        add({
+          integration: null,
+          check: "no-secret-in-vite",
+          ok: false,
+          message: `${file} sets ${match[1]}: Vite ships every VITE_ variable to the browser`,
+          fix: `delete it from ${file}; set the secret with \`supabase secrets set ${match[1]!.replace(/^VITE_/, "")}=…\` (functions only)`,
+        });
+      }
+    }
+  }
+
+  const specs = Object.keys(lock.integrations)
+    .sort()
+    .map((id) => parseRecordedSpec(lock.integrations[id]!.spec, `nexus-integrate.lock.json (${id})`));
+  // Stale files, attributed to the integration whose lockfile entry lists them (shared ones to all).
+  const owners = new Map<string, string[]>();
+  for (const [id, entry] of Object.entries(lock.integrations)) {
+    for (const output of entry.outputs) owners.set(output.path, [...(owners.get(output.path) ?? []), id]);
+  }
+  const stale = new Map<string, string[]>();
+  for (const op of staleOps(planRun(target, specs, { mode: "regenerate", force: false }).plan.ops)) {
+    for (const id of owners.get(op.path) ?? specs.map((spec) => spec.id)) stale.set(id, [...(stale.get(id) ?? []), op.path]);
+  }
+
+  for (const spec of specs) {
+    const id = spec.id;
+    const ctx = buildIntegrationContext(spec, config, toolVersion());
+    const entry = lock.integrations[id]!;
+    const missing = entry.outputs.filter((o) => o.kind === "file" && !existsSync(path.join(target.root, o.path)));
+    const missingMigrations = missing.filter((o) => o.template.includes("{{timestamp}}"));
+    const missingFiles = missing.filter((o) => !o.template.includes("{{timestamp}}"));
+    add(
+      missingFiles.length === 0
+        ? { integration: id, check: "files", ok: true, message: `all ${entry.outputs.length} generated outputs are present` }
+        : {
+            integration: id,
+            check: "files",
+            ok: false,
+            message: `missing: ${missingFiles.map((o) => o.path).join(", ")}`,
+            fix: `nexus-integrate regenerate ${id}`,
+          },
+    );
+    add(
+      missingMigrations.length === 0
+        ? { integration: id, check: "migrations", ok: true, message: "migrations present" }
+        : {
+            integration: id,
+            check: "migrations",
+            ok: false,
+            message: `migration missing: ${missingMigrations.map((o) => o.path).join(", ")}`,
+            fix: "restore it from version control (migrations are history; nexus-integrate does not recreate them)",
+          },
+    );
+    const staleFiles = (stale.get(id) ?? []).filter((file) => !missingFiles.some((o) => o.path === file));
+    add(
+      staleFiles.length === 0
+        ? { integration: id, check: "up-to-date", ok: true, message: "generated files match the current templates" }
+        : { integration: id, check: "up-to-date", ok: false, message: `stale: ${staleFiles.join(", ")}`, fix: `nexus-integrate regenerate ${id}` },
+    );
+    const envText = envFiles(target.root)
+      .filter((file) => file === ".env.example" || file === ".env.local" || file === ".env")
+      .map((file) => readFileSync(path.join(target.root, file), "utf8"))
+      .join("\n");
+    const publicVar = new RegExp(`^\\s*${ctx.env.publicClientId}\\s*=`, "m");
+    add(
+      publicVar.test(envText)
+        ? { integration: id, check: "env", ok: true, message: `${ctx.env.publicClientId} is declared` }
+        : {
+            integration: id,
+            check: "env",
+            ok: false,
+            message: `neither .env.example nor .env.local declares ${ctx.env.publicClientId}`,
+            fix: `add \`${ctx.env.publicClientId}=<client id>\` to .env.local (and an empty one to .env.example)`,
+          },
+    );
+    const docsPath = path.join(target.root, config.paths.docs, `${id}.md`);
+    const docs = existsSync(docsPath) ? readFileSync(docsPath, "utf8") : "";
+    const docsOk = docs.includes(ctx.urls.redirect) && docs.includes(ctx.env.clientSecret) && docs.includes(ctx.env.clientId);
+    add(
+      docsOk
+        ? { integration: id, check: "docs", ok: true, message: "docs list the redirect URI and the secrets to set" }
+        : {
+            integration: id,
+            check: "docs",
+            ok: false,
+            message: `${path.relative(target.root, docsPath)} does not list the redirect URI (${ctx.urls.redirect}) and the secrets ${ctx.env.clientId}, ${ctx.env.clientSecret}`,
+            fix: `nexus-integrate regenerate ${id}`,
+          },
+    );
+  }
+  return { target: target.root, findings, ok: findings.every((f) => f.ok) };
+}
+
+export function formatDoctor(result: DoctorResult): string[] {
+  const lines = [`nexus-integrate doctor → ${result.target}`];
+  for (const finding of result.findings) {
+    const where = finding.integration ? `${finding.integration}: ` : "";
+    lines.push(`  ${finding.ok ? "ok  " : "FAIL"}  ${where}${finding.check} — ${finding.message}`);
+    if (!finding.ok && finding.fix) lines.push(`        fix: ${finding.fix}`);
+  }
+  const failures = result.findings.filter((f) => !f.ok).length;
+  lines.push(failures === 0 ? "Everything looks right." : `${failures} problem${failures === 1 ? "" : "s"} found.`);
+  return lines;
+}
