@@ -3,8 +3,12 @@
 // Supabase does (HS256 with the project's JWT secret), routes /functions/v1/<name> to the function, and
 // answers /auth/v1/user like Supabase Auth, so the generated runtime (supabase-js getUser) runs unchanged.
 //
-// Usage: deno run -A gateway.deno.ts <functions dir> <function name>...   (env: JWT_SECRET and the
-// functions' secrets). Prints "READY <port>" when it listens on 127.0.0.1.
+// It also answers simple PostgREST reads (GET /rest/v1/<table>?select=a,b&col=eq.v) against the same
+// database, as the caller's role with its JWT claims, so row-level security applies as in Supabase.
+//
+// Usage: deno run -A gateway.deno.ts <functions dir> <function name>...   (env: JWT_SECRET, SUPABASE_DB_URL
+// and the functions' secrets). Prints "READY <port>" when it listens on 127.0.0.1.
+import postgres from "npm:postgres@3";
 
 const [functionsDir, ...names] = Deno.args;
 if (!functionsDir || names.length === 0) throw new Error("usage: gateway.deno.ts <functions dir> <name>...");
@@ -36,9 +40,43 @@ async function verifyJwt(req: Request): Promise<Record<string, unknown> | null> 
 
 const cors = {
   "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type",
+  "Access-Control-Allow-Headers": "*",
   "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
 };
+
+const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, prepare: false });
+const NAME = /^[a-z_][a-z0-9_]*$/;
+
+async function restRead(req: Request, url: URL): Promise<Response> {
+  const table = url.pathname.slice("/rest/v1/".length);
+  const claims = await verifyJwt(req);
+  const role = claims ? "authenticated" : "anon";
+  const columns = (url.searchParams.get("select") ?? "*").split(",").map((c) => c.trim());
+  if (!NAME.test(table) || !columns.every((c) => c === "*" || NAME.test(c))) return json({ message: "unsupported query" }, 400);
+  const where: string[] = [];
+  const params: string[] = [];
+  for (const [key, value] of url.searchParams) {
+    if (["select", "order", "limit", "offset"].includes(key)) continue;
+    if (!NAME.test(key) || !value.startsWith("eq.")) return json({ message: `unsupported filter ${key}` }, 400);
+    params.push(value.slice(3));
+    where.push(`"${key}" = $${params.length}`);
+  }
+  const limit = Number(url.searchParams.get("limit") ?? "1000");
+  const query = `select ${columns.map((c) => (c === "*" ? c : `"${c}"`)).join(", ")} from public."${table}"${where.length ? ` where ${where.join(" and ")}` : ""} limit ${Math.min(limit, 1000)}`;
+  try {
+    const rows = await sql.begin(async (tx) => {
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims ?? { role: "anon" })}, true)`;
+      await tx.unsafe(`set local role ${role}`);
+      return await tx.unsafe(query, params);
+    });
+    if ((req.headers.get("Accept") ?? "").includes("vnd.pgrst.object")) {
+      return rows.length === 1 ? json(rows[0]) : json({ code: "PGRST116", message: "not one row" }, 406);
+    }
+    return json([...rows]);
+  } catch (error) {
+    return json({ message: (error as Error).message }, 400);
+  }
+}
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { ...cors, "Content-Type": "application/json" } });
 
@@ -53,6 +91,7 @@ const server = realServe({ hostname: "127.0.0.1", port: 0, onListen: () => {} },
     if (!claims) return json({ code: 401, msg: "invalid JWT" }, 401);
     return json({ id: claims.sub, aud: "authenticated", role: claims.role ?? "authenticated", email: claims.email ?? null });
   }
+  if (url.pathname.startsWith("/rest/v1/") && req.method === "GET") return restRead(req, url);
   const fn = /^\/functions\/v1\/([a-z0-9-]+)$/.exec(url.pathname)?.[1];
   const handler = fn ? handlers.get(fn) : undefined;
   if (!handler) return json({ error: "not_found" }, 404);
