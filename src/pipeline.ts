@@ -3,7 +3,7 @@ import path from "node:path";
 import { UsageError } from "./errors.js";
 import { toolVersion } from "./package-root.js";
 import { applyFileOps, readJournal } from "./plan/apply.js";
-import { basePath } from "./plan/base-store.js";
+import { baseFile } from "./plan/base-store.js";
 import { readLockfile, serializeLockfile, type Lockfile } from "./plan/lockfile.js";
 import { planFileOps, planRemoval, type Plan, type PlanMode } from "./plan/plan.js";
 import { acquireRunLock } from "./plan/run-lock.js";
@@ -100,7 +100,7 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
       if (output.migration) existing.push(path.basename(output.path).slice(0, 14));
     }
   }
-  const current = readCurrent(target, [...rendered.map((o) => o.path), ...rendered.map((o) => basePath(o))]);
+  const current = readCurrent(target, [...rendered.map((o) => o.path), ...new Set(rendered.map((o) => baseFile(o.owner)))]);
   const plan = planFileOps({
     rendered,
     current,
@@ -133,7 +133,7 @@ export function planRemove(target: Target, spec: IntegrationSpec, options: { for
     ...lock.integrations[spec.id]!.outputs.map((o) => ({ ...o, owner: spec.id })),
     ...(removeShared ? lock.shared.outputs.map((o) => ({ ...o, owner: "shared" })) : []),
   ];
-  const current = readCurrent(target, [...owned.map((o) => o.path), ...owned.map((o) => basePath(o))]);
+  const current = readCurrent(target, [...owned.map((o) => o.path), baseFile(spec.id), baseFile("shared")]);
   const plan = planRemoval({ id: spec.id, lock, current, removeShared, create, force: options.force, version });
   return { config, lock, lockText, plan, nextLockText: serializeLockfile(plan.nextLock) };
 }

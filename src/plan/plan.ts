@@ -1,6 +1,6 @@
 import type { RenderedOutput } from "../render/render.js";
 import { SHARED_OWNER } from "../render/render.js";
-import { basePath } from "./base-store.js";
+import { baseFile, baseKey, parseBaseFile, serializeBaseFile } from "./base-store.js";
 import { findBlock, regionSnippet, removeBlock, upsertBlock } from "./blocks.js";
 import { sha256 } from "./hash.js";
 import { emptyLockfile, type LockedOutput, type Lockfile } from "./lockfile.js";
@@ -147,6 +147,15 @@ export function planFileOps(input: PlanInput): Plan {
   const ops: FileOp[] = [];
   const baseOps: FileOp[] = [];
   const nextBases = new Map<RenderedOutput, string>();
+  const basesByOwner = new Map<string, Record<string, string>>();
+  const basesOf = (owner: string) => {
+    let bases = basesByOwner.get(owner);
+    if (!bases) {
+      bases = parseBaseFile(current.get(baseFile(owner)) ?? null);
+      basesByOwner.set(owner, bases);
+    }
+    return bases;
+  };
   const conflictedMigration = new Set<RenderedOutput>();
 
   for (const [filePath, outputs] of [...byPath.entries()].sort(([a], [b]) => comparePaths(a, b))) {
@@ -183,7 +192,7 @@ export function planFileOps(input: PlanInput): Plan {
       const decision = decideOutput({
         output,
         ours,
-        base: current.get(basePath(output)) ?? null,
+        base: basesOf(output.owner)[baseKey(output)] ?? null,
         recorded: recordedFor(lock, output),
         mode: input.mode,
         trustedWhole,
@@ -228,19 +237,16 @@ export function planFileOps(input: PlanInput): Plan {
     });
   }
 
-  for (const [output, nextBase] of nextBases) {
-    const pathOfBase = basePath(output);
-    const currentBase = current.get(pathOfBase) ?? null;
-    if (currentBase === nextBase) continue;
-    baseOps.push({
-      path: pathOfBase,
-      action: currentBase === null ? "create" : "update",
-      before: currentBase,
-      after: nextBase,
-      kind: "file",
-      forced: false,
-      internal: true,
-    });
+  // One base file per owner: an integration's holds exactly its current outputs; the shared one keeps
+  // entries of shared outputs this run did not render (another template set's).
+  const owners = [...new Set(rendered.map((o) => o.owner))].sort();
+  for (const owner of owners) {
+    const next: Record<string, string> = owner === SHARED_OWNER ? { ...basesOf(owner) } : {};
+    for (const [output, nextBase] of nextBases) if (output.owner === owner) next[baseKey(output)] = nextBase;
+    const before = current.get(baseFile(owner)) ?? null;
+    const after = serializeBaseFile(next);
+    if (before === after) continue;
+    baseOps.push({ path: baseFile(owner), action: before === null ? "create" : "update", before, after, kind: "file", forced: false, internal: true });
   }
 
   const conflictsFound = ops.filter((op) => op.action === "conflict");
@@ -337,10 +343,9 @@ export function planRemoval(input: {
       ...(edited.length > 0 ? { reason: edited.join("; ") } : {}),
     });
   }
-  for (const output of owned) {
-    const pathOfBase = basePath(output);
-    const before = input.current.get(pathOfBase) ?? null;
-    if (before !== null) ops.push({ path: pathOfBase, action: "delete", before, after: null, kind: "file", forced: false, internal: true });
+  for (const owner of [input.id, ...(input.removeShared ? [SHARED_OWNER] : [])]) {
+    const before = input.current.get(baseFile(owner)) ?? null;
+    if (before !== null) ops.push({ path: baseFile(owner), action: "delete", before, after: null, kind: "file", forced: false, internal: true });
   }
   for (const output of input.create) {
     ops.push({ path: output.path, action: "create", before: null, after: output.content, kind: "file", forced: false });

@@ -1,6 +1,52 @@
-import Handlebars from "handlebars";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import type HandlebarsNamespace from "handlebars";
+import HandlebarsRuntime from "handlebars/runtime";
 import { UsageError } from "../errors.js";
 import { VALUE_HELPERS } from "./helpers.js";
+
+type HandlebarsFull = typeof HandlebarsNamespace;
+const requireCjs = createRequire(import.meta.url);
+let fullHandlebars: HandlebarsFull | undefined;
+
+/** The Handlebars compiler is loaded only when a template is not precompiled (custom or edited ones). */
+function compiler(): HandlebarsFull {
+  fullHandlebars ??= requireCjs("handlebars") as HandlebarsFull;
+  return fullHandlebars;
+}
+
+/** Options every template is compiled with, at build time (precompile) and at run time alike. */
+export function compileOptions(): CompileOptions {
+  return { strict: true, noEscape: true, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, preventIndent: true };
+}
+
+export interface CompileOptions {
+  strict: boolean;
+  noEscape: boolean;
+  knownHelpers: Record<string, true>;
+  knownHelpersOnly: boolean;
+  preventIndent: boolean;
+}
+
+export function sourceHash(source: string): string {
+  return createHash("sha256").update(source).digest("hex").slice(0, 32);
+}
+
+/** Built-in templates compiled at build time (dist/builtin-templates.cjs), keyed by source hash. */
+interface Precompiled {
+  [hash: string]: object;
+}
+let precompiled: Precompiled | null | undefined;
+function precompiledTemplates(): Precompiled | null {
+  if (precompiled === undefined) {
+    try {
+      precompiled = requireCjs("./builtin-templates.cjs") as Precompiled;
+    } catch {
+      precompiled = null; // running from source: every template compiles at run time
+    }
+  }
+  return precompiled;
+}
 
 /**
  * The Handlebars engine. Templates compile in strict mode with known helpers only and without HTML
@@ -90,7 +136,7 @@ function parseErrorProblem(template: string, error: unknown): TemplateProblem {
 export function checkTemplate(template: string, source: string): TemplateProblem[] {
   let ast: unknown;
   try {
-    ast = Handlebars.parse(source);
+    ast = compiler().parse(source);
   } catch (error) {
     return [parseErrorProblem(template, error)];
   }
@@ -108,30 +154,44 @@ export function templateProblemsError(problems: TemplateProblem[]): UsageError {
 
 export type RenderFunction = (context: object) => string;
 
-/** One engine per run: a private Handlebars instance with our helpers; compiled templates are cached. */
+/** One engine per run: private Handlebars instances with our helpers; compiled templates are cached. */
 export class TemplateEngine {
-  private readonly hbs = Handlebars.create();
+  private readonly runtime = HandlebarsRuntime.create();
+  private full: HandlebarsFull | undefined;
   private readonly cache = new Map<string, RenderFunction>();
 
   constructor() {
     for (const [name, helper] of Object.entries({ ...VALUE_HELPERS, ...LOGIC_HELPERS })) {
-      this.hbs.registerHelper(name, helper as Handlebars.HelperDelegate);
+      this.runtime.registerHelper(name, helper as HandlebarsNamespace.HelperDelegate);
     }
   }
 
-  /** Validates then compiles; throws a UsageError naming template:line:column on any problem. */
+  private fullInstance(): HandlebarsFull {
+    if (!this.full) {
+      this.full = compiler().create();
+      for (const [name, helper] of Object.entries({ ...VALUE_HELPERS, ...LOGIC_HELPERS })) {
+        this.full.registerHelper(name, helper as HandlebarsNamespace.HelperDelegate);
+      }
+    }
+    return this.full;
+  }
+
+  /**
+   * A template's render function: the build-time compiled one when the source is a built-in template as
+   * shipped, otherwise validated (template:line:column on any problem) and compiled now.
+   */
   compile(template: string, source: string): RenderFunction {
     const cached = this.cache.get(template);
     if (cached) return cached;
-    const problems = checkTemplate(template, source);
-    if (problems.length > 0) throw templateProblemsError(problems);
-    const compiled = this.hbs.compile(source, {
-      strict: true,
-      noEscape: true,
-      knownHelpers: KNOWN_HELPERS,
-      knownHelpersOnly: true,
-      preventIndent: true,
-    });
+    const spec = precompiledTemplates()?.[sourceHash(source)];
+    let compiled: (context: object) => string;
+    if (spec) {
+      compiled = this.runtime.template(spec as Parameters<typeof HandlebarsRuntime.template>[0]);
+    } else {
+      const problems = checkTemplate(template, source);
+      if (problems.length > 0) throw templateProblemsError(problems);
+      compiled = this.fullInstance().compile(source, compileOptions());
+    }
     const render: RenderFunction = (context) => {
       try {
         return compiled(context);
@@ -149,4 +209,14 @@ export class TemplateEngine {
     this.cache.set(template, render);
     return render;
   }
+}
+
+/** Build step: the module source of every built-in template, precompiled (fails on any template problem). */
+export function precompileModule(templates: { key: string; source: string }[]): string {
+  const problems = templates.flatMap((t) => checkTemplate(t.key, t.source));
+  if (problems.length > 0) throw templateProblemsError(problems);
+  const entries = templates.map(
+    (t) => `  ${JSON.stringify(sourceHash(t.source))}: ${compiler().precompile(t.source, compileOptions())}, // ${t.key.replace(/\n/g, " ")}`,
+  );
+  return `"use strict";\n// Generated at build time by scripts/build.mjs from templates/: do not edit.\nmodule.exports = {\n${entries.join("\n")}\n};\n`;
 }

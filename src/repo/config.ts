@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { UsageError } from "../errors.js";
 import { endpointUrl, zodIssuesToFieldIssues } from "../spec/schema.js";
 

@@ -17,7 +17,9 @@ export async function readSpecFile(file: string): Promise<IntegrationSpecInput> 
   let data: unknown;
   try {
     if (extension === ".yaml" || extension === ".yml") {
-      const { parse } = await import("yaml");
+      const yaml = await import("yaml");
+      // yaml is CommonJS: bundled, its functions may sit on the default export.
+      const parse = yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse;
       data = parse(text, { prettyErrors: true });
     } else {
       data = JSON.parse(text);

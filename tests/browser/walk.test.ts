@@ -46,7 +46,10 @@ function sessionFor(userId: string, email: string) {
 async function signedIn(userId: string, email: string): Promise<{ context: BrowserContext; page: Page; gatewayBodies: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
   const storageKey = `sb-${new URL(stack.gatewayUrl).hostname.split(".")[0]}-auth-token`;
-  await context.addInitScript(([key, value]) => window.localStorage.setItem(key!, value!), [storageKey, JSON.stringify(sessionFor(userId, email))]);
+  await context.addInitScript(
+    ([key, value]) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(key!, value!),
+    [storageKey, JSON.stringify(sessionFor(userId, email))],
+  );
   await context.route(`${stack.issuer}/authorize**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.searchParams.get("consent") === "allow") return route.continue();
@@ -148,7 +151,7 @@ describe.skipIf(!haveChromium)("browser walk through the generated hubspot flow"
     // No token in any response the browser received, nor in its storage.
     const issued = stack.issued.flatMap((t) => [t.accessToken, t.refreshToken]).filter((t): t is string => Boolean(t));
     expect(issued.length).toBeGreaterThan(0);
-    const storage = await page.evaluate(() => JSON.stringify({ ...window.localStorage }));
+    const storage = await page.evaluate(() => JSON.stringify({ ...(globalThis as unknown as { localStorage: object }).localStorage }));
     for (const token of issued) {
       for (const body of gatewayBodies) expect(body).not.toContain(token);
       expect(storage).not.toContain(token);
