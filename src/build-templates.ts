@@ -1,16 +1,24 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { buildIntegrationContext, buildSharedContext } from "./render/context.js";
 import { precompileModule } from "./render/engine.js";
+import { resolveRepoConfig } from "./repo/config.js";
+import { buildSpec } from "./spec/build.js";
 
 /** Build entry (scripts/build.mjs): precompiles every template under templates/ into one CommonJS module. */
 export function builtinTemplatesModule(templatesDir: string): string {
-  const templates: { key: string; source: string }[] = [];
+  // Sample contexts: every variable a built-in template reads must exist in them.
+  const config = resolveRepoConfig({});
+  const shared = buildSharedContext(config, "0.0.0");
+  const integration = buildIntegrationContext({ ...buildSpec({ positional: "hubspot" }), template: "advanced" }, config, "0.0.0");
+  const templates: { key: string; source: string; shape: object }[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith(".hbs")) {
-        templates.push({ key: path.relative(templatesDir, full).split(path.sep).join("/"), source: readFileSync(full, "utf8") });
+        const key = path.relative(templatesDir, full).split(path.sep).join("/");
+        templates.push({ key, source: readFileSync(full, "utf8"), shape: key.includes("/shared/") ? shared : integration });
       }
     }
   };

@@ -18,8 +18,8 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 async function reporterFor(json: boolean): Promise<Reporter> {
-  const { createReporter } = await import("./report.js");
-  return createReporter({ json, debug });
+  const { createReporter, palette } = await import("./report.js");
+  return createReporter({ json, debug }, json ? undefined : await palette());
 }
 
 /** Prompts only for a person at a terminal: never with --yes, --json, or when stdin/stdout is not a TTY. */
@@ -122,6 +122,7 @@ Examples:
     .option("--items-field <field>", "field of the sync response that holds the list")
     .option("--id-field <field>", "field of each item that identifies it")
     .addOption(new Option("--template <set>", "template set").choices(["basic", "advanced"]))
+    .option("--templates <dir>", "a team's template folder for this run (overrides nexus-integrate.config.json)")
     .option("-y, --yes", "never prompt; fail on missing values")
     .option("--dry-run", "show the plan and diffs; write nothing")
     .option("--force", "overwrite files edited since they were generated")
@@ -146,6 +147,7 @@ Examples:
     .option("--check", "write nothing; exit 1 when a generated file is stale (the CI gate)")
     .option("--dry-run", "show the plan and diffs; write nothing")
     .option("--force", "write conflict markers where your edits overlap template changes")
+    .option("--templates <dir>", "a team's template folder for this run (overrides nexus-integrate.config.json)")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.regenerate)
     .action(async (ids: string[], options: RegenerateOptions) => {
@@ -198,6 +200,56 @@ Examples:
       const result = runDoctor({ target: options.target });
       reporter.data(formatDoctor(result), { command: "doctor", ...result });
       process.exitCode = result.ok ? 0 : 1;
+    });
+
+  const templates = program.command("templates").description("team-owned templates: eject the built-in ones, check yours");
+  templates
+    .command("eject")
+    .description("copy a built-in template set into the target and use it from now on")
+    .option("-t, --target <dir>", "the Nexus app", ".")
+    .addOption(new Option("--set <set>", "template set").choices(["basic", "advanced"]).default("basic"))
+    .option("--dir <dir>", "where to put them, relative to the target", ".nexus-integrate/templates")
+    .option("--force", "overwrite templates you already ejected and edited")
+    .option("--json", "print one JSON object")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nexus-integrate templates eject                  # → .nexus-integrate/templates/basic/
+  $ nexus-integrate templates eject --set advanced --target ../nexus`,
+    )
+    .action(async (options: { target: string; set?: string; dir?: string; force?: boolean; json?: boolean }) => {
+      const reporter = await reporterFor(options.json ?? false);
+      const { runEject } = await import("./commands/templates.js");
+      const outcome = await runEject(options);
+      reporter.run(outcome.report);
+      process.exitCode = outcome.exitCode;
+    });
+  templates
+    .command("check")
+    .description("validate a template folder: syntax, unknown helpers and variables, unescaped values, output paths")
+    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("--templates <dir>", "the folder to check (default: the config's)")
+    .option("--json", "print one JSON object")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nexus-integrate templates check                  # the folder nexus-integrate.config.json names
+  $ nexus-integrate templates check --templates ./team-templates`,
+    )
+    .action(async (options: { target: string; templates?: string; json?: boolean }) => {
+      const reporter = await reporterFor(options.json ?? false);
+      const { runTemplatesCheck } = await import("./commands/templates.js");
+      const result = runTemplatesCheck(options);
+      if (result.problems.length > 0) {
+        const { UsageError } = await import("./errors.js");
+        throw new UsageError(`${result.problems.length} template problem${result.problems.length === 1 ? "" : "s"}`, result.problems);
+      }
+      reporter.data(
+        [`${result.checked} templates checked${result.templatesDir ? ` (built-in with ${result.templatesDir} laid over them)` : ""}: no problems.`],
+        { command: "templates check", ok: true, ...result },
+      );
     });
 
   program

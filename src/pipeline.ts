@@ -59,7 +59,7 @@ export interface RunOptions {
   mode: PlanMode;
   force: boolean;
   now?: Date;
-  /** Template set folder (team-owned templates) instead of the built-in ones. */
+  /** A team's template folder for this run (`--templates`), instead of the config's. */
   templatesDir?: string;
 }
 
@@ -77,6 +77,13 @@ export function readTargetState(target: Target): { config: RepoConfig; lock: Loc
   return { config, lock, lockText: text };
 }
 
+/** The team's template folder: `--templates` (from the working directory) or the config's (from the target). */
+export function customTemplates(target: Target, config: RepoConfig, flag?: string): { dir: string; display: string } | undefined {
+  if (flag !== undefined) return { dir: path.resolve(flag), display: flag };
+  if (config.templates !== null) return { dir: resolveInside(target, config.templates, "templates"), display: config.templates };
+  return undefined;
+}
+
 /** spec(s) → render → plan. Reads the target; writes nothing. */
 export function planRun(target: Target, specs: IntegrationSpec[], options: RunOptions): PipelineState {
   const { config, lock, lockText } = readTargetState(target);
@@ -86,9 +93,10 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
   const now = options.now ?? generationTime();
   const rendered: RenderedOutput[] = [];
   const seenShared = new Set<string>();
+  const custom = customTemplates(target, config, options.templatesDir);
   for (const spec of specs) {
     const outputs = renderIntegration(
-      { spec, templates: loadTemplateSet(spec.template, options.templatesDir), config, version, previous: lock, existingMigrationVersions: existing, now },
+      { spec, templates: loadTemplateSet(spec.template, custom?.dir, custom?.display), config, version, previous: lock, existingMigrationVersions: existing, now },
       engine,
     );
     for (const output of outputs) {
@@ -120,9 +128,10 @@ export function planRemove(target: Target, spec: IntegrationSpec, options: { for
   if (!lock?.integrations[spec.id]) throw new Error(`internal: ${spec.id} is not installed`);
   const version = toolVersion();
   const removeShared = Object.keys(lock.integrations).length === 1;
+  const custom = customTemplates(target, config);
   const create = renderRemoval({
     spec,
-    templates: loadTemplateSet(lock.integrations[spec.id]!.templateSet),
+    templates: loadTemplateSet(lock.integrations[spec.id]!.templateSet, custom?.dir, custom?.display),
     config,
     version,
     previous: null,

@@ -1,4 +1,4 @@
-import chalk from "chalk";
+import type { ChalkInstance } from "chalk";
 import { NexusError, UsageError, type FieldIssue } from "./errors.js";
 import type { FileAction, FileOp } from "./plan/plan.js";
 
@@ -31,17 +31,29 @@ export interface Reporter {
   data(human: string[], json: unknown): void;
 }
 
-const ACTION_STYLE: Record<FileAction, (text: string) => string> = {
-  create: chalk.green,
-  update: chalk.yellow,
-  merge: chalk.cyan,
-  unchanged: chalk.dim,
-  conflict: chalk.red,
-  delete: chalk.magenta,
-  keep: chalk.blue,
-};
+type Paint = (text: string) => string;
+interface Palette {
+  bold: Paint;
+  dim: Paint;
+  red: Paint;
+  green: Paint;
+  yellow: Paint;
+  cyan: Paint;
+  magenta: Paint;
+  blue: Paint;
+}
+const plain: Paint = (text) => text;
+const PLAIN: Palette = { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain, magenta: plain, blue: plain };
 
-function summarize(ops: FileOp[], dryRun: boolean): string {
+/** Colours only for a terminal (and never with NO_COLOR): chalk is loaded only then. */
+export async function palette(): Promise<Palette> {
+  const wanted = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== "0" : Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  if (!wanted) return PLAIN;
+  const chalk: ChalkInstance = (await import("chalk")).default;
+  return chalk;
+}
+
+function summarizeOps(ops: FileOp[], dryRun: boolean): string {
   const counts = new Map<FileAction, number>();
   for (const op of ops) counts.set(op.action, (counts.get(op.action) ?? 0) + 1);
   const verb: Record<FileAction, string> = dryRun
@@ -57,9 +69,17 @@ function issueJson(issues: FieldIssue[]): FieldIssue[] {
   return issues.map((issue) => ({ path: issue.path, message: issue.message }));
 }
 
-export function createReporter(options: { json: boolean; debug: boolean }): Reporter {
-  // https://no-color.org: any non-empty NO_COLOR turns colour off.
-  if (process.env.NO_COLOR) chalk.level = 0;
+export function createReporter(options: { json: boolean; debug: boolean }, chalk: Palette = PLAIN): Reporter {
+  const ACTION_STYLE: Record<FileAction, Paint> = {
+    create: chalk.green,
+    update: chalk.yellow,
+    merge: chalk.cyan,
+    unchanged: chalk.dim,
+    conflict: chalk.red,
+    delete: chalk.magenta,
+    keep: chalk.blue,
+  };
+  const summarize = (ops: FileOp[], dryRun: boolean) => summarizeOps(ops, dryRun);
   const out = (text: string) => process.stdout.write(`${text}\n`);
   const err = (text: string) => process.stderr.write(`${text}\n`);
 

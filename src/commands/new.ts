@@ -31,6 +31,7 @@ export interface NewOptions {
   itemsField?: string;
   idField?: string;
   template?: string;
+  templates?: string;
   discover?: string;
   yes?: boolean;
   dryRun?: boolean;
@@ -156,7 +157,11 @@ export async function runNew(
   const spec = finalizeSpec(input);
   const dryRun = options.dryRun ?? false;
   const body = async (): Promise<CommandOutcome> => {
-    const state = planRun(target, [spec], { mode: "new", force: options.force ?? false });
+    const state = planRun(target, [spec], {
+      mode: "new",
+      force: options.force ?? false,
+      ...(options.templates !== undefined ? { templatesDir: options.templates } : {}),
+    });
     const { plan } = state;
     const report: RunReport = {
       command: "new",

@@ -14,6 +14,7 @@ export interface RegenerateOptions {
   dryRun?: boolean;
   force?: boolean;
   json?: boolean;
+  templates?: string;
 }
 
 /** What `--check` calls stale: anything regenerate would write or could not merge (user edits alone are not). */
@@ -48,7 +49,11 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
   const dryRun = (options.dryRun ?? false) || check;
 
   const body = async (): Promise<CommandOutcome> => {
-    const state = planRun(target, specs, { mode: "regenerate", force: options.force ?? false });
+    const state = planRun(target, specs, {
+      mode: "regenerate",
+      force: options.force ?? false,
+      ...(options.templates !== undefined ? { templatesDir: options.templates } : {}),
+    });
     const { plan } = state;
     const report: RunReport = {
       command: check ? "regenerate --check" : "regenerate",

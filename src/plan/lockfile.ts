@@ -15,6 +15,9 @@ const lockedOutputSchema = z.strictObject({
   template: z.string(),
   /** sha256 of what the tool wrote: the whole file, or a block's inner lines. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The template that produced it: `builtin@<version>` or a team template's path, and its sha256. */
+  source: z.string().optional(),
+  templateSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 const lockfileSchema = z.strictObject({

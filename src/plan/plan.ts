@@ -266,6 +266,8 @@ function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>):
       ...(o.region ? { region: o.region } : {}),
       template: o.template,
       sha256: sha256(nextBases.get(o) ?? o.content),
+      source: o.source,
+      templateSha256: o.templateSha256,
     }));
   const sharedNow = input.rendered.filter((o) => o.owner === SHARED_OWNER);
   const sharedKeep = base.shared.outputs.filter((o) => !sharedNow.some((n) => n.template === o.template));

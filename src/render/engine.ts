@@ -133,7 +133,48 @@ function parseErrorProblem(template: string, error: unknown): TemplateProblem {
 }
 
 /** Parses a template and reports syntax errors, unknown helpers and unescaped values; renders nothing. */
-export function checkTemplate(template: string, source: string): TemplateProblem[] {
+/** Resolves a dotted path in a sample context: false when a segment does not exist (null values end the walk). */
+function pathExists(shape: object, parts: string[]): boolean {
+  let current: unknown = shape;
+  for (const part of parts) {
+    if (current === null || current === undefined) return true;
+    if (typeof current !== "object" || !(part in current)) return false;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return true;
+}
+
+/** Every variable a template reads must exist in the context (Handlebars' strict mode skips helper arguments). */
+function collectUnknownVariables(template: string, node: unknown, shape: object, eachDepth: number, problems: TemplateProblem[]): void {
+  if (!node || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (const child of node) collectUnknownVariables(template, child, shape, eachDepth, problems);
+    return;
+  }
+  const n = node as HbsNode & { original?: string; parts?: string[]; data?: boolean; head?: unknown };
+  if (n.type === "PathExpression") {
+    const original = String(n.original);
+    const parts = n.parts ?? [];
+    const helper = original in KNOWN_HELPERS;
+    const relative = n.data || original === "this" || original.startsWith("this.") || original.startsWith("../");
+    if (!helper && !relative && parts.length > 0) {
+      const known = parts[0]! in shape;
+      if ((known && !pathExists(shape, parts)) || (!known && eachDepth === 0)) {
+        const at = { line: n.loc?.start.line ?? 0, column: (n.loc?.start.column ?? 0) + 1 };
+        problems.push({ template, ...at, message: `unknown variable "${original}"` });
+      }
+    }
+    return;
+  }
+  const isEach = n.type === "BlockStatement" && (n.path as { original?: string } | undefined)?.original === "each";
+  for (const [key, value] of Object.entries(n)) {
+    if (key === "loc") continue;
+    const inner = isEach && (key === "program" || key === "inverse") ? eachDepth + 1 : eachDepth;
+    if (value && typeof value === "object") collectUnknownVariables(template, value, shape, inner, problems);
+  }
+}
+
+export function checkTemplate(template: string, source: string, shape?: object): TemplateProblem[] {
   let ast: unknown;
   try {
     ast = compiler().parse(source);
@@ -142,6 +183,7 @@ export function checkTemplate(template: string, source: string): TemplateProblem
   }
   const problems: TemplateProblem[] = [];
   collectProblems(template, ast, problems);
+  if (shape) collectUnknownVariables(template, ast, shape, 0, problems);
   return problems;
 }
 
@@ -180,7 +222,7 @@ export class TemplateEngine {
    * A template's render function: the build-time compiled one when the source is a built-in template as
    * shipped, otherwise validated (template:line:column on any problem) and compiled now.
    */
-  compile(template: string, source: string): RenderFunction {
+  compile(template: string, source: string, shape?: object): RenderFunction {
     const cached = this.cache.get(template);
     if (cached) return cached;
     const spec = precompiledTemplates()?.[sourceHash(source)];
@@ -188,7 +230,7 @@ export class TemplateEngine {
     if (spec) {
       compiled = this.runtime.template(spec as Parameters<typeof HandlebarsRuntime.template>[0]);
     } else {
-      const problems = checkTemplate(template, source);
+      const problems = checkTemplate(template, source, shape);
       if (problems.length > 0) throw templateProblemsError(problems);
       compiled = this.fullInstance().compile(source, compileOptions());
     }
@@ -212,8 +254,8 @@ export class TemplateEngine {
 }
 
 /** Build step: the module source of every built-in template, precompiled (fails on any template problem). */
-export function precompileModule(templates: { key: string; source: string }[]): string {
-  const problems = templates.flatMap((t) => checkTemplate(t.key, t.source));
+export function precompileModule(templates: { key: string; source: string; shape?: object }[]): string {
+  const problems = templates.flatMap((t) => checkTemplate(t.key, t.source, t.shape));
   if (problems.length > 0) throw templateProblemsError(problems);
   const entries = templates.map(
     (t) => `  ${JSON.stringify(sourceHash(t.source))}: ${compiler().precompile(t.source, compileOptions())}, // ${t.key.replace(/\n/g, " ")}`,

@@ -1,3 +1,4 @@
+import { sha256 } from "../plan/hash.js";
 import type { LockedOutput, Lockfile } from "../plan/lockfile.js";
 import type { RepoConfig } from "../repo/config.js";
 import type { IntegrationSpec } from "../spec/schema.js";
@@ -17,6 +18,9 @@ export interface RenderedOutput {
   migration: boolean;
   /** For a block in a marked region of the file: the region's name. */
   region: string | null;
+  /** `builtin@<tool version>` or the team template's path. */
+  source: string;
+  templateSha256: string;
 }
 
 export interface RenderInput {
@@ -113,7 +117,7 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
       if (usesToken(template.layoutPath, "timestamp")) pathTokens.timestamp = clock.allocate();
       outputPath = mapOutputPath(template.layoutPath, input.config, pathTokens);
     }
-    const render = engine.compile(template.key, template.source);
+    const render = engine.compile(template.displayPath, template.source, context);
     return {
       path: outputPath,
       kind: template.kind,
@@ -122,6 +126,8 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
       content: ensureFinalNewline(render(context)),
       migration: usesToken(template.layoutPath, "timestamp"),
       region: template.region,
+      source: template.origin === "builtin" ? `builtin@${input.version}` : template.displayPath,
+      templateSha256: sha256(template.source),
     };
   });
 }

@@ -20,6 +20,10 @@ export interface TemplateFile {
   /** For a block: the marked region of the file it goes in (`App.tsx@routes.block.hbs`), or null. */
   region: string | null;
   source: string;
+  /** `builtin`, or `custom` for a team's template (eject / --templates). */
+  origin: "builtin" | "custom";
+  /** Where the template is, for messages: `templates/basic/…` or the team's folder. */
+  displayPath: string;
 }
 
 function walk(dir: string, base = dir): string[] {
@@ -32,7 +36,7 @@ function walk(dir: string, base = dir): string[] {
   return out.sort();
 }
 
-function readSetFolder(setDir: string, setName: string): TemplateFile[] {
+function readSetFolder(setDir: string, setName: string, origin: TemplateFile["origin"], displayBase: string): TemplateFile[] {
   const files: TemplateFile[] = [];
   for (const group of ["shared", "integration", "removal"] as const) {
     const groupDir = path.join(setDir, group);
@@ -54,26 +58,50 @@ function readSetFolder(setDir: string, setName: string): TemplateFile[] {
         region: regionMatch ? regionMatch[2]! : null,
         kind: isBlock ? "block" : "file",
         source: readFileSync(path.join(groupDir, relative), "utf8"),
+        origin,
+        displayPath: `${displayBase}/${setName}/${group}/${relative}`,
       });
     }
   }
   return files;
 }
 
-/** The built-in sets: `advanced` is `basic` plus its own files. */
-export function loadTemplateSet(name: string, templatesDir = TEMPLATES_DIR): TemplateFile[] {
+/**
+ * A template set: the built-in one (`advanced` is `basic` plus its own files), with a team's templates laid
+ * over it file by file when `customDir` is given (`<customDir>/<set>/…`, as `templates eject` writes them):
+ * a file the team has replaces the built-in one with the same path, a new file is added, the rest fall back.
+ */
+export function loadTemplateSet(name: string, customDir?: string, displayCustom = customDir): TemplateFile[] {
   const chain = name === "advanced" ? ["basic", "advanced"] : [name];
   const byKey = new Map<string, TemplateFile>();
   for (const setName of chain) {
-    const setDir = path.join(templatesDir, setName);
+    const setDir = path.join(TEMPLATES_DIR, setName);
     if (!existsSync(setDir)) {
       throw new UsageError(`template set "${name}" is not available`, [
         { path: "template", message: `"${name}" is not available (available: basic, advanced)` },
       ]);
     }
-    for (const file of readSetFolder(setDir, setName)) byKey.set(file.key, file);
+    for (const file of readSetFolder(setDir, setName, "builtin", "templates")) byKey.set(file.key, file);
+  }
+  if (customDir !== undefined) {
+    if (!existsSync(customDir)) {
+      throw new UsageError("template folder not found", [{ path: "--templates", message: `${displayCustom} does not exist` }]);
+    }
+    for (const setName of chain) {
+      const setDir = path.join(customDir, setName);
+      if (!existsSync(setDir)) continue;
+      for (const file of readSetFolder(setDir, setName, "custom", displayCustom ?? customDir)) byKey.set(file.key, file);
+    }
   }
   return [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Copies of the built-in set's files (for `templates eject`): path inside the set → source. */
+export function builtinSetFiles(name: string): { relative: string; source: string }[] {
+  return loadTemplateSet(name).map((file) => ({
+    relative: file.displayPath.slice("templates/".length),
+    source: file.source,
+  }));
 }
 
 const ROLES_BY_LENGTH = (Object.entries(DEFAULT_PATHS) as [keyof typeof DEFAULT_PATHS, string][]).sort(

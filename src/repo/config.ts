@@ -62,6 +62,8 @@ export const repoConfigSchema = z.strictObject({
   /** The app's public URL, used for the redirect URI the docs tell you to register. */
   appUrl: endpointUrl.default("http://localhost:5173"),
   /** Where the setup and callback routes live in the app. */
+  /** A team's template folder (relative to the target), laid over the built-in sets file by file. */
+  templates: relativePath.optional(),
   routesBase: z
     .string()
     .regex(/^(?:\/[a-z0-9-]+)+$/, 'must be a path such as "/integrations"')
@@ -69,6 +71,7 @@ export const repoConfigSchema = z.strictObject({
 });
 
 export interface RepoConfig {
+  templates: string | null;
   paths: Record<keyof typeof DEFAULT_PATHS, string>;
   imports: Record<keyof typeof DEFAULT_IMPORTS, string>;
   appUrl: string;
@@ -84,6 +87,7 @@ export function resolveRepoConfig(raw: unknown, where = CONFIG_FILE): RepoConfig
     );
   }
   return {
+    templates: parsed.data.templates ?? null,
     paths: { ...DEFAULT_PATHS, ...stripUndefined(parsed.data.paths) },
     imports: { ...DEFAULT_IMPORTS, ...stripUndefined(parsed.data.imports) },
     appUrl: parsed.data.appUrl.replace(/\/+$/, ""),
