@@ -156,7 +156,8 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
       write(chalk.bold(`\nnexus-integrate will generate ${report.integration?.id ?? ""}:`));
       for (const [key, value] of Object.entries(spec)) {
         if (value === null || (typeof value === "object" && Object.keys(value).length === 0)) continue;
-        write(`  ${chalk.dim(key.padEnd(24))} ${typeof value === "string" ? value : JSON.stringify(value)}`);
+        const shown = typeof value === "string" && value.trim() === value && value !== "" ? value : JSON.stringify(value);
+        write(`  ${chalk.dim(key.padEnd(24))} ${shown}`);
       }
       write("");
       const visible = report.ops.filter((op) => !op.internal);
