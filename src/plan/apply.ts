@@ -15,6 +15,7 @@ import { OperationError } from "../errors.js";
 import { resolveInside, type Target } from "../repo/target.js";
 import { STATE_DIR } from "./base-store.js";
 import { sha256 } from "./hash.js";
+import { isProcessAlive } from "./process-alive.js";
 import { LOCKFILE } from "./lockfile.js";
 import type { FileOp } from "./plan.js";
 
@@ -40,15 +41,6 @@ function modeOf(file: string): number | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Removes temp files that a killed run left in `dir`. */
 function sweepTempFiles(dir: string): void {
   let names: string[];
@@ -59,7 +51,7 @@ function sweepTempFiles(dir: string): void {
   }
   for (const name of names) {
     const pid = TEMP_PATTERN.exec(name)?.[1];
-    if (pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))) {
+    if (pid !== undefined && Number(pid) !== process.pid && !isProcessAlive(Number(pid))) {
       try {
         unlinkSync(path.join(dir, name));
       } catch {

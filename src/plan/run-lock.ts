@@ -4,6 +4,7 @@ import path from "node:path";
 import { OperationError } from "../errors.js";
 import type { Target } from "../repo/target.js";
 import { STATE_DIR } from "./base-store.js";
+import { isProcessAlive } from "./process-alive.js";
 
 /**
  * One writer at a time: `.nexus-integrate/run.lock` holds the pid of the run that writes. A second run
@@ -16,15 +17,6 @@ interface LockInfo {
   pid: number;
   host: string;
   startedAt: string;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function readInfo(file: string): LockInfo | null {
@@ -61,7 +53,7 @@ export function acquireRunLock(target: Target): () => void {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = readInfo(file);
-    if (holder && holder.host === hostname() && !isAlive(holder.pid)) {
+    if (holder && holder.host === hostname() && !isProcessAlive(holder.pid)) {
       // Stale: move it aside (only one contender's rename succeeds), then try again.
       try {
         renameSync(file, `${file}.stale-${process.pid}`);

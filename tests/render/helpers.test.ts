@@ -1,6 +1,6 @@
 import fc from "fast-check";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { syntaxErrors } from "../helpers/typescript.js";
 import {
   commentText,
   envValue,
@@ -36,14 +36,6 @@ function evaluate(expression: string): unknown {
   return new Function(`"use strict"; return (${expression});`)();
 }
 
-function syntaxErrors(source: string, fileName: string): string[] {
-  const result = ts.transpileModule(source, {
-    fileName,
-    reportDiagnostics: true,
-    compilerOptions: { jsx: ts.JsxEmit.ReactJSX, target: ts.ScriptTarget.ES2022 },
-  });
-  return (result.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-}
 
 /** A minimal reader of a single-quoted SQL literal: '' is a quote, nothing else is special. */
 function readSqlLiteral(literal: string): string {

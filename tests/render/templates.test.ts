@@ -1,5 +1,5 @@
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { syntaxErrors } from "../helpers/typescript.js";
 import { checkTemplate, TemplateEngine } from "../../src/render/engine.js";
 import { renderIntegration, MigrationClock, type RenderedOutput } from "../../src/render/render.js";
 import { loadTemplateSet, mapOutputPath } from "../../src/render/template-set.js";
@@ -23,14 +23,6 @@ function render(spec = buildSpec({ positional: "hubspot" })): RenderedOutput[] {
   });
 }
 
-function syntaxErrors(source: string, fileName: string): string[] {
-  const result = ts.transpileModule(source, {
-    fileName,
-    reportDiagnostics: true,
-    compilerOptions: { jsx: ts.JsxEmit.ReactJSX, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  });
-  return (result.diagnostics ?? []).map((d) => `${fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
-}
 
 describe("the basic template set", () => {
   it("writes every file of the design's list for hubspot", () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/errors.js";
 import { buildSpec, finalizeSpec, mergeSpecLayers } from "../../src/spec/build.js";
 import { derivePascalName, deriveNames } from "../../src/spec/names.js";
 import { listPresetIds, loadPreset } from "../../src/spec/presets.js";
-import { hostileSpecInput } from "../helpers/fixtures.js";
+import { hostileSpecInput, usageIssues } from "../helpers/fixtures.js";
 
-function issuesOf(fn: () => unknown): { path: string; message: string }[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UsageError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected a UsageError");
-}
 
 const base = {
   id: "acme",
@@ -61,12 +51,12 @@ describe("IntegrationSpec", () => {
     ["9lives", "id"],
     ["x".repeat(41), "id"],
   ])("rejects id %j", (id, field) => {
-    const issues = issuesOf(() => finalizeSpec({ ...base, id }));
+    const issues = usageIssues(() => finalizeSpec({ ...base, id }));
     expect(issues).toEqual([expect.objectContaining({ path: field, message: expect.stringContaining("must be a slug") })]);
   });
 
   it("rejects a non-https endpoint but allows loopback http", () => {
-    const issues = issuesOf(() => finalizeSpec({ ...base, tokenUrl: "http://auth.acme.test/token" }));
+    const issues = usageIssues(() => finalizeSpec({ ...base, tokenUrl: "http://auth.acme.test/token" }));
     expect(issues).toEqual([{ path: "tokenUrl", message: expect.stringContaining("must use https") }]);
     expect(finalizeSpec({ ...base, tokenUrl: "http://127.0.0.1:8080/token" }).tokenUrl).toBe("http://127.0.0.1:8080/token");
     expect(finalizeSpec({ ...base, tokenUrl: "http://localhost:8080/token" }).tokenUrl).toBe("http://localhost:8080/token");
@@ -79,13 +69,13 @@ describe("IntegrationSpec", () => {
     ["crm\nread", "a newline"],
     ["crmé", "the character U+00E9"],
   ])("rejects scope %j (contains %s) with the field path", (scope, what) => {
-    const issues = issuesOf(() => finalizeSpec({ ...base, scopes: ["ok", "fine", scope] }));
+    const issues = usageIssues(() => finalizeSpec({ ...base, scopes: ["ok", "fine", scope] }));
     expect(issues).toEqual([{ path: "scopes[2]", message: expect.stringContaining(`contains ${what}`) }]);
   });
 
   it("rejects control characters in display text and reserved authorization params", () => {
-    expect(issuesOf(() => finalizeSpec({ ...base, displayName: "Acme\nInc" }))[0]).toMatchObject({ path: "displayName" });
-    expect(issuesOf(() => finalizeSpec({ ...base, authorizationParams: { state: "x" } }))[0]).toMatchObject({
+    expect(usageIssues(() => finalizeSpec({ ...base, displayName: "Acme\nInc" }))[0]).toMatchObject({ path: "displayName" });
+    expect(usageIssues(() => finalizeSpec({ ...base, authorizationParams: { state: "x" } }))[0]).toMatchObject({
       path: "authorizationParams.state",
       message: expect.stringContaining("cannot be overridden"),
     });
@@ -98,13 +88,13 @@ describe("IntegrationSpec", () => {
   });
 
   it("rejects unknown fields by name", () => {
-    expect(issuesOf(() => finalizeSpec({ ...base, clientSecret: "x" } as never))).toEqual([
+    expect(usageIssues(() => finalizeSpec({ ...base, clientSecret: "x" } as never))).toEqual([
       { path: "", message: 'unknown field "clientSecret"' },
     ]);
   });
 
   it("lists every missing required value with its flag", () => {
-    const issues = issuesOf(() => buildSpec({ positional: "acme" }));
+    const issues = usageIssues(() => buildSpec({ positional: "acme" }));
     expect(issues.map((i) => i.path)).toEqual(["displayName", "authorizationUrl", "tokenUrl", "apiBaseUrl", "scopes", "sync.path"]);
     expect(issues[1]!.message).toContain("--auth-url");
   });
