@@ -12,11 +12,33 @@ export function tsString(value: unknown): string {
     .replace(LINE_SEPARATORS, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"));
 }
 
-/** A TypeScript value (array, object, string, number, boolean, null) as a JSON literal. */
-export function tsValue(value: unknown): string {
-  return JSON.stringify(value, null, 2)
-    .replace(/<\//g, "<\\/")
-    .replace(LINE_SEPARATORS, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"));
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Formats like prettier: `[a, b]`, `{ key: v }`, `{}`; keys quoted only when they must be. */
+function formatValue(value: unknown, indent: string, multiline: boolean): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    const items = value.map((item) => formatValue(item, `${indent}  `, multiline));
+    return multiline ? `[\n${items.map((i) => `${indent}  ${i},`).join("\n")}\n${indent}]` : `[${items.join(", ")}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    const items = entries.map(([key, item]) => `${IDENTIFIER.test(key) ? key : JSON.stringify(key)}: ${formatValue(item, `${indent}  `, multiline)}`);
+    return multiline ? `{\n${items.map((i) => `${indent}  ${i},`).join("\n")}\n${indent}}` : `{ ${items.join(", ")} }`;
+  }
+  return JSON.stringify(value) ?? "undefined";
+}
+
+/**
+ * A TypeScript value (array, object, string, number, boolean, null) as a literal: on one line when short,
+ * else one item a line, indented from `indent=N` (the column the value starts at).
+ */
+export function tsValue(value: unknown, options?: { hash?: { indent?: number } }): string {
+  const indent = " ".repeat(options?.hash?.indent ?? 0);
+  const oneLine = formatValue(value, indent, false);
+  const text = oneLine.length <= 60 ? oneLine : formatValue(value, indent, true);
+  return text.replace(/<\//g, "<\\/").replace(LINE_SEPARATORS, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"));
 }
 
 /** Text inside a JSX element: plain when it is plainly safe, else a string-literal expression. */
@@ -116,4 +138,4 @@ export const VALUE_HELPERS = {
   camel,
   constant,
   kebab,
-} as const satisfies Record<string, (value: unknown) => string>;
+} as const satisfies Record<string, (value: unknown, options?: { hash?: { indent?: number } }) => string>;

@@ -16,10 +16,7 @@ export const <%= constant %>_API = {
   DATA_ENDPOINT: "/crm/v3/objects/contacts?limit=100",
 } as const;
 
-export const REQUIRED_SCOPES: readonly string[] = [
-  "oauth",
-  "crm.objects.contacts.read"
-];
+export const REQUIRED_SCOPES: readonly string[] = ["oauth", "crm.objects.contacts.read"];
 
 /** How <%= pascal %> joins scopes in the `scope` parameter. */
 export const <%= constant %>_SCOPE_SEPARATOR = " ";
@@ -30,7 +27,7 @@ export const <%= constant %>_AUTHORIZATION_PARAMS: Readonly<Record<string, strin
 export const <%= constant %>_BENEFITS: readonly string[] = [
   "Sync <%= pascal %> contacts into Nexus automatically",
   "See CRM activity next to the rest of your work",
-  "Read-only access: Nexus never changes your <%= pascal %> data"
+  "Read-only access: Nexus never changes your <%= pascal %> data",
 ];
 
 export const <%= constant %>_ROUTES = {

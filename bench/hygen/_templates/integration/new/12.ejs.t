@@ -14,10 +14,7 @@ export const hubSpotProvider: ProviderConfig = {
   userinfoEndpoint: "https://api.hubapi.com/account-info/v3/details",
   revocationEndpoint: null,
   apiBaseUrl: "https://api.hubapi.com",
-  scopes: [
-  "oauth",
-  "crm.objects.contacts.read"
-],
+  scopes: ["oauth", "crm.objects.contacts.read"],
   scopeSeparator: " ",
   pkce: false,
   tokenEndpointAuthMethod: "client_secret_post",

@@ -1,0 +1,37 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderIntegration } from "../../src/render/render.js";
+import { loadTemplateSet } from "../../src/render/template-set.js";
+import { resolveRepoConfig } from "../../src/repo/config.js";
+import { buildSpec } from "../../src/spec/build.js";
+import { readSpecFile } from "../../src/spec/spec-file.js";
+import { REPO_ROOT } from "../helpers/paths.js";
+
+/**
+ * Golden outputs: what the templates produce for the preset the README shows and for each example spec.
+ * A template change shows up here as a diff to read (`vitest -u` after reading it).
+ */
+const cases: [string, ReturnType<typeof buildSpec>][] = [
+  ["hubspot", buildSpec({ positional: "hubspot" })],
+  ["acme-crm-advanced", buildSpec({ specFile: await readSpecFile(path.join(REPO_ROOT, "examples/specs/acme.yaml")), flags: { template: "advanced" } })],
+  ["globex", buildSpec({ specFile: await readSpecFile(path.join(REPO_ROOT, "examples/specs/globex.json")) })],
+];
+
+describe.each(cases)("golden output: %s", (name, spec) => {
+  const outputs = renderIntegration({
+    spec,
+    templates: loadTemplateSet(spec.template),
+    config: resolveRepoConfig({}),
+    version: "0.0.0-golden",
+    previous: null,
+    existingMigrationVersions: [],
+    now: new Date(Date.UTC(2026, 0, 1)),
+  });
+
+  it.each(outputs.map((o) => [`${o.path}${o.kind === "block" ? `@${o.owner}${o.region ? `@${o.region}` : ""}.block` : ""}`, o.content] as const))(
+    "%s",
+    async (file, content) => {
+      await expect(content).toMatchFileSnapshot(path.join("__golden__", name, file));
+    },
+  );
+});
