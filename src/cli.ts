@@ -202,7 +202,17 @@ Examples:
       process.exitCode = result.ok ? 0 : 1;
     });
 
-  const templates = program.command("templates").description("team-owned templates: eject the built-in ones, check yours");
+  const templates = program
+    .command("templates")
+    .description("team-owned templates: eject the built-in ones, check yours")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ nexus-integrate templates eject --set basic      # copy the built-in set into .nexus-integrate/templates/
+  $ nexus-integrate templates check                  # validate them (CI)
+  $ nexus-integrate regenerate --all                 # apply template changes, merging your edits`,
+    );
   templates
     .command("eject")
     .description("copy a built-in template set into the target and use it from now on")
