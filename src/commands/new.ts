@@ -117,6 +117,13 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig): string[] {
   ];
 }
 
+/** A run that stops on conflicts: exit 1, each file with its reason, nothing written. */
+export function conflictOutcome(report: RunReport, conflicts: FileOp[], message: string): CommandOutcome {
+  const error = new ConflictError(message, conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`));
+  report.error = { message: error.message, files: error.files };
+  return { report, exitCode: error.exitCode };
+}
+
 export async function unifiedDiffs(ops: FileOp[]): Promise<Record<string, string>> {
   const { createTwoFilesPatch } = await import("diff");
   const diffs: Record<string, string> = {};
@@ -174,12 +181,7 @@ export async function runNew(
     };
     if (dryRun) report.diffs = await unifiedDiffs(plan.ops);
     if (plan.conflicts.length > 0) {
-      const error = new ConflictError(
-        "files changed since nexus-integrate wrote them; nothing was written. Re-run with --force to overwrite them.",
-        plan.conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`),
-      );
-      report.error = { message: error.message, files: error.files };
-      return { report, exitCode: error.exitCode };
+      return conflictOutcome(report, plan.conflicts, "files changed since nexus-integrate wrote them; nothing was written. Re-run with --force to overwrite them.");
     }
     const changes = plan.ops.some((op) => !op.internal && (op.action === "create" || op.action === "update"));
     if (!dryRun && changes && interaction && !(await interaction.confirmPlan(report))) {

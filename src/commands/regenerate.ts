@@ -1,11 +1,11 @@
-import { ConflictError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { applyRun, planRun, withRunLock } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
 import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
 import { resolveTarget } from "../repo/target.js";
 import { parseRecordedSpec } from "../spec/build.js";
-import { unifiedDiffs, type CommandOutcome } from "./new.js";
+import { conflictOutcome, unifiedDiffs, type CommandOutcome } from "./new.js";
 
 export interface RegenerateOptions {
   target: string;
@@ -75,12 +75,11 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
       return { report, exitCode: 0 };
     }
     if (plan.conflicts.length > 0) {
-      const error = new ConflictError(
+      return conflictOutcome(
+        report,
+        plan.conflicts,
         "your edits overlap template changes; nothing was written. Resolve them, or re-run with --force to write conflict markers.",
-        plan.conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`),
       );
-      report.error = { message: error.message, files: error.files };
-      return { report, exitCode: error.exitCode };
     }
     if (!dryRun) applyRun(target, state);
     return { report, exitCode: 0 };

@@ -119,7 +119,7 @@ export function mapOutputPath(layoutPath: string, config: RepoConfig, tokens: Pa
       break;
     }
   }
-  return mapped.replace(/\{\{(\w+)\}\}/g, (whole, token: string) => {
+  return mapped.replace(/\{\{(\w+)\}\}/g, (_whole, token: string) => {
     const value = tokens[token];
     if (value === undefined) {
       throw new UsageError("template path uses an unknown token", [

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { linkAppDeps } from "../helpers/app-deps.js";
-import { denoCheck } from "../helpers/deno.js";
+import { denoCheckFunctions, functionEntries, tscApp } from "../helpers/app-checks.js";
 import { copyExampleApp } from "../helpers/fixtures.js";
 import { generate } from "../helpers/generate.js";
 
@@ -33,19 +33,15 @@ describe("the advanced template set", () => {
   });
 
   it("type-checks with the app's tsc", async () => {
-    const tsc = path.join(app, "node_modules", "typescript", "bin", "tsc");
-    const result = await execa("node", [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: app, reject: false });
+    const result = await tscApp(app);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
   });
 
   it("passes deno check", async () => {
-    const functions = path.join(app, "supabase", "functions");
-    const entries = readdirSync(functions, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !e.name.startsWith("_"))
-      .map((e) => `${e.name}/index.ts`);
+    const entries = functionEntries(app);
     expect(entries).toContain("hubspot-webhooks/index.ts");
-    const result = await denoCheck(functions, entries);
+    const result = await denoCheckFunctions(app, entries);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.exitCode).toBe(0);
   });

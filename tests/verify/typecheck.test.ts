@@ -1,9 +1,8 @@
-import { execa } from "execa";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { linkAppDeps } from "../helpers/app-deps.js";
-import { denoCheck } from "../helpers/deno.js";
+import { denoCheckFunctions, functionEntries, tscApp } from "../helpers/app-checks.js";
 import { copyExampleApp, hostileSpecInput } from "../helpers/fixtures.js";
 import { generate, writeSpecFile } from "../helpers/generate.js";
 import { listPresetIds } from "../../src/spec/presets.js";
@@ -24,22 +23,19 @@ beforeAll(async () => {
 
 describe("generated code type-checks", () => {
   it("the app passes tsc --noEmit (strict, noUnusedLocals)", async () => {
-    const tsc = path.join(app, "node_modules", "typescript", "bin", "tsc");
-    const result = await execa("node", [tsc, "--noEmit", "-p", "tsconfig.json"], { cwd: app, reject: false });
+    const result = await tscApp(app);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
   });
 
   it("every edge function passes deno check", async () => {
     const functions = path.join(app, "supabase", "functions");
-    const entries = readdirSync(functions, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !e.name.startsWith("_"))
-      .map((e) => `${e.name}/index.ts`);
-    expect(entries.sort()).toEqual(
+    const entries = functionEntries(app);
+    expect(entries).toEqual(
       ["acme-hostile", ...listPresetIds()].flatMap((id) => [`${id}-exchange-tokens/index.ts`, `${id}-sync/index.ts`]).sort(),
     );
     const shared = readdirSync(path.join(functions, "_shared")).filter((f) => f.endsWith(".ts")).map((f) => `_shared/${f}`);
-    const result = await denoCheck(functions, [...entries, ...shared]);
+    const result = await denoCheckFunctions(app, [...entries, ...shared]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.exitCode).toBe(0);
   });
