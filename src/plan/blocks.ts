@@ -34,21 +34,92 @@ export type BlockLookup =
 
 /** Finds the block of `owner` in `text`: the lines strictly between its start and end markers. */
 export function findBlock(text: string, filePath: string, owner: string, region: string | null = null): BlockLookup {
-  if (region !== null) return findRegionBlock(text, owner, region);
-  const { start, end } = blockMarkers(filePath, owner);
-  const lines = text.split("\n");
-  const starts = lines.flatMap((line, i) => (line.trimEnd() === start ? [i] : []));
-  const ends = lines.flatMap((line, i) => (line.trimEnd() === end ? [i] : []));
-  if (starts.length === 0 && ends.length === 0) return { status: "absent" };
-  if (starts.length !== 1 || ends.length !== 1 || ends[0]! < starts[0]!) {
-    return { status: "broken", reason: `the "${start}" / "${end}" markers are missing, repeated or out of order` };
+  return blockIndex(text, filePath)(owner, region);
+}
+
+/** Character offset where each line starts. */
+function lineStarts(lines: string[]): number[] {
+  const starts: number[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    starts.push(offset);
+    offset += line.length + 1;
   }
-  const startLine = starts[0]!;
-  const endLine = ends[0]!;
-  const inner = lines.slice(startLine + 1, endLine).join("\n");
-  const startIndex = lines.slice(0, startLine).join("\n").length + (startLine > 0 ? 1 : 0);
-  const endIndex = lines.slice(0, endLine + 1).join("\n").length;
-  return { status: "found", inner: endLine > startLine + 1 ? `${inner}\n` : "", startIndex, endIndex };
+  return starts;
+}
+
+/**
+ * Every block of a text, found in one pass per region (or over the whole text for end-of-file blocks):
+ * a file with hundreds of integrations' blocks is read once, not once per block.
+ */
+export function blockIndex(text: string, filePath: string): (owner: string, region: string | null) => BlockLookup {
+  const lines = text.split("\n");
+  const starts = lineStarts(lines);
+  const lookupFor = (startLine: number, endLine: number, indent: string): BlockLookup => {
+    const inner = lines
+      .slice(startLine + 1, endLine)
+      .map((line) => (indent === "" ? line : line.startsWith(indent) ? line.slice(indent.length) : line.trimStart()))
+      .join("\n");
+    const startIndex = starts[startLine]!;
+    const endIndex = starts[endLine]! + lines[endLine]!.length;
+    return { status: "found", inner: endLine > startLine + 1 ? `${inner}\n` : "", startIndex, endIndex };
+  };
+  let plain: Map<string, BlockLookup> | undefined;
+  const regions = new Map<string, Map<string, BlockLookup> | BlockLookup>();
+  return (owner, region) => {
+    if (region === null) {
+      if (!plain) {
+        plain = new Map();
+        const { start: startPattern, end: endPattern } = blockMarkers(filePath, "\u0000");
+        const [startPrefix, startSuffix] = startPattern.split("\u0000") as [string, string];
+        const [endPrefix, endSuffix] = endPattern.split("\u0000") as [string, string];
+        const found = new Map<string, { starts: number[]; ends: number[] }>();
+        lines.forEach((raw, i) => {
+          const line = raw.trimEnd();
+          for (const [prefix, suffix, kind] of [
+            [startPrefix, startSuffix, "starts"],
+            [endPrefix, endSuffix, "ends"],
+          ] as const) {
+            if (line.startsWith(prefix) && line.endsWith(suffix) && line.length > prefix.length + suffix.length) {
+              const who = line.slice(prefix.length, line.length - suffix.length);
+              const entry = found.get(who) ?? { starts: [], ends: [] };
+              entry[kind].push(i);
+              found.set(who, entry);
+            }
+          }
+        });
+        for (const [who, { starts: s, ends: e }] of found) {
+          const { start, end } = blockMarkers(filePath, who);
+          plain.set(
+            who,
+            s.length !== 1 || e.length !== 1 || e[0]! < s[0]!
+              ? { status: "broken", reason: `the "${start}" / "${end}" markers are missing, repeated or out of order` }
+              : lookupFor(s[0]!, e[0]!, ""),
+          );
+        }
+      }
+      return plain.get(owner) ?? { status: "absent" };
+    }
+    let entry = regions.get(region);
+    if (!entry) {
+      const r = locateRegion(text, region);
+      if ("reason" in r) entry = { status: "no-region", reason: r.reason };
+      else {
+        const map = new Map<string, BlockLookup>();
+        for (const block of ownerBlocksIn(r)) {
+          map.set(
+            block.owner,
+            block.end >= r.endLine
+              ? { status: "broken", reason: `the ${block.owner} block in the ${region} region has no end marker` }
+              : lookupFor(block.start, block.end, r.indent),
+          );
+        }
+        entry = map;
+      }
+      regions.set(region, entry);
+    }
+    return entry instanceof Map ? (entry.get(owner) ?? { status: "absent" }) : entry;
+  };
 }
 
 function renderBlock(filePath: string, owner: string, inner: string): string {
@@ -165,21 +236,6 @@ function ownerBlocksIn(r: Region): { owner: string; start: number; end: number }
     }
   }
   return blocks;
-}
-
-function findRegionBlock(text: string, owner: string, region: string): BlockLookup {
-  const r = locateRegion(text, region);
-  if ("reason" in r) return { status: "no-region", reason: r.reason };
-  const block = ownerBlocksIn(r).find((b) => b.owner === owner);
-  if (!block) return { status: "absent" };
-  if (block.end >= r.endLine) return { status: "broken", reason: `the ${owner} block in the ${region} region has no end marker` };
-  const inner = r.lines
-    .slice(block.start + 1, block.end)
-    .map((line) => (line.startsWith(r.indent) ? line.slice(r.indent.length) : line.trimStart()))
-    .join("\n");
-  const startIndex = r.lines.slice(0, block.start).join("\n").length + (block.start > 0 ? 1 : 0);
-  const endIndex = r.lines.slice(0, block.end + 1).join("\n").length;
-  return { status: "found", inner: block.end > block.start + 1 ? `${inner}\n` : "", startIndex, endIndex };
 }
 
 function regionBlockLines(r: Region, owner: string, inner: string): string[] {

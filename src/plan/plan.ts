@@ -1,7 +1,7 @@
 import type { RenderedOutput } from "../render/render.js";
 import { SHARED_OWNER } from "../render/render.js";
 import { baseFile, baseKey, parseBaseFile, serializeBaseFile } from "./base-store.js";
-import { findBlock, regionSnippet, removeBlock, upsertBlock } from "./blocks.js";
+import { blockIndex, findBlock, regionSnippet, removeBlock, upsertBlock } from "./blocks.js";
 import { sha256 } from "./hash.js";
 import { emptyLockfile, type LockedOutput, type Lockfile } from "./lockfile.js";
 import { conflictHunks, mergeThreeWay } from "./merge.js";
@@ -171,11 +171,13 @@ export function planFileOps(input: PlanInput): Plan {
     const hunks: { ours: string; theirs: string }[] = [];
     let merged = false;
     let text = before;
+    // Blocks of different owners and regions do not overlap: each is found in the file as it was.
+    const blocksBefore = before === null ? null : blockIndex(before, filePath);
     for (const output of outputs) {
       let ours: string | null;
       if (output.kind === "file") ours = before;
       else {
-        const found = text === null ? ({ status: "absent" } as const) : findBlock(text, filePath, output.owner, output.region);
+        const found = blocksBefore === null ? ({ status: "absent" } as const) : blocksBefore(output.owner, output.region);
         if (found.status === "broken") {
           conflicts.push(found.reason);
           continue;
@@ -205,7 +207,7 @@ export function planFileOps(input: PlanInput): Plan {
       if (decision.reason) reasons.push(decision.reason);
       if (decision.hunks) hunks.push(...decision.hunks);
       if (decision.action === "merge") merged = true;
-      if (decision.content !== null) {
+      if (decision.content !== null && decision.content !== ours) {
         text =
           output.kind === "file" ? decision.content : upsertBlock(text, filePath, output.owner, decision.content, output.region);
       }
