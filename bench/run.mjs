@@ -71,21 +71,34 @@ console.error(`nexus-integrate benchmark: ${RUNS} runs per case, node ${process.
 results.node = measure("node -e 0", process.execPath, () => ["-e", "0"]);
 results.version = measure("nexus-integrate --version", process.execPath, () => [BIN, "--version"]);
 
-// b. one integration, three generators
-results.new = measure("nexus-integrate new hubspot --yes", process.execPath, (app) => [BIN, "new", "hubspot", "--yes", "--target", app], {
-  prepare: freshApp,
-});
-results.plop = measure(
-  "plop (same files)",
-  process.execPath,
-  (app) => [PLOP, "--plopfile", path.join(root, "bench", "plop", "plopfile.mjs"), "--dest", app, "integration", "hubspot", "HubSpot", "HUBSPOT"],
-  { prepare: freshApp },
-);
-results.hygen = measure("hygen (same files)", process.execPath, () => [HYGEN, "integration", "new", "--id", "hubspot", "--pascal", "HubSpot", "--constant", "HUBSPOT"], {
-  prepare: freshApp,
-  cwdFor: (app) => app,
-  env: { HYGEN_TMPLS: path.join(root, "bench", "hygen", "_templates") },
-});
+// b. one integration, three generators — interleaved run by run, so drift in the machine's speed hits all three
+const generators = {
+  new: ["nexus-integrate new hubspot --yes", (app) => [BIN, "new", "hubspot", "--yes", "--target", app], {}],
+  plop: [
+    "plop (same files)",
+    (app) => [PLOP, "--plopfile", path.join(root, "bench", "plop", "plopfile.mjs"), "--dest", app, "integration", "hubspot", "HubSpot", "HUBSPOT"],
+    {},
+  ],
+  hygen: [
+    "hygen (same files)",
+    () => [HYGEN, "integration", "new", "--id", "hubspot", "--pascal", "HubSpot", "--constant", "HUBSPOT"],
+    { cwdFor: (app) => app, env: { HYGEN_TMPLS: path.join(root, "bench", "hygen", "_templates") } },
+  ],
+};
+const rounds = Object.fromEntries(Object.keys(generators).map((key) => [key, []]));
+for (let i = 0; i < RUNS; i++) {
+  for (const [key, [label, argsFor, extra]] of Object.entries(generators)) {
+    rounds[key].push(measure(label, process.execPath, argsFor, { prepare: freshApp, runs: 1, ...extra }));
+  }
+}
+for (const [key, list] of Object.entries(rounds)) {
+  results[key] = {
+    label: list[0].label,
+    medianMs: Math.round(median(list.map((r) => r.medianMs)) * 10) / 10,
+    peakMiB: Math.max(...list.map((r) => r.peakMiB)),
+    runs: list.length,
+  };
+}
 
 // c. regenerate --all --check as the number of integrations grows
 results.check = [];

@@ -25,6 +25,9 @@ await build({
   banner: { js: "import { createRequire as __nexusCreateRequire } from 'node:module'; const require = __nexusCreateRequire(import.meta.url);" },
   logLevel: "warning",
   legalComments: "none",
+  // Smaller sources parse and compile faster at start-up; identifiers stay readable in stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 const { builtinTemplatesModule } = await import(pathToFileURL(path.join(dist, "build-templates.js")).href);
 writeFileSync(path.join(dist, "builtin-templates.cjs"), builtinTemplatesModule(path.join(root, "templates")));
