@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./errors.js";
 import { toolVersion } from "./package-root.js";
-import { applyFileOps, readJournal } from "./plan/apply.js";
+import { applyFileOps } from "./plan/apply.js";
 import { baseFile } from "./plan/base-store.js";
 import { readLockfile, serializeLockfile, type Lockfile } from "./plan/lockfile.js";
 import { planFileOps, planRemoval, type Plan, type PlanMode } from "./plan/plan.js";
@@ -117,7 +117,6 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
     version,
     mode: options.mode,
     force: options.force,
-    trusted: readJournal(target),
   });
   return { config, lock, lockText, plan, nextLockText: serializeLockfile(plan.nextLock) };
 }

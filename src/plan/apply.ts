@@ -22,8 +22,10 @@ import type { FileOp } from "./plan.js";
 /**
  * The only code that writes to the target. Each file is written to a temp file in its own folder and renamed
  * over the old one, so a reader (or a crash) sees the old or the new content, never a part. If a step fails,
- * the files already replaced are put back. A journal written before the first rename lets the next run
- * recognise files a killed run already replaced. The lockfile is written last, then the journal removed.
+ * the files already replaced are put back. A journal (what is being written, with old and new hashes) is
+ * written before the first rename and removed after the lockfile, which is written last. The next run never
+ * trusts it: a file a killed run already replaced equals the new render and counts as unchanged, one it did not
+ * reach still matches the lockfile and is updated.
  */
 
 export const JOURNAL = `${STATE_DIR}/journal.json`;
@@ -58,6 +60,15 @@ function sweepTempFiles(dir: string): void {
         // already gone
       }
     }
+  }
+}
+
+function readIfExists(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
   }
 }
 
@@ -107,21 +118,6 @@ export interface Journal {
   files: Record<string, { before: string | null; after: string | null }>;
 }
 
-/** The journal a killed run left behind, if any: whole-file hashes per path it may have written. */
-export function readJournal(target: Target): Map<string, Set<string>> {
-  const trusted = new Map<string, Set<string>>();
-  let journal: Journal;
-  try {
-    journal = JSON.parse(readFileSync(path.join(target.root, JOURNAL), "utf8")) as Journal;
-  } catch {
-    return trusted;
-  }
-  for (const [file, hashes] of Object.entries(journal.files ?? {})) {
-    trusted.set(file, new Set([hashes.before, hashes.after].filter((h): h is string => typeof h === "string")));
-  }
-  return trusted;
-}
-
 export interface ApplyResult {
   written: string[];
   lockfileWritten: boolean;
@@ -164,6 +160,11 @@ export function applyFileOps(target: Target, ops: FileOp[], lockfile: { next: st
       if (!swept.has(dir)) {
         sweepTempFiles(dir);
         swept.add(dir);
+      }
+      // The plan was made from what was on disk then (maybe before a confirmation prompt): never overwrite
+      // a change made since.
+      if (readIfExists(absolute) !== op.before) {
+        throw new Error(`${op.path} changed while nexus-integrate was running; run it again`);
       }
       if (op.after === null) {
         unlinkSync(absolute);

@@ -57,8 +57,6 @@ export interface PlanInput {
   version: string;
   mode: PlanMode;
   force: boolean;
-  /** Whole-file hashes a crashed run may have left (from its journal): treated as the tool's own. */
-  trusted?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 function recordedFor(lock: Lockfile | null, output: { owner: string; template: string; path: string }): LockedOutput | undefined {
@@ -84,7 +82,6 @@ export function decideOutput(input: {
   base: string | null;
   recorded: LockedOutput | undefined;
   mode: PlanMode;
-  trustedWhole: boolean;
 }): Decision {
   const { output, ours, base, recorded, mode } = input;
   const theirs = output.content;
@@ -105,7 +102,7 @@ export function decideOutput(input: {
   if (ours === theirs) return { content: theirs, action: "unchanged", nextBase: theirs };
   const oursHash = sha256(ours);
   const untouched =
-    input.trustedWhole || (recorded !== undefined && recorded.sha256 === oursHash) || (base !== null && base === ours);
+    (recorded !== undefined && recorded.sha256 === oursHash) || (base !== null && base === ours);
   if (untouched) return { content: theirs, action: "update", nextBase: theirs };
   if (mode === "new" || base === null) {
     return {
@@ -160,7 +157,6 @@ export function planFileOps(input: PlanInput): Plan {
 
   for (const [filePath, outputs] of [...byPath.entries()].sort(([a], [b]) => comparePaths(a, b))) {
     const before = current.get(filePath) ?? null;
-    const trustedWhole = before !== null && (input.trusted?.get(filePath)?.has(sha256(before)) ?? false);
     const wholeFile = outputs.filter((o) => o.kind === "file");
     if (wholeFile.length > 1 || (wholeFile.length === 1 && outputs.length > 1)) {
       throw new Error(`internal: more than one template writes ${filePath}: ${outputs.map((o) => o.template).join(", ")}`);
@@ -197,7 +193,6 @@ export function planFileOps(input: PlanInput): Plan {
         base: basesOf(output.owner)[baseKey(output)] ?? null,
         recorded: recordedFor(lock, output),
         mode: input.mode,
-        trustedWhole,
       });
       nextBases.set(output, decision.nextBase);
       if (decision.conflict) {

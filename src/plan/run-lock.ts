@@ -54,10 +54,13 @@ export function acquireRunLock(target: Target): () => void {
     }
     const holder = readInfo(file);
     if (holder && holder.host === hostname() && !isProcessAlive(holder.pid)) {
-      // Stale: move it aside (only one contender's rename succeeds), then try again.
+      // Stale: move it aside (only one contender's rename succeeds), then try again. If what was moved is no
+      // longer the stale lock (another run took over in between), put it back.
+      const aside = `${file}.stale-${process.pid}`;
       try {
-        renameSync(file, `${file}.stale-${process.pid}`);
-        unlinkSync(`${file}.stale-${process.pid}`);
+        renameSync(file, aside);
+        if (readInfo(aside)?.pid === holder.pid) unlinkSync(aside);
+        else renameSync(aside, file);
       } catch {
         // another run took it over first
       }

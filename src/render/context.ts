@@ -31,6 +31,7 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     signatureHeader: string;
     timestampHeader: string | null;
     toleranceSeconds: number | null;
+    signatureEncoding: "hex" | "base64";
     docsUrl: string | null;
   };
   imports: RepoConfig["imports"] & { utils: string; functionErrors: string };
@@ -69,6 +70,7 @@ export const GENERIC_WEBHOOK = {
   signatureHeader: "X-Webhook-Signature",
   timestampHeader: "X-Webhook-Timestamp",
   toleranceSeconds: 300,
+  signatureEncoding: "hex",
   docsUrl: null,
 } as const;
 
@@ -80,6 +82,7 @@ function resolveWebhook(spec: IntegrationSpec): IntegrationContext["webhook"] {
     signatureHeader: w.signatureHeader,
     timestampHeader: w.timestampHeader,
     toleranceSeconds: w.toleranceSeconds,
+    signatureEncoding: w.signatureEncoding,
     docsUrl: w.docsUrl,
   };
 }

@@ -128,6 +128,7 @@ const webhooksSchema = z.strictObject({
   signatureHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").nullable().default(null),
   timestampHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").nullable().default(null),
   toleranceSeconds: z.number().int().min(1).max(86_400).nullable().default(null),
+  signatureEncoding: z.enum(["hex", "base64"], { error: 'must be "hex" or "base64"' }).default("hex"),
   docsUrl: endpointUrl.nullable().default(null),
 });
 

@@ -45,6 +45,8 @@ export interface Stack {
   codes: Set<string>;
   /** The next token-endpoint answers to force (e.g. invalid_grant), by grant type. */
   forceTokenError: Map<string, string>;
+  /** Refresh tokens already redeemed (the provider rotates them). */
+  spentRefreshTokens: Set<string>;
   /** Revocation requests the provider received. */
   revoked: string[];
   /** Scripted answers of the data API; when empty it answers with `apiItems`. */
@@ -64,6 +66,7 @@ export async function startStack(options: { preset: string; flags?: Record<strin
     issued: [],
     codes: new Set<string>(),
     forceTokenError: new Map<string, string>(),
+    spentRefreshTokens: new Set<string>(),
     revoked: [],
     apiQueue: [],
     apiItems: [],
@@ -88,6 +91,16 @@ export async function startStack(options: { preset: string; flags?: Record<strin
       response.statusCode = 400;
       response.body = { error: forced };
       return;
+    }
+    if (grant === "refresh_token") {
+      // Like providers that rotate refresh tokens: each one works once.
+      const used = req.body.refresh_token ?? "";
+      if (stack.spentRefreshTokens.has(used)) {
+        response.statusCode = 400;
+        response.body = { error: "invalid_grant", error_description: "refresh token already used" };
+        return;
+      }
+      stack.spentRefreshTokens.add(used);
     }
     if (grant === "authorization_code") {
       // A real provider redeems each code it issued once; the mock accepts any code otherwise.

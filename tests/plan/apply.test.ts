@@ -42,6 +42,17 @@ describe("applyFileOps", () => {
     expect(snapshotTree(dir)).toEqual(before);
     expect(existsSync(path.join(dir, "fresh"))).toBe(false);
   });
+
+  it("never overwrites a file that changed after planning (say, during the confirm prompt)", () => {
+    const dir = targetDir();
+    writeFileSync(path.join(dir, "a.ts"), "edited meanwhile\n");
+    const target = resolveTarget(dir);
+    expect(() => applyFileOps(target, [op("b.ts", "B\n"), op("a.ts", "new\n", "old\n")], { next: "{}\n", current: null })).toThrow(
+      /a\.ts changed while nexus-integrate was running/,
+    );
+    expect(readFileSync(path.join(dir, "a.ts"), "utf8")).toBe("edited meanwhile\n");
+    expect(existsSync(path.join(dir, "b.ts"))).toBe(false);
+  });
 });
 
 describe("target paths", () => {

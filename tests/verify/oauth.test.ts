@@ -225,6 +225,16 @@ describe("sync", () => {
     expect((await events(USER_A, "data_synced")).at(-1)).toMatchObject({ details: { records: 2 } });
   });
 
+  it("two syncs at once refresh once: the second waits for the token row and uses the fresh tokens", async () => {
+    await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+    const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
+    const [first, second] = await Promise.all([stack.call(SYNC, USER_A), stack.call(SYNC, USER_A)]);
+    expect([first.status, second.status], `${first.text} ${second.text}`).toEqual([200, 200]);
+    expect(stack.issued.filter((t) => t.grant === "refresh_token").length).toBe(refreshesBefore + 1);
+    const { rows } = await stack.db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [USER_A]);
+    expect(rows).toEqual([{ status: "connected" }]);
+  });
+
   it("waits out a 429 with a short Retry-After", async () => {
     stack.apiQueue.push({ status: 429, headers: { "Retry-After": "1" }, body: { error: "slow down" } });
     const startedAt = Date.now();

@@ -60,6 +60,9 @@ describe("webhooks function (HubSpot v3 signature)", () => {
     expect((await stack.call(FN, null, body, headers)).status).toBe(200);
     const replay = await stack.call(FN, null, body, headers);
     expect([replay.status, replay.body.error]).toEqual([409, "replayed"]);
+    // the same delivery with the signature spelled differently (base64 decoders skip whitespace) is still a replay
+    const respelled = { ...headers, "X-HubSpot-Signature-v3": ` ${headers["X-HubSpot-Signature-v3"]}` };
+    expect((await stack.call(FN, null, body, respelled)).status).toBe(409);
     expect(await deliveries()).toBe(before + 1);
   });
 });
@@ -79,6 +82,9 @@ describe("every signing scheme", () => {
       { name: "stripe wrong", config: { scheme: "stripe", signatureHeader: "Stripe-Signature", timestampHeader: null, toleranceSeconds: 300 }, headers: { "Stripe-Signature": `t=${now},v1=${hex(`${now + 1}.${body}`)}` }, ok: false },
       { name: "generic ok", config: { scheme: "generic-hmac-sha256", signatureHeader: "X-Webhook-Signature", timestampHeader: "X-Webhook-Timestamp", toleranceSeconds: 300 }, headers: { "X-Webhook-Signature": hex(`${now}.${body}`), "X-Webhook-Timestamp": String(now) }, ok: true },
       { name: "generic missing", config: { scheme: "generic-hmac-sha256", signatureHeader: "X-Webhook-Signature", timestampHeader: "X-Webhook-Timestamp", toleranceSeconds: 300 }, headers: {}, ok: false },
+      { name: "generic without its timestamp", config: { scheme: "generic-hmac-sha256", signatureHeader: "X-Webhook-Signature", timestampHeader: "X-Webhook-Timestamp", toleranceSeconds: 300 }, headers: { "X-Webhook-Signature": hex(body) }, ok: false },
+      { name: "generic base64 ok", config: { scheme: "generic-hmac-sha256", signatureHeader: "intuit-signature", timestampHeader: null, toleranceSeconds: null, signatureEncoding: "base64" }, headers: { "intuit-signature": createHmac("sha256", secret).update(body).digest("base64") }, ok: true },
+      { name: "github upper-case hex ok", config: { scheme: "github-sha256", signatureHeader: "X-Hub-Signature-256", timestampHeader: null, toleranceSeconds: null }, headers: { "X-Hub-Signature-256": `sha256=${hex(body).toUpperCase()}` }, ok: true },
     ];
     const script = path.join(tempDir(), "schemes.ts");
     writeFileSync(

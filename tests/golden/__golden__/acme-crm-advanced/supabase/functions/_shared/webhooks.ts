@@ -14,6 +14,8 @@ export interface WebhookConfig {
   timestampHeader: string | null;
   /** Reject deliveries whose timestamp is further than this from now. */
   toleranceSeconds: number | null;
+  /** How the generic scheme's signature is written (QuickBooks: base64). */
+  signatureEncoding: "hex" | "base64";
 }
 
 export interface WebhookRequest {
@@ -24,6 +26,8 @@ export interface WebhookRequest {
 }
 
 export type Verification = { ok: true; replayKey: string } | { ok: false; reason: string };
+
+const decode = (encoding: "hex" | "base64", text: string) => (encoding === "base64" ? base64ToBytes(text) : hexToBytes(text));
 
 const encoder = new TextEncoder();
 
@@ -71,6 +75,9 @@ export async function verifyWebhook(
   const header = req.headers.get(config.signatureHeader);
   if (!header) return { ok: false, reason: `missing ${config.signatureHeader}` };
   let timestamp = config.timestampHeader ? req.headers.get(config.timestampHeader) : null;
+  // A configured timestamp is part of what is signed: without it a signature over "<t>.<body>" would pass
+  // for the body "<t>.<body>".
+  if (config.timestampHeader && timestamp === null) return { ok: false, reason: `missing ${config.timestampHeader}` };
   let valid = false;
   switch (config.scheme) {
     case "github-sha256":
@@ -78,7 +85,7 @@ export async function verifyWebhook(
       break;
     case "generic-hmac-sha256": {
       const message = timestamp !== null ? `${timestamp}.${req.body}` : req.body;
-      valid = await hmacMatches(secret, message, hexToBytes(header.replace(/^sha256=/, "")));
+      valid = await hmacMatches(secret, message, decode(config.signatureEncoding, header.replace(/^sha256=/, "")));
       break;
     }
     case "slack-v0":
@@ -98,7 +105,9 @@ export async function verifyWebhook(
   }
   if (!valid) return { ok: false, reason: "bad signature" };
   if (!isFresh(timestamp, config.toleranceSeconds, now)) return { ok: false, reason: "stale timestamp" };
-  return { ok: true, replayKey: await sha256Hex(`${timestamp ?? ""}:${header}`) };
+  // The replay key comes from what was signed, never from how the signature header is spelled (case,
+  // prefixes and extra parts do not change what a delivery is).
+  return { ok: true, replayKey: await sha256Hex(`${config.scheme}:${timestamp ?? ""}:${req.body}`) };
 }
 
 export interface WebhookHandlerDeps {
@@ -129,6 +138,11 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) =
         payload = JSON.parse(body);
       } catch {
         payload = { raw: body };
+      }
+      // Slack verifies an events URL by sending a signed challenge that must be echoed.
+      const challenge = (payload as { type?: unknown; challenge?: unknown } | null)?.challenge;
+      if (deps.config.scheme === "slack-v0" && (payload as { type?: unknown }).type === "url_verification" && typeof challenge === "string") {
+        return jsonResponse({ challenge }, 200);
       }
       if (!(await deps.store.insertWebhookEvent(deps.table, verdict.replayKey, payload))) {
         throw new HttpError(409, "replayed", "Webhook rejected: this delivery was already received.");

@@ -11,6 +11,7 @@ export const acmeCRMWebhookConfig: WebhookConfig = {
   signatureHeader: "X-Webhook-Signature",
   timestampHeader: "X-Webhook-Timestamp",
   toleranceSeconds: 300,
+  signatureEncoding: "hex",
 };
 
 Deno.serve(

@@ -65,7 +65,11 @@ function friendlyProviderError(provider: ProviderConfig, code: string): string {
   return `${provider.displayName} could not complete the sign-in (${code}). Please try again.`;
 }
 
-/** The provider's per-connection values: callback parameters first, then token response fields. */
+/**
+ * The provider's per-connection values: from the token response (server to server) first, then from the
+ * callback parameters (which passed through the browser). The API base URL never comes from the callback:
+ * a user could point the sync, and their token, at any host.
+ */
 function connectionFields(
   provider: ProviderConfig,
   callbackParams: URLSearchParams,
@@ -73,7 +77,8 @@ function connectionFields(
 ): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const name of provider.connectionFields) {
-    const value = callbackParams.get(name) ?? tokenFields[name];
+    const fromCallback = name === provider.sync.baseUrlField ? undefined : (callbackParams.get(name) ?? undefined);
+    const value = tokenFields[name] ?? fromCallback;
     if (value !== undefined && value.length <= 500) fields[name] = value;
   }
   if (provider.sync.baseUrlField) {

@@ -4,7 +4,7 @@ import { decryptSecret, encryptSecret } from "./crypto.ts";
 import { tokenContext } from "./exchange-handler.ts";
 import { errorResponse, HttpError, jsonResponse } from "./http.ts";
 import { isOAuthError, readField, refreshTokens, type ClientCredentials } from "./oauth.ts";
-import type { IntegrationStore } from "./store.ts";
+import type { IntegrationStore, StoredTokens } from "./store.ts";
 import type { Authenticate, ProviderConfig } from "./types.ts";
 
 /**
@@ -62,41 +62,42 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     if (connection?.status === "needs_reauth") return needsReauth(userId, "needs_reauth", headers);
     const fields = connection?.config.fields ?? {};
 
-    let accessToken = await decryptSecret(deps.keys.encryption, stored.accessToken, tokenContext(provider.id, userId, "access_token"));
-
-    // 1. Refresh when the token expires soon.
-    if (stored.expiresAt && stored.expiresAt.getTime() - started.getTime() < marginMs) {
-      if (!stored.refreshToken) return needsReauth(userId, "expired_without_refresh_token", headers);
-      const refreshToken = await decryptSecret(
-        deps.keys.encryption,
-        stored.refreshToken,
-        tokenContext(provider.id, userId, "refresh_token"),
-      );
+    // 1. Refresh when the token expires soon, holding the token row: a second sync at the same moment waits,
+    // then finds fresh tokens, instead of spending a rotated refresh token twice.
+    const expiring = (tokens: StoredTokens) =>
+      tokens.expiresAt !== null && tokens.expiresAt.getTime() - deps.now().getTime() < marginMs;
+    let current = stored;
+    if (expiring(stored)) {
+      let rotated: boolean | null = null;
       try {
-        const fresh = await refreshTokens(provider, deps.credentials, oauthDeps, refreshToken);
-        await store.saveTokens(userId, provider.id, {
-          accessToken: await encryptSecret(deps.keys.encryption, fresh.accessToken, tokenContext(provider.id, userId, "access_token")),
-          refreshToken: fresh.refreshToken
-            ? await encryptSecret(deps.keys.encryption, fresh.refreshToken, tokenContext(provider.id, userId, "refresh_token"))
-            : null,
-          tokenType: fresh.tokenType,
-          scope: fresh.scope ?? stored.scope,
-          expiresAt: fresh.expiresAt,
-        });
-        accessToken = fresh.accessToken;
-        await store.recordEvent({
-          userId,
-          provider: provider.id,
-          type: "token_refreshed",
-          details: { rotated: fresh.refreshToken !== refreshToken },
+        current = await store.refreshLocked(userId, provider.id, async (locked) => {
+          if (!expiring(locked)) return null; // refreshed by another run while this one waited
+          if (!locked.refreshToken) throw new HttpError(409, "needs_reauth", "expired_without_refresh_token");
+          const refreshToken = await decryptSecret(deps.keys.encryption, locked.refreshToken, tokenContext(provider.id, userId, "refresh_token"));
+          const fresh = await refreshTokens(provider, deps.credentials, oauthDeps, refreshToken);
+          rotated = fresh.refreshToken !== refreshToken;
+          return {
+            accessToken: await encryptSecret(deps.keys.encryption, fresh.accessToken, tokenContext(provider.id, userId, "access_token")),
+            refreshToken: fresh.refreshToken
+              ? await encryptSecret(deps.keys.encryption, fresh.refreshToken, tokenContext(provider.id, userId, "refresh_token"))
+              : null,
+            tokenType: fresh.tokenType,
+            scope: fresh.scope ?? locked.scope,
+            expiresAt: fresh.expiresAt,
+          };
         });
       } catch (error) {
+        if (error instanceof HttpError && error.code === "needs_reauth") return needsReauth(userId, error.message, headers);
         const code = isOAuthError(error) ? error.error : "refresh_failed";
         await store.recordEvent({ userId, provider: provider.id, type: "token_refresh_failed", details: { error: code } });
         if (code === "invalid_grant") return needsReauth(userId, "invalid_grant", headers);
         throw new HttpError(502, "refresh_failed", `${provider.displayName} did not refresh the connection. Try again later.`);
       }
+      if (rotated !== null) {
+        await store.recordEvent({ userId, provider: provider.id, type: "token_refreshed", details: { rotated } });
+      }
     }
+    const accessToken = await decryptSecret(deps.keys.encryption, current.accessToken, tokenContext(provider.id, userId, "access_token"));
 
     // 2. Fetch the data, waiting out short rate limits (429 + Retry-After).
     const missing = [...provider.sync.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !(name in fields));
@@ -149,10 +150,13 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     const list = provider.sync.itemsField === null ? (Array.isArray(body) ? body : [body]) : readField(body, provider.sync.itemsField);
     const items = Array.isArray(list) ? list : [];
     const transform = deps.transform ?? ((item: unknown) => item);
-    const records = items.flatMap((item) => {
+    // One row per id: a page that repeats an item would otherwise make the upsert fail.
+    const byId = new Map<string, { externalId: string; data: unknown }>();
+    for (const item of items) {
       const id = readField(item, provider.sync.idField);
-      return typeof id === "string" || typeof id === "number" ? [{ externalId: String(id), data: transform(item) }] : [];
-    });
+      if (typeof id === "string" || typeof id === "number") byId.set(String(id), { externalId: String(id), data: transform(item) });
+    }
+    const records = [...byId.values()];
     const finished = deps.now();
     await store.upsertRecords(provider.sync.table, userId, records, finished);
     await store.markSynced(userId, provider.id, finished);
