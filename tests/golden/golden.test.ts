@@ -28,10 +28,13 @@ describe.each(cases)("golden output: %s", (name, spec) => {
     now: new Date(Date.UTC(2026, 0, 1)),
   });
 
-  it.each(outputs.map((o) => [`${o.path}${o.kind === "block" ? `@${o.owner}${o.region ? `@${o.region}` : ""}.block` : ""}`, o.content] as const))(
-    "%s",
-    async (file, content) => {
-      await expect(content).toMatchFileSnapshot(path.join("__golden__", name, file));
-    },
-  );
+  // Shared outputs render the same for every integration: one golden copy of them, under shared/.
+  it.each(
+    outputs.map((o) => [
+      path.join(o.owner === "shared" ? "shared" : name, `${o.path}${o.kind === "block" ? `@${o.owner}${o.region ? `@${o.region}` : ""}.block` : ""}`),
+      o.content,
+    ] as const),
+  )("%s", async (file, content) => {
+    await expect(content).toMatchFileSnapshot(path.join("__golden__", file));
+  });
 });
