@@ -61,7 +61,14 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 }
 
-export async function startStack(options: { preset: string; flags?: Record<string, unknown> }): Promise<Stack> {
+export async function startStack(options: {
+  preset: string | undefined;
+  flags?: Record<string, unknown>;
+  /** Extra fields the provider adds to authorization-code token responses (Salesforce: instance_url). */
+  tokenExtras?: (apiUrl: string) => Record<string, string>;
+  /** Extra parameters the provider adds to its redirect back (QuickBooks: realmId). */
+  callbackExtras?: Record<string, string>;
+}): Promise<Stack> {
   const stack = {
     issued: [],
     codes: new Set<string>(),
@@ -79,9 +86,11 @@ export async function startStack(options: { preset: string; flags?: Record<strin
   await mock.start(0, "127.0.0.1");
   const issuer = `http://127.0.0.1:${(mock.address() as AddressInfo).port}`;
   mock.issuer.url = issuer;
+  let apiUrl = "";
   mock.service.on("beforeAuthorizeRedirect", (redirect: { url: URL }) => {
     const code = redirect.url.searchParams.get("code");
     if (code) stack.codes.add(code);
+    for (const [name, value] of Object.entries(options.callbackExtras ?? {})) redirect.url.searchParams.set(name, value);
   });
   mock.service.on("beforeResponse", (response: { body: Record<string, unknown>; statusCode: number }, req: IncomingMessage & { body: Record<string, string> }) => {
     const grant = req.body.grant_type ?? "";
@@ -110,6 +119,7 @@ export async function startStack(options: { preset: string; flags?: Record<strin
         return;
       }
     }
+    if (grant === "authorization_code") Object.assign(response.body, options.tokenExtras?.(apiUrl) ?? {});
     stack.issued.push({
       accessToken: String(response.body.access_token),
       refreshToken: response.body.refresh_token as string | undefined,
@@ -130,6 +140,7 @@ export async function startStack(options: { preset: string; flags?: Record<strin
     res.end(JSON.stringify(reply.body ?? {}));
   });
   const apiPort = await listen(api);
+  apiUrl = `http://127.0.0.1:${apiPort}`;
 
   // The app with the integration generated against these servers.
   const app = copyExampleApp();

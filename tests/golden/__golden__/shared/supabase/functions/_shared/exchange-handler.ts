@@ -83,8 +83,11 @@ function connectionFields(
   }
   if (provider.sync.baseUrlField) {
     const base = fields[provider.sync.baseUrlField];
-    // A per-connection API base URL must be https; anything else is dropped (the default base is used).
-    if (base !== undefined && !/^https:\/\/[^/\s]+/.test(base)) delete fields[provider.sync.baseUrlField];
+    // A per-connection API base URL must be https (or http on this machine, for local testing); anything else
+    // is dropped and the default base is used.
+    if (base !== undefined && !/^(?:https:\/\/[^/\s]+|http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?(?:\/|$))/.test(base)) {
+      delete fields[provider.sync.baseUrlField];
+    }
   }
   return fields;
 }
