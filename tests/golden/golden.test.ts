@@ -1,4 +1,5 @@
 import path from "node:path";
+import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
 import { renderIntegration } from "../../src/render/render.js";
 import { loadTemplateSet } from "../../src/render/template-set.js";
@@ -37,4 +38,14 @@ describe.each(cases)("golden output: %s", (name, spec) => {
   )("%s", async (file, content) => {
     await expect(content).toMatchFileSnapshot(path.join("__golden__", file));
   });
+
+  // Templates are written formatted, so no formatter runs at generation time: the code they produce is
+  // prettier-clean (print width 120, as the example app).
+  it.each(outputs.filter((o) => o.kind === "file" && /\.(ts|tsx)$/.test(o.path)).map((o) => [o.path, o.content] as const))(
+    "%s is prettier-clean",
+    async (file, content) => {
+      const formatted = await prettier.format(content, { parser: file.endsWith(".tsx") ? "babel-ts" : "typescript", printWidth: 120 });
+      expect(content).toBe(formatted);
+    },
+  );
 });

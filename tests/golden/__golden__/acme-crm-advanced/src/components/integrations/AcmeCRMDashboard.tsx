@@ -33,7 +33,11 @@ export function AcmeCRMDashboard() {
       <CardHeader>
         <CardTitle>{DISPLAY_NAME}</CardTitle>
         <CardDescription>
-          {connection.status === "connected" ? "Connected" : connection.status === "needs_reauth" ? "Reconnect needed" : "Error"}
+          {connection.status === "connected"
+            ? "Connected"
+            : connection.status === "needs_reauth"
+              ? "Reconnect needed"
+              : "Error"}
           {" · "}
           {connection.lastSyncAt ? `Last sync ${dateTime.format(new Date(connection.lastSyncAt))}` : "Not synced yet"}
         </CardDescription>
@@ -74,15 +78,30 @@ export function AcmeCRMDashboard() {
         )}
       </CardContent>
       <CardFooter className="integration-actions">
-        <button type="button" className="button button-primary" onClick={() => void sync()} disabled={busy || connection.status !== "connected"}>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => void sync()}
+          disabled={busy || connection.status !== "connected"}
+        >
           {busy ? "Working…" : "Sync now"}
         </button>
         {confirming ? (
           <>
-            <button type="button" className="button button-danger" onClick={() => void disconnect().then(() => setConfirming(false))} disabled={busy}>
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() => void disconnect().then(() => setConfirming(false))}
+              disabled={busy}
+            >
               Disconnect {DISPLAY_NAME}
             </button>
-            <button type="button" className="button button-secondary" onClick={() => setConfirming(false)} disabled={busy}>
+            <button
+              type="button"
+              className="button button-secondary"
+              onClick={() => setConfirming(false)}
+              disabled={busy}
+            >
               Keep connected
             </button>
           </>

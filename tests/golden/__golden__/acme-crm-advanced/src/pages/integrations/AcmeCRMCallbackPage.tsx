@@ -10,10 +10,7 @@ import {
   ACME_CRM_ROUTES as ROUTES,
 } from "@/services/integrations/acme-crm/utils";
 
-type CallbackState =
-  | { status: "loading" }
-  | { status: "success" }
-  | { status: "error"; message: string };
+type CallbackState = { status: "loading" } | { status: "success" } | { status: "error"; message: string };
 
 const REDIRECT_DELAY_MS = 1500;
 
@@ -75,9 +72,11 @@ export function AcmeCRMCallbackPage() {
           </CardDescription>
         </CardHeader>
         <CardContent>
-          {state.status === "loading" ? <div className="integration-spinner" role="status" aria-label="Loading" /> : null}
+          {state.status === "loading" ? (
+            <div className="integration-spinner" role="status" aria-label="Loading" />
+          ) : null}
           {state.status === "success" ? (
-            <Link className="button button-primary" to={ROUTES.integrations } replace>
+            <Link className="button button-primary" to={ROUTES.integrations} replace>
               Go to integrations
             </Link>
           ) : null}
@@ -86,7 +85,7 @@ export function AcmeCRMCallbackPage() {
               <div role="alert" className="integration-error">
                 {state.message}
               </div>
-              <Link className="button button-primary" to={ROUTES.setup } replace>
+              <Link className="button button-primary" to={ROUTES.setup} replace>
                 Try again
               </Link>
             </>

@@ -2,9 +2,9 @@
 // POST { action: "start", redirectUri } → { state, codeChallenge, redirectUri, expiresAt }
 // POST { action: "exchange", callback: "?code=…&state=…" } → { connected: true } (tokens stay server-side)
 import { createExchangeHandler } from "../_shared/exchange-handler.ts";
-import { acmeCRMProvider } from "../_shared/providers/acme-crm.ts";
+import { acmeCRMProvider as provider } from "../_shared/providers/acme-crm.ts";
 import { loadRuntime } from "../_shared/runtime.ts";
 
-const runtime = await loadRuntime(acmeCRMProvider);
+const runtime = await loadRuntime(provider);
 
-Deno.serve(createExchangeHandler({ ...runtime, provider: acmeCRMProvider }));
+Deno.serve(createExchangeHandler({ ...runtime, provider }));

@@ -49,10 +49,9 @@ export function GlobexAnalyticsSetup({ onCancel }: GlobexAnalyticsSetupProps) {
     setLoading(true);
     try {
       // 3. Create OAuth URL with a signed, single-use state (and a PKCE challenge) issued by the server
-      const { data, error: invokeError } = await supabase.functions.invoke<StartResponse>(
-        FUNCTIONS.exchangeTokens,
-        { body: { action: "start", redirectUri: globexAnalyticsRedirectUri(window.location.origin) } },
-      );
+      const { data, error: invokeError } = await supabase.functions.invoke<StartResponse>(FUNCTIONS.exchangeTokens, {
+        body: { action: "start", redirectUri: globexAnalyticsRedirectUri(window.location.origin) },
+      });
       if (invokeError || !data) {
         throw new Error(await describeFunctionError(invokeError, `Could not start connecting ${DISPLAY_NAME}.`));
       }

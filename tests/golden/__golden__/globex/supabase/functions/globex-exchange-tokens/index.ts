@@ -2,9 +2,9 @@
 // POST { action: "start", redirectUri } → { state, codeChallenge, redirectUri, expiresAt }
 // POST { action: "exchange", callback: "?code=…&state=…" } → { connected: true } (tokens stay server-side)
 import { createExchangeHandler } from "../_shared/exchange-handler.ts";
-import { globexAnalyticsProvider } from "../_shared/providers/globex.ts";
+import { globexAnalyticsProvider as provider } from "../_shared/providers/globex.ts";
 import { loadRuntime } from "../_shared/runtime.ts";
 
-const runtime = await loadRuntime(globexAnalyticsProvider);
+const runtime = await loadRuntime(provider);
 
-Deno.serve(createExchangeHandler({ ...runtime, provider: globexAnalyticsProvider }));
+Deno.serve(createExchangeHandler({ ...runtime, provider }));

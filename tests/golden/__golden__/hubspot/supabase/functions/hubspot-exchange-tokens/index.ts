@@ -2,9 +2,9 @@
 // POST { action: "start", redirectUri } → { state, codeChallenge, redirectUri, expiresAt }
 // POST { action: "exchange", callback: "?code=…&state=…" } → { connected: true } (tokens stay server-side)
 import { createExchangeHandler } from "../_shared/exchange-handler.ts";
-import { hubSpotProvider } from "../_shared/providers/hubspot.ts";
+import { hubSpotProvider as provider } from "../_shared/providers/hubspot.ts";
 import { loadRuntime } from "../_shared/runtime.ts";
 
-const runtime = await loadRuntime(hubSpotProvider);
+const runtime = await loadRuntime(provider);
 
-Deno.serve(createExchangeHandler({ ...runtime, provider: hubSpotProvider }));
+Deno.serve(createExchangeHandler({ ...runtime, provider }));

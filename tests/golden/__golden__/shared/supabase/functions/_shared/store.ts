@@ -67,7 +67,10 @@ export interface IntegrationStore {
     status: IntegrationStatus;
     config: Record<string, unknown>;
   }): Promise<void>;
-  getConnection(userId: string, provider: string): Promise<{ status: IntegrationStatus; config: ConnectionConfig } | null>;
+  getConnection(
+    userId: string,
+    provider: string,
+  ): Promise<{ status: IntegrationStatus; config: ConnectionConfig } | null>;
   setStatus(userId: string, provider: string, status: IntegrationStatus, lastError: string | null): Promise<void>;
   /** Deletes the connection and its tokens. */
   deleteConnection(userId: string, provider: string): Promise<void>;

@@ -27,7 +27,8 @@ export interface WebhookRequest {
 
 export type Verification = { ok: true; replayKey: string } | { ok: false; reason: string };
 
-const decode = (encoding: "hex" | "base64", text: string) => (encoding === "base64" ? base64ToBytes(text) : hexToBytes(text));
+const decode = (encoding: "hex" | "base64", text: string) =>
+  encoding === "base64" ? base64ToBytes(text) : hexToBytes(text);
 
 const encoder = new TextEncoder();
 
@@ -46,9 +47,15 @@ function base64ToBytes(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-async function hmacMatches(secret: string, message: string, signature: Uint8Array<ArrayBuffer> | null): Promise<boolean> {
+async function hmacMatches(
+  secret: string,
+  message: string,
+  signature: Uint8Array<ArrayBuffer> | null,
+): Promise<boolean> {
   if (!signature) return false;
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "verify",
+  ]);
   return crypto.subtle.verify("HMAC", key, signature, encoder.encode(message));
 }
 
@@ -131,7 +138,12 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) =
       const body = await req.text();
       if (encoder.encode(body).length > MAX_BODY_BYTES) throw new HttpError(413, "too_large", "Payload too large.");
       const url = deps.publicUrl ? `${deps.publicUrl}${new URL(req.url).search}` : req.url;
-      const verdict = await verifyWebhook(deps.config, deps.secret, { method: req.method, url, headers: req.headers, body }, deps.now());
+      const verdict = await verifyWebhook(
+        deps.config,
+        deps.secret,
+        { method: req.method, url, headers: req.headers, body },
+        deps.now(),
+      );
       if (!verdict.ok) throw new HttpError(401, "invalid_signature", `Webhook rejected: ${verdict.reason}.`);
       let payload: unknown;
       try {
@@ -141,7 +153,11 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) =
       }
       // Slack verifies an events URL by sending a signed challenge that must be echoed.
       const challenge = (payload as { type?: unknown; challenge?: unknown } | null)?.challenge;
-      if (deps.config.scheme === "slack-v0" && (payload as { type?: unknown }).type === "url_verification" && typeof challenge === "string") {
+      if (
+        deps.config.scheme === "slack-v0" &&
+        (payload as { type?: unknown }).type === "url_verification" &&
+        typeof challenge === "string"
+      ) {
         return jsonResponse({ challenge }, 200);
       }
       if (!(await deps.store.insertWebhookEvent(deps.table, verdict.replayKey, payload))) {
