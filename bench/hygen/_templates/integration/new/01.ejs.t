@@ -52,10 +52,9 @@ export function <%= pascal %>Setup({ onCancel }: <%= pascal %>SetupProps) {
     setLoading(true);
     try {
       // 3. Create OAuth URL with a signed, single-use state (and a PKCE challenge) issued by the server
-      const { data, error: invokeError } = await supabase.functions.invoke<StartResponse>(
-        FUNCTIONS.exchangeTokens,
-        { body: { action: "start", redirectUri: hubSpotRedirectUri(window.location.origin) } },
-      );
+      const { data, error: invokeError } = await supabase.functions.invoke<StartResponse>(FUNCTIONS.exchangeTokens, {
+        body: { action: "start", redirectUri: hubSpotRedirectUri(window.location.origin) },
+      });
       if (invokeError || !data) {
         throw new Error(await describeFunctionError(invokeError, `Could not start connecting ${DISPLAY_NAME}.`));
       }

@@ -13,10 +13,7 @@ import {
   <%= constant %>_ROUTES as ROUTES,
 } from "@/services/integrations/<%= id %>/utils";
 
-type CallbackState =
-  | { status: "loading" }
-  | { status: "success" }
-  | { status: "error"; message: string };
+type CallbackState = { status: "loading" } | { status: "success" } | { status: "error"; message: string };
 
 const REDIRECT_DELAY_MS = 1500;
 
@@ -78,9 +75,11 @@ export function <%= pascal %>CallbackPage() {
           </CardDescription>
         </CardHeader>
         <CardContent>
-          {state.status === "loading" ? <div className="integration-spinner" role="status" aria-label="Loading" /> : null}
+          {state.status === "loading" ? (
+            <div className="integration-spinner" role="status" aria-label="Loading" />
+          ) : null}
           {state.status === "success" ? (
-            <Link className="button button-primary" to={ROUTES.integrations } replace>
+            <Link className="button button-primary" to={ROUTES.integrations} replace>
               Go to integrations
             </Link>
           ) : null}
@@ -89,7 +88,7 @@ export function <%= pascal %>CallbackPage() {
               <div role="alert" className="integration-error">
                 {state.message}
               </div>
-              <Link className="button button-primary" to={ROUTES.setup } replace>
+              <Link className="button button-primary" to={ROUTES.setup} replace>
                 Try again
               </Link>
             </>

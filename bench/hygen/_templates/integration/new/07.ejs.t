@@ -18,7 +18,11 @@ export function parseAllowedOrigins(value: string | undefined): string[] {
 export function corsHeaders(req: Request, allowedOrigins: readonly string[]): Record<string, string> {
   const origin = req.headers.get("Origin");
   const allowOrigin =
-    allowedOrigins.length === 0 ? "*" : origin !== null && allowedOrigins.includes(origin) ? origin : allowedOrigins[0]!;
+    allowedOrigins.length === 0
+      ? "*"
+      : origin !== null && allowedOrigins.includes(origin)
+        ? origin
+        : allowedOrigins[0]!;
   return {
     "Access-Control-Allow-Origin": allowOrigin,
     "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type",

@@ -37,7 +37,11 @@ export interface ExchangeHandlerDeps {
 
 const DEFAULT_STATE_TTL_SECONDS = 600;
 
-export function tokenContext(provider: string, userId: string, kind: "access_token" | "refresh_token" | "pkce"): string {
+export function tokenContext(
+  provider: string,
+  userId: string,
+  kind: "access_token" | "refresh_token" | "pkce",
+): string {
   return `${provider}:${userId}:${kind}`;
 }
 
@@ -54,7 +58,12 @@ function checkRedirectUri(value: unknown, provider: ProviderConfig, allowedOrigi
   } catch {
     throw new HttpError(400, "invalid_request", "redirectUri must be an absolute URL.");
   }
-  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.pathname !== provider.callbackPath || url.search || url.hash) {
+  if (
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.pathname !== provider.callbackPath ||
+    url.search ||
+    url.hash
+  ) {
     throw new HttpError(400, "invalid_request", `redirectUri must be <app origin>${provider.callbackPath}.`);
   }
   if (!isAllowedOrigin(url.origin, allowedOrigins)) {
@@ -68,7 +77,11 @@ function friendlyProviderError(provider: ProviderConfig, code: string): string {
   return `${provider.displayName} could not complete the sign-in (${code}). Please try again.`;
 }
 
-/** The provider's per-connection values: callback parameters first, then token response fields. */
+/**
+ * The provider's per-connection values: from the token response (server to server) first, then from the
+ * callback parameters (which passed through the browser). The API base URL never comes from the callback:
+ * a user could point the sync, and their token, at any host.
+ */
 function connectionFields(
   provider: ProviderConfig,
   callbackParams: URLSearchParams,
@@ -76,13 +89,20 @@ function connectionFields(
 ): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const name of provider.connectionFields) {
-    const value = callbackParams.get(name) ?? tokenFields[name];
+    const fromCallback = name === provider.sync.baseUrlField ? undefined : (callbackParams.get(name) ?? undefined);
+    const value = tokenFields[name] ?? fromCallback;
     if (value !== undefined && value.length <= 500) fields[name] = value;
   }
   if (provider.sync.baseUrlField) {
     const base = fields[provider.sync.baseUrlField];
-    // A per-connection API base URL must be https; anything else is dropped (the default base is used).
-    if (base !== undefined && !/^https:\/\/[^/\s]+/.test(base)) delete fields[provider.sync.baseUrlField];
+    // A per-connection API base URL must be https (or http on this machine, for local testing); anything else
+    // is dropped and the default base is used.
+    if (
+      base !== undefined &&
+      !/^(?:https:\/\/[^/\s]+|http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?(?:\/|$))/.test(base)
+    ) {
+      delete fields[provider.sync.baseUrlField];
+    }
   }
   return fields;
 }
@@ -123,7 +143,12 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
 
   async function exchange(userId: string, body: Record<string, unknown>, headers: Record<string, string>) {
     const fail = async (status: number, code: string, message: string, details: Record<string, unknown>) => {
-      await store.recordEvent({ userId, provider: provider.id, type: "oauth_failed", details: { error: code, ...details } });
+      await store.recordEvent({
+        userId,
+        provider: provider.id,
+        type: "oauth_failed",
+        details: { error: code, ...details },
+      });
       return jsonResponse({ error: code, message }, status, headers);
     };
     if (typeof body.callback !== "string") {
@@ -134,7 +159,8 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
     const restart = `Start connecting ${provider.displayName} again.`;
 
     // 1. The state must be ours (signature), this user's, unused and unexpired: checked before anything else.
-    if (!state) return fail(400, "invalid_state", `The sign-in response had no state. ${restart}`, { reason: "missing" });
+    if (!state)
+      return fail(400, "invalid_state", `The sign-in response had no state. ${restart}`, { reason: "missing" });
     const [nonce, signature] = state.split(".");
     const stateHash = await sha256Hex(state);
     const signed =
@@ -143,13 +169,17 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
     if (!row) {
       const known = await store.findState(stateHash);
       const reason = !known
-        ? signed ? "unknown" : "bad_signature"
+        ? signed
+          ? "unknown"
+          : "bad_signature"
         : known.userId !== userId
           ? "other_user"
           : known.provider !== provider.id
             ? "other_provider"
             : "replayed";
-      return fail(400, "invalid_state", `This sign-in link is not valid for you or was already used. ${restart}`, { reason });
+      return fail(400, "invalid_state", `This sign-in link is not valid for you or was already used. ${restart}`, {
+        reason,
+      });
     }
     if (row.expiresAt.getTime() <= deps.now().getTime()) {
       return fail(400, "expired_state", `The sign-in took too long. ${restart}`, { reason: "expired" });
@@ -178,11 +208,16 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
       : null;
     let tokens;
     try {
-      tokens = await exchangeCode(provider, deps.credentials, { fetch: deps.fetch, now: deps.now }, {
-        callbackParams,
-        redirectUri: row.redirectUri,
-        codeVerifier,
-      });
+      tokens = await exchangeCode(
+        provider,
+        deps.credentials,
+        { fetch: deps.fetch, now: deps.now },
+        {
+          callbackParams,
+          redirectUri: row.redirectUri,
+          codeVerifier,
+        },
+      );
     } catch (error) {
       const code = isOAuthError(error) ? error.error : "exchange_failed";
       return fail(400, "exchange_failed", `${provider.displayName} did not accept the sign-in. ${restart}`, {
@@ -194,9 +229,17 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
     // 4. Store the tokens encrypted, record the connection; tokens never go back to the browser.
     const account = await fetchAccount(provider, { fetch: deps.fetch, now: deps.now }, tokens.accessToken);
     await store.saveTokens(userId, provider.id, {
-      accessToken: await encryptSecret(deps.keys.encryption, tokens.accessToken, tokenContext(provider.id, userId, "access_token")),
+      accessToken: await encryptSecret(
+        deps.keys.encryption,
+        tokens.accessToken,
+        tokenContext(provider.id, userId, "access_token"),
+      ),
       refreshToken: tokens.refreshToken
-        ? await encryptSecret(deps.keys.encryption, tokens.refreshToken, tokenContext(provider.id, userId, "refresh_token"))
+        ? await encryptSecret(
+            deps.keys.encryption,
+            tokens.refreshToken,
+            tokenContext(provider.id, userId, "refresh_token"),
+          )
         : null,
       tokenType: tokens.tokenType,
       scope: tokens.scope,
@@ -210,14 +253,23 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
       status: "connected",
       config: { account, scopes: grantedScopes, fields: connectionFields(provider, callbackParams, tokens.fields) },
     });
-    await store.recordEvent({ userId, provider: provider.id, type: "token_exchanged", details: { scopes: grantedScopes } });
+    await store.recordEvent({
+      userId,
+      provider: provider.id,
+      type: "token_exchanged",
+      details: { scopes: grantedScopes },
+    });
     await store.recordEvent({
       userId,
       provider: provider.id,
       type: "oauth_completed",
       durationMs: deps.now().getTime() - row.createdAt.getTime(),
     });
-    return jsonResponse({ connected: true, integration: { id: provider.id, name: provider.displayName, status: "connected" } }, 200, headers);
+    return jsonResponse(
+      { connected: true, integration: { id: provider.id, name: provider.displayName, status: "connected" } },
+      200,
+      headers,
+    );
   }
 
   /** Revokes the token at the provider where it can (best effort), then deletes the connection. */
@@ -227,7 +279,11 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
     if (stored && provider.revocationEndpoint) {
       const kind = stored.refreshToken ? "refresh_token" : "access_token";
       try {
-        const token = await decryptSecret(deps.keys.encryption, stored.refreshToken ?? stored.accessToken, tokenContext(provider.id, userId, kind));
+        const token = await decryptSecret(
+          deps.keys.encryption,
+          stored.refreshToken ?? stored.accessToken,
+          tokenContext(provider.id, userId, kind),
+        );
         revoked = await revokeToken(provider, deps.credentials, { fetch: deps.fetch, now: deps.now }, token, kind);
       } catch (error) {
         console.error(`revoking the ${provider.id} token failed`, error instanceof Error ? error.message : error);

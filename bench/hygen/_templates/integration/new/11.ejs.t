@@ -39,7 +39,9 @@ function clientAuth(provider: ProviderConfig, credentials: ClientCredentials): o
 }
 
 function processOptions(provider: ProviderConfig): oauth.ProcessTokenResponseOptions {
-  return { recognizedTokenTypes: Object.fromEntries(provider.tokenTypes.map((type) => [type.toLowerCase(), () => {}])) };
+  return {
+    recognizedTokenTypes: Object.fromEntries(provider.tokenTypes.map((type) => [type.toLowerCase(), () => {}])),
+  };
 }
 
 function requestOptions(provider: ProviderConfig, deps: OAuthDeps) {
@@ -87,7 +89,12 @@ export function validateCallback(
   params: URLSearchParams,
   expectedState: string,
 ): URLSearchParams {
-  return oauth.validateAuthResponse(authorizationServer(provider), { client_id: credentials.clientId }, params, expectedState);
+  return oauth.validateAuthResponse(
+    authorizationServer(provider),
+    { client_id: credentials.clientId },
+    params,
+    expectedState,
+  );
 }
 
 /** Exchanges an authorization code. Throws oauth.ResponseBodyError (e.g. invalid_grant) when refused. */

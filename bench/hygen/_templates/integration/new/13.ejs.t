@@ -31,7 +31,9 @@ export async function loadRuntime(provider: ProviderConfig, env: Deno.Env = Deno
       clientSecret: requireEnv(env, provider.secrets.clientSecret),
     },
     keys: {
-      encryption: await importEncryptionKey(decodeKey("NEXUS_TOKEN_ENCRYPTION_KEY", requireEnv(env, "NEXUS_TOKEN_ENCRYPTION_KEY"))),
+      encryption: await importEncryptionKey(
+        decodeKey("NEXUS_TOKEN_ENCRYPTION_KEY", requireEnv(env, "NEXUS_TOKEN_ENCRYPTION_KEY")),
+      ),
       state: await importSigningKey(decodeKey("NEXUS_STATE_SIGNING_KEY", requireEnv(env, "NEXUS_STATE_SIGNING_KEY"))),
     },
     allowedOrigins: parseAllowedOrigins(env.get("NEXUS_ALLOWED_ORIGINS")),

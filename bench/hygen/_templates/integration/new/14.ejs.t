@@ -54,6 +54,15 @@ export interface IntegrationStore {
   findState(stateHash: string): Promise<OAuthStateRow | null>;
   saveTokens(userId: string, provider: string, tokens: StoredTokens): Promise<void>;
   getTokens(userId: string, provider: string): Promise<StoredTokens | null>;
+  /**
+   * Runs `refresh` with the token row locked (select … for update) and stores what it returns; returns the
+   * tokens now stored. `refresh` returns null to keep the row as it is.
+   */
+  refreshLocked(
+    userId: string,
+    provider: string,
+    refresh: (locked: StoredTokens) => Promise<StoredTokens | null>,
+  ): Promise<StoredTokens>;
   upsertConnection(connection: {
     userId: string;
     provider: string;
@@ -61,7 +70,10 @@ export interface IntegrationStore {
     status: IntegrationStatus;
     config: Record<string, unknown>;
   }): Promise<void>;
-  getConnection(userId: string, provider: string): Promise<{ status: IntegrationStatus; config: ConnectionConfig } | null>;
+  getConnection(
+    userId: string,
+    provider: string,
+  ): Promise<{ status: IntegrationStatus; config: ConnectionConfig } | null>;
   setStatus(userId: string, provider: string, status: IntegrationStatus, lastError: string | null): Promise<void>;
   /** Deletes the connection and its tokens. */
   deleteConnection(userId: string, provider: string): Promise<void>;
@@ -86,6 +98,24 @@ type StateDbRow = {
   used_at: Date | null;
   created_at: Date;
 };
+
+type TokenRow = {
+  access_token: string;
+  refresh_token: string | null;
+  token_type: string;
+  scope: string | null;
+  expires_at: Date | null;
+};
+
+function toStoredTokens(row: TokenRow): StoredTokens {
+  return {
+    accessToken: row.access_token,
+    refreshToken: row.refresh_token,
+    tokenType: row.token_type,
+    scope: row.scope,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+  };
+}
 
 function toStateRow(row: StateDbRow): OAuthStateRow {
   return {
@@ -142,21 +172,31 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
     },
 
     async getTokens(userId, provider) {
-      const rows = await sql<
-        { access_token: string; refresh_token: string | null; token_type: string; scope: string | null; expires_at: Date | null }[]
-      >`
+      const rows = await sql<TokenRow[]>`
         select access_token, refresh_token, token_type, scope, expires_at
         from public.oauth_tokens where user_id = ${userId} and provider = ${provider}
       `;
-      const row = rows[0];
-      if (!row) return null;
-      return {
-        accessToken: row.access_token,
-        refreshToken: row.refresh_token,
-        tokenType: row.token_type,
-        scope: row.scope,
-        expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
-      };
+      return rows[0] ? toStoredTokens(rows[0]) : null;
+    },
+
+    async refreshLocked(userId, provider, refresh) {
+      return await sql.begin(async (tx) => {
+        const rows = await tx<TokenRow[]>`
+          select access_token, refresh_token, token_type, scope, expires_at
+          from public.oauth_tokens where user_id = ${userId} and provider = ${provider}
+          for update
+        `;
+        if (!rows[0]) throw new Error(`no ${provider} tokens for this user`);
+        const next = await refresh(toStoredTokens(rows[0]));
+        if (!next) return toStoredTokens(rows[0]);
+        await tx`
+          update public.oauth_tokens set
+            access_token = ${next.accessToken}, refresh_token = ${next.refreshToken}, token_type = ${next.tokenType},
+            scope = ${next.scope}, expires_at = ${next.expiresAt}, updated_at = now()
+          where user_id = ${userId} and provider = ${provider}
+        `;
+        return next;
+      });
     },
 
     async upsertConnection(connection) {

@@ -7,7 +7,7 @@ import { decryptSecret, encryptSecret } from "./crypto.ts";
 import { tokenContext } from "./exchange-handler.ts";
 import { errorResponse, HttpError, jsonResponse } from "./http.ts";
 import { isOAuthError, readField, refreshTokens, type ClientCredentials } from "./oauth.ts";
-import type { IntegrationStore } from "./store.ts";
+import type { IntegrationStore, StoredTokens } from "./store.ts";
 import type { Authenticate, ProviderConfig } from "./types.ts";
 
 /**
@@ -65,46 +65,76 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     if (connection?.status === "needs_reauth") return needsReauth(userId, "needs_reauth", headers);
     const fields = connection?.config.fields ?? {};
 
-    let accessToken = await decryptSecret(deps.keys.encryption, stored.accessToken, tokenContext(provider.id, userId, "access_token"));
-
-    // 1. Refresh when the token expires soon.
-    if (stored.expiresAt && stored.expiresAt.getTime() - started.getTime() < marginMs) {
-      if (!stored.refreshToken) return needsReauth(userId, "expired_without_refresh_token", headers);
-      const refreshToken = await decryptSecret(
-        deps.keys.encryption,
-        stored.refreshToken,
-        tokenContext(provider.id, userId, "refresh_token"),
-      );
+    // 1. Refresh when the token expires soon, holding the token row: a second sync at the same moment waits,
+    // then finds fresh tokens, instead of spending a rotated refresh token twice.
+    const expiring = (tokens: StoredTokens) =>
+      tokens.expiresAt !== null && tokens.expiresAt.getTime() - deps.now().getTime() < marginMs;
+    let current = stored;
+    if (expiring(stored)) {
+      let rotated: boolean | null = null;
       try {
-        const fresh = await refreshTokens(provider, deps.credentials, oauthDeps, refreshToken);
-        await store.saveTokens(userId, provider.id, {
-          accessToken: await encryptSecret(deps.keys.encryption, fresh.accessToken, tokenContext(provider.id, userId, "access_token")),
-          refreshToken: fresh.refreshToken
-            ? await encryptSecret(deps.keys.encryption, fresh.refreshToken, tokenContext(provider.id, userId, "refresh_token"))
-            : null,
-          tokenType: fresh.tokenType,
-          scope: fresh.scope ?? stored.scope,
-          expiresAt: fresh.expiresAt,
+        current = await store.refreshLocked(userId, provider.id, async (locked) => {
+          if (!expiring(locked)) return null; // refreshed by another run while this one waited
+          if (!locked.refreshToken) throw new HttpError(409, "needs_reauth", "expired_without_refresh_token");
+          const refreshToken = await decryptSecret(
+            deps.keys.encryption,
+            locked.refreshToken,
+            tokenContext(provider.id, userId, "refresh_token"),
+          );
+          const fresh = await refreshTokens(provider, deps.credentials, oauthDeps, refreshToken);
+          rotated = fresh.refreshToken !== refreshToken;
+          return {
+            accessToken: await encryptSecret(
+              deps.keys.encryption,
+              fresh.accessToken,
+              tokenContext(provider.id, userId, "access_token"),
+            ),
+            refreshToken: fresh.refreshToken
+              ? await encryptSecret(
+                  deps.keys.encryption,
+                  fresh.refreshToken,
+                  tokenContext(provider.id, userId, "refresh_token"),
+                )
+              : null,
+            tokenType: fresh.tokenType,
+            scope: fresh.scope ?? locked.scope,
+            expiresAt: fresh.expiresAt,
+          };
         });
-        accessToken = fresh.accessToken;
+      } catch (error) {
+        if (error instanceof HttpError && error.code === "needs_reauth")
+          return needsReauth(userId, error.message, headers);
+        const code = isOAuthError(error) ? error.error : "refresh_failed";
         await store.recordEvent({
           userId,
           provider: provider.id,
-          type: "token_refreshed",
-          details: { rotated: fresh.refreshToken !== refreshToken },
+          type: "token_refresh_failed",
+          details: { error: code },
         });
-      } catch (error) {
-        const code = isOAuthError(error) ? error.error : "refresh_failed";
-        await store.recordEvent({ userId, provider: provider.id, type: "token_refresh_failed", details: { error: code } });
         if (code === "invalid_grant") return needsReauth(userId, "invalid_grant", headers);
-        throw new HttpError(502, "refresh_failed", `${provider.displayName} did not refresh the connection. Try again later.`);
+        throw new HttpError(
+          502,
+          "refresh_failed",
+          `${provider.displayName} did not refresh the connection. Try again later.`,
+        );
+      }
+      if (rotated !== null) {
+        await store.recordEvent({ userId, provider: provider.id, type: "token_refreshed", details: { rotated } });
       }
     }
+    const accessToken = await decryptSecret(
+      deps.keys.encryption,
+      current.accessToken,
+      tokenContext(provider.id, userId, "access_token"),
+    );
 
     // 2. Fetch the data, waiting out short rate limits (429 + Retry-After).
-    const missing = [...provider.sync.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !(name in fields));
+    const missing = [...provider.sync.path.matchAll(/\{(\w+)\}/g)]
+      .map((m) => m[1]!)
+      .filter((name) => !(name in fields));
     if (missing.length > 0) return needsReauth(userId, `missing connection fields: ${missing.join(", ")}`, headers);
-    const apiBase = (provider.sync.baseUrlField ? fields[provider.sync.baseUrlField] : undefined) ?? provider.apiBaseUrl;
+    const apiBase =
+      (provider.sync.baseUrlField ? fields[provider.sync.baseUrlField] : undefined) ?? provider.apiBaseUrl;
     const path = provider.sync.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(fields[name]!));
     const url = new URL(path.replace(/^\//, ""), apiBase.replace(/\/?$/, "/"));
     const init: RequestInit = {
@@ -131,7 +161,11 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
           details: { status: 429, retryAfterSeconds: wait, attempts: attempt },
         });
         return jsonResponse(
-          { error: "rate_limited", message: `${provider.displayName} is rate limiting requests. Try again in ${wait} s.`, retryAfterSeconds: wait },
+          {
+            error: "rate_limited",
+            message: `${provider.displayName} is rate limiting requests. Try again in ${wait} s.`,
+            retryAfterSeconds: wait,
+          },
           429,
           { ...headers, "Retry-After": String(wait) },
         );
@@ -143,24 +177,43 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
       await response?.body?.cancel();
       await store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details: { status } });
       if (status === 401) return needsReauth(userId, "unauthorized", headers);
-      throw new HttpError(502, "sync_failed", `${provider.displayName} returned an error (${status}). Try again later.`);
+      throw new HttpError(
+        502,
+        "sync_failed",
+        `${provider.displayName} returned an error (${status}). Try again later.`,
+      );
     }
 
     // 3. Transform and store, then stamp the sync.
     const body: unknown = await response.json();
     // No itemsField: a top-level array is the list, an object is one record.
-    const list = provider.sync.itemsField === null ? (Array.isArray(body) ? body : [body]) : readField(body, provider.sync.itemsField);
+    const list =
+      provider.sync.itemsField === null
+        ? Array.isArray(body)
+          ? body
+          : [body]
+        : readField(body, provider.sync.itemsField);
     const items = Array.isArray(list) ? list : [];
     const transform = deps.transform ?? ((item: unknown) => item);
-    const records = items.flatMap((item) => {
+    // One row per id: a page that repeats an item would otherwise make the upsert fail.
+    const byId = new Map<string, { externalId: string; data: unknown }>();
+    for (const item of items) {
       const id = readField(item, provider.sync.idField);
-      return typeof id === "string" || typeof id === "number" ? [{ externalId: String(id), data: transform(item) }] : [];
-    });
+      if (typeof id === "string" || typeof id === "number")
+        byId.set(String(id), { externalId: String(id), data: transform(item) });
+    }
+    const records = [...byId.values()];
     const finished = deps.now();
     await store.upsertRecords(provider.sync.table, userId, records, finished);
     await store.markSynced(userId, provider.id, finished);
     const durationMs = finished.getTime() - started.getTime();
-    await store.recordEvent({ userId, provider: provider.id, type: "data_synced", details: { records: records.length }, durationMs });
+    await store.recordEvent({
+      userId,
+      provider: provider.id,
+      type: "data_synced",
+      details: { records: records.length },
+      durationMs,
+    });
     return jsonResponse({ synced: records.length, lastSyncAt: finished.toISOString() }, 200, headers);
   }
 
@@ -168,7 +221,8 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     const headers = corsHeaders(req, deps.allowedOrigins);
     if (req.method === "OPTIONS") return new Response(null, { status: 204, headers });
     try {
-      if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Use POST.", { Allow: "POST, OPTIONS" });
+      if (req.method !== "POST")
+        throw new HttpError(405, "method_not_allowed", "Use POST.", { Allow: "POST, OPTIONS" });
       const userId = await deps.authenticate(req);
       return await sync(userId, headers);
     } catch (error) {

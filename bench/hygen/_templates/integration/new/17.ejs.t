@@ -5,9 +5,9 @@ to: supabase/functions/<%= id %>-exchange-tokens/index.ts
 // POST { action: "start", redirectUri } → { state, codeChallenge, redirectUri, expiresAt }
 // POST { action: "exchange", callback: "?code=…&state=…" } → { connected: true } (tokens stay server-side)
 import { createExchangeHandler } from "../_shared/exchange-handler.ts";
-import { hubSpotProvider } from "../_shared/providers/<%= id %>.ts";
+import { hubSpotProvider as provider } from "../_shared/providers/<%= id %>.ts";
 import { loadRuntime } from "../_shared/runtime.ts";
 
-const runtime = await loadRuntime(hubSpotProvider);
+const runtime = await loadRuntime(provider);
 
-Deno.serve(createExchangeHandler({ ...runtime, provider: hubSpotProvider }));
+Deno.serve(createExchangeHandler({ ...runtime, provider }));
