@@ -20,6 +20,8 @@ export interface RunReport {
   diffs?: Record<string, string>;
   /** Set when the run did not complete (conflicts). */
   error?: { message: string; files: string[] };
+  /** The file list was already shown (interactive preview): print only the summary. */
+  listed?: boolean;
 }
 
 export interface Reporter {
@@ -112,7 +114,8 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
       out(`${chalk.bold(`nexus-integrate ${title}`)}${report.dryRun ? chalk.cyan(" (dry run: nothing written)") : ""} → ${report.target}`);
       const visible = report.ops.filter((op) => !op.internal);
       const width = Math.max(...visible.map((op) => op.action.length), 6);
-      for (const op of visible) {
+      // After an interactive preview, only what still needs the user: snippets to paste, conflicts.
+      for (const op of report.listed ? visible.filter((o) => o.snippets || o.action === "conflict") : visible) {
         const forced = op.forced
           ? chalk.red(op.hunks ? " (forced: written with conflict markers — resolve them)" : " (forced: overwrote local edits)")
           : "";

@@ -184,9 +184,13 @@ export async function runNew(
       return conflictOutcome(report, plan.conflicts, "files changed since nexus-integrate wrote them; nothing was written. Re-run with --force to overwrite them.");
     }
     const changes = plan.ops.some((op) => !op.internal && (op.action === "create" || op.action === "update"));
-    if (!dryRun && changes && interaction && !(await interaction.confirmPlan(report))) {
-      report.error = { message: "not confirmed; nothing was written", files: [] };
-      return { report, exitCode: 1 };
+    if (!dryRun && changes && interaction) {
+      const confirmed = await interaction.confirmPlan(report);
+      report.listed = true; // the preview showed the files
+      if (!confirmed) {
+        report.error = { message: "not confirmed; nothing was written", files: [] };
+        return { report, exitCode: 1 };
+      }
     }
     if (!dryRun) applyRun(target, state);
     return { report, exitCode: 0 };
