@@ -56,6 +56,3 @@ export class CancelledError extends NexusError {
   }
 }
 
-export function formatIssues(issues: FieldIssue[]): string {
-  return issues.map((issue) => `  ${issue.path ? `${issue.path}: ` : ""}${issue.message}`).join("\n");
-}

@@ -65,7 +65,7 @@ export async function runEject(options: { target: string; set?: string; dir?: st
     report.error = { message: "these templates were already ejected and edited; nothing was written (use --force to overwrite)", files: conflicts };
     return { report, exitCode: 1 };
   }
-  await withRunLock(target, async () => applyFileOps(target, ops, { next: "", current: "" }));
+  await withRunLock(target, async () => applyFileOps(target, ops));
   return { report, exitCode: 0 };
 }
 

@@ -123,10 +123,11 @@ export interface ApplyResult {
   lockfileWritten: boolean;
 }
 
-export function applyFileOps(target: Target, ops: FileOp[], lockfile: { next: string; current: string | null }): ApplyResult {
+/** `lockfile` is left out by commands that do not change it (templates eject). */
+export function applyFileOps(target: Target, ops: FileOp[], lockfile?: { next: string; current: string | null }): ApplyResult {
   if (ops.some((op) => op.action === "conflict")) throw new Error("internal: applyFileOps called with conflicts");
   const changes = ops.filter((op) => op.after !== op.before && (op.action !== "keep" && op.action !== "unchanged"));
-  const lockChanged = lockfile.next !== lockfile.current;
+  const lockChanged = lockfile !== undefined && lockfile.next !== lockfile.current;
   // Leftovers of a killed run (the caller holds the run lock, so they are stale): temp files next to the
   // lockfile and the journal, and the journal itself once everything it covered is in place.
   sweepTempFiles(target.root);
@@ -174,7 +175,7 @@ export function applyFileOps(target: Target, ops: FileOp[], lockfile: { next: st
       }
       done.push({ op, absolute });
     }
-    if (lockChanged) writeFileAtomic(path.join(target.root, LOCKFILE), lockfile.next);
+    if (lockChanged) writeFileAtomic(path.join(target.root, LOCKFILE), lockfile!.next);
     unlinkSync(journalPath);
   } catch (error) {
     const failures = rollBack(done, createdDirs);

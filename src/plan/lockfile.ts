@@ -38,6 +38,14 @@ const lockfileSchema = z.strictObject({
 export type LockedOutput = z.infer<typeof lockedOutputSchema>;
 export type Lockfile = z.infer<typeof lockfileSchema>;
 
+/** The owner of the outputs every integration shares (written once). */
+export const SHARED_OWNER = "shared";
+
+/** What the lockfile records for an owner: `shared` or an integration id. */
+export function lockedOutputsOf(lock: Lockfile | null, owner: string): LockedOutput[] | undefined {
+  return owner === SHARED_OWNER ? lock?.shared.outputs : lock?.integrations[owner]?.outputs;
+}
+
 export function emptyLockfile(version: string): Lockfile {
   return { lockfileVersion: LOCKFILE_VERSION, tool: { name: "nexus-integrate", version }, shared: { outputs: [] }, integrations: {} };
 }

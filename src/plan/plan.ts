@@ -3,7 +3,7 @@ import { SHARED_OWNER } from "../render/render.js";
 import { baseFile, baseKey, parseBaseFile, serializeBaseFile } from "./base-store.js";
 import { blockIndex, findBlock, regionSnippet, removeBlock, upsertBlock } from "./blocks.js";
 import { sha256 } from "./hash.js";
-import { emptyLockfile, type LockedOutput, type Lockfile } from "./lockfile.js";
+import { emptyLockfile, lockedOutputsOf, type LockedOutput, type Lockfile } from "./lockfile.js";
 import { conflictHunks, mergeThreeWay } from "./merge.js";
 
 /**
@@ -60,8 +60,7 @@ export interface PlanInput {
 }
 
 function recordedFor(lock: Lockfile | null, output: { owner: string; template: string; path: string }): LockedOutput | undefined {
-  const outputs = output.owner === SHARED_OWNER ? lock?.shared.outputs : lock?.integrations[output.owner]?.outputs;
-  return outputs?.find((o) => o.template === output.template && o.path === output.path);
+  return lockedOutputsOf(lock, output.owner)?.find((o) => o.template === output.template && o.path === output.path);
 }
 
 interface Decision {

@@ -1,5 +1,5 @@
 import { sha256 } from "../plan/hash.js";
-import type { LockedOutput, Lockfile } from "../plan/lockfile.js";
+import { lockedOutputsOf, SHARED_OWNER, type LockedOutput, type Lockfile } from "../plan/lockfile.js";
 import type { RepoConfig } from "../repo/config.js";
 import type { IntegrationSpec } from "../spec/schema.js";
 import { buildIntegrationContext, buildSharedContext } from "./context.js";
@@ -36,7 +36,7 @@ export interface RenderInput {
   now: Date;
 }
 
-export const SHARED_OWNER = "shared";
+export { SHARED_OWNER };
 
 function formatTimestamp(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
@@ -77,8 +77,7 @@ function ensureFinalNewline(text: string): string {
 }
 
 function recordedOutput(lock: Lockfile | null, owner: string, template: string): LockedOutput | undefined {
-  const outputs = owner === SHARED_OWNER ? lock?.shared.outputs : lock?.integrations[owner]?.outputs;
-  return outputs?.find((output) => output.template === template);
+  return lockedOutputsOf(lock, owner)?.find((output) => output.template === template);
 }
 
 /** Renders the shared templates and the integration's templates. Pure apart from the engine's cache. */

@@ -46,9 +46,6 @@ function readPresetFile(id: string): PresetFile {
   return JSON.parse(readFileSync(path.join(PRESETS_DIR, `${id}.json`), "utf8")) as PresetFile;
 }
 
-export function presetVariables(id: string): Record<string, PresetVariable> {
-  return readPresetFile(id).variables ?? {};
-}
 
 function substitute(value: unknown, values: Record<string, string>): unknown {
   if (typeof value === "string") return value.replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) => values[name] ?? whole);
