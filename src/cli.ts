@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { toolVersion } from "./package-root.js";
-import type { Interaction, NewOptions } from "./commands/new.js";
+import type { CommandOutcome, Interaction, NewOptions } from "./commands/new.js";
 import type { RegenerateOptions } from "./commands/regenerate.js";
 import type { RemoveOptions } from "./commands/remove.js";
 import type { Reporter } from "./report.js";
@@ -20,6 +20,14 @@ function collect(value: string, previous: string[] = []): string[] {
 async function reporterFor(json: boolean): Promise<Reporter> {
   const { createReporter, palette } = await import("./report.js");
   return createReporter({ json, debug }, json ? undefined : await palette());
+}
+
+/** A command that changes files: run it, print its report, set the exit code. */
+async function runWriting(json: boolean | undefined, run: (reporter: Reporter) => Promise<CommandOutcome>): Promise<void> {
+  const reporter = await reporterFor(json ?? false);
+  const outcome = await run(reporter);
+  reporter.run(outcome.report);
+  process.exitCode = outcome.exitCode;
 }
 
 /** Prompts only for a person at a terminal: never with --yes, --json, or when stdin/stdout is not a TTY. */
@@ -129,13 +137,12 @@ Examples:
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.new)
     .action(async (provider: string | undefined, options: NewOptions, command: Command) => {
-      const reporter = await reporterFor(options.json ?? false);
       const flags: NewOptions = { ...options };
       if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
-      const { runNew } = await import("./commands/new.js");
-      const outcome = await runNew(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
-      reporter.run(outcome.report);
-      process.exitCode = outcome.exitCode;
+      await runWriting(options.json, async (reporter) => {
+        const { runNew } = await import("./commands/new.js");
+        return runNew(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
+      });
     });
 
   program
@@ -151,11 +158,7 @@ Examples:
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.regenerate)
     .action(async (ids: string[], options: RegenerateOptions) => {
-      const reporter = await reporterFor(options.json ?? false);
-      const { runRegenerate } = await import("./commands/regenerate.js");
-      const outcome = await runRegenerate(ids, options);
-      reporter.run(outcome.report);
-      process.exitCode = outcome.exitCode;
+      await runWriting(options.json, async () => (await import("./commands/regenerate.js")).runRegenerate(ids, options));
     });
 
   program
@@ -168,11 +171,7 @@ Examples:
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.remove)
     .action(async (id: string, options: RemoveOptions) => {
-      const reporter = await reporterFor(options.json ?? false);
-      const { runRemove } = await import("./commands/remove.js");
-      const outcome = await runRemove(id, options);
-      reporter.run(outcome.report);
-      process.exitCode = outcome.exitCode;
+      await runWriting(options.json, async () => (await import("./commands/remove.js")).runRemove(id, options));
     });
 
   program
@@ -229,11 +228,7 @@ Examples:
   $ nexus-integrate templates eject --set advanced --target ../nexus`,
     )
     .action(async (options: { target: string; set?: string; dir?: string; force?: boolean; json?: boolean }) => {
-      const reporter = await reporterFor(options.json ?? false);
-      const { runEject } = await import("./commands/templates.js");
-      const outcome = await runEject(options);
-      reporter.run(outcome.report);
-      process.exitCode = outcome.exitCode;
+      await runWriting(options.json, async () => (await import("./commands/templates.js")).runEject(options));
     });
   templates
     .command("check")
