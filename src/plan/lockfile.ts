@@ -79,7 +79,9 @@ export function readLockfile(root: string): { lock: Lockfile | null; text: strin
   return { lock: parseLockfile(text), text };
 }
 
-function sortKeysDeep(value: unknown): unknown {
+/** Object keys sorted at every depth (arrays keep their order): the canonical form of recorded data. */
+export function sortKeysDeep<T>(value: T): T;
+export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value && typeof value === "object") {
     return Object.fromEntries(

@@ -1,4 +1,5 @@
 import { UsageError, type FieldIssue } from "../errors.js";
+import { sortKeysDeep } from "../plan/lockfile.js";
 import { derivePascalName } from "./names.js";
 import { hasPreset, loadPreset } from "./presets.js";
 import {
@@ -120,7 +121,8 @@ export function finalizeSpec(input: IntegrationSpecInput): IntegrationSpec {
   if (!parsed.success) {
     throw new UsageError("invalid integration spec", zodIssuesToFieldIssues(parsed.error));
   }
-  return parsed.data;
+  // Canonical key order (as the lockfile records it), so `new` and `regenerate` render the same bytes.
+  return sortKeysDeep(parsed.data);
 }
 
 export function buildSpec(sources: SpecSources): IntegrationSpec {
@@ -136,5 +138,5 @@ export function parseRecordedSpec(recorded: unknown, where: string): Integration
       zodIssuesToFieldIssues(parsed.error),
     );
   }
-  return parsed.data;
+  return sortKeysDeep(parsed.data);
 }

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { useAuth } from "@/hooks/useAuth";
 import { supabase } from "@/lib/supabase";
-import { describeFunctionError } from "@/services/integrations/functionErrors";
+import { describeFunctionError } from "@/services/integrations/nexus-integrate/functionErrors";
 import {
   ACME_CRM_BENEFITS as BENEFITS,
   ACME_CRM_DISPLAY_NAME as DISPLAY_NAME,

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { supabase } from "@/lib/supabase";
-import { describeFunctionError } from "@/services/integrations/functionErrors";
+import { describeFunctionError } from "@/services/integrations/nexus-integrate/functionErrors";
 import {
   ACME_CRM_DISPLAY_NAME as DISPLAY_NAME,
   ACME_CRM_FUNCTIONS as FUNCTIONS,
