@@ -22,7 +22,7 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     webhookSecret: string;
     webhookUrl: string;
   };
-  fn: { exchange: string; sync: string; webhooks: string };
+  fn: { exchange: string; sync: string; webhooks: string; dir: string };
   routes: { base: string; setup: string; callback: string };
   tables: { records: string; webhookEvents: string };
   /** How the provider signs webhooks; a generic HMAC-SHA-256 header when the spec does not say. */
@@ -103,14 +103,14 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
       webhookSecret: `${names.constant}_WEBHOOK_SECRET`,
       webhookUrl: `${names.constant}_WEBHOOK_URL`,
     },
-    fn: { exchange: `${names.id}-exchange-tokens`, sync: `${names.id}-sync`, webhooks: `${names.id}-webhooks` },
+    fn: { exchange: `${names.id}-exchange-tokens`, sync: `${names.id}-sync`, webhooks: `${names.id}-webhooks`, dir: config.paths.functions },
     routes: { base: config.routesBase, setup, callback: `${setup}/callback` },
     tables: { records: `${names.snake}_records`, webhookEvents: `${names.snake}_webhook_events` },
     webhook: resolveWebhook(spec),
     imports: {
       ...shared.imports,
       utils: `${config.imports.services}/${names.id}/utils`,
-      functionErrors: `${config.imports.services}/functionErrors`,
+      functionErrors: `${config.imports.services}/nexus-integrate/functionErrors`,
     },
     urls: { app: config.appUrl, redirect: `${config.appUrl}${setup}/callback` },
   };

@@ -132,6 +132,9 @@ const webhooksSchema = z.strictObject({
   docsUrl: endpointUrl.nullable().default(null),
 });
 
+/** The folder name under which the generator keeps its shared files (`_shared/nexus-integrate/`). */
+export const TOOL_NAMESPACE = "nexus-integrate";
+
 export const TEMPLATE_SETS = ["basic", "advanced"] as const;
 export const SCOPE_SEPARATORS = [" ", ","] as const;
 export const TOKEN_AUTH_METHODS = ["client_secret_post", "client_secret_basic"] as const;
@@ -143,6 +146,8 @@ export const integrationSpecSchema = z.strictObject({
         code: "custom",
         message: `${JSON.stringify(value)} must be a slug: 2–40 lowercase letters, digits and single hyphens, starting with a letter`,
       });
+    } else if (value === TOOL_NAMESPACE) {
+      ctx.addIssue({ code: "custom", message: `"${value}" is reserved: the generator's shared files live in folders of that name` });
     }
   }),
   displayName: plainText("the display name", 80),

@@ -98,7 +98,7 @@ describe.skipIf(!haveChromium)("browser walk through the generated hubspot flow"
     linkAppDeps(stack.app);
     app = await buildAndServe(stack.app, {
       VITE_SUPABASE_URL: stack.gatewayUrl,
-      VITE_SUPABASE_ANON_KEY: "anon-key",
+      VITE_SUPABASE_PUBLISHABLE_KEY: "sb_publishable_test",
       VITE_HUBSPOT_CLIENT_ID: CLIENT_ID,
     });
     browser = await chromium.launch({

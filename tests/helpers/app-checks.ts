@@ -1,7 +1,7 @@
 import { execa } from "execa";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { denoCheck } from "./deno.js";
+import { denoCheckAsDeveloper } from "./deno.js";
 
 /** The app's own strict tsc over a generated copy (its node_modules linked from the cache). */
 export function tscApp(app: string) {
@@ -17,7 +17,21 @@ export function functionEntries(app: string): string[] {
     .sort();
 }
 
-/** `deno check` over the given function files (relative to supabase/functions). */
-export function denoCheckFunctions(app: string, files: string[]) {
-  return denoCheck(path.join(app, "supabase", "functions"), files);
+/**
+ * `deno check index.ts` in each function's folder of an app with its package.json and installed node_modules,
+ * the way Supabase documents per-function dependencies (each function's deno.json is its configuration);
+ * returns the failures with Deno's output.
+ */
+export async function denoCheckFunctions(app: string, entries: string[]): Promise<{ entry: string; output: string }[]> {
+  const failures: { entry: string; output: string }[] = [];
+  const queue = [...entries];
+  // Two at a time (the machines have two cores); each run checks its function's whole graph.
+  const worker = async () => {
+    for (let entry = queue.shift(); entry !== undefined; entry = queue.shift()) {
+      const result = await denoCheckAsDeveloper(path.join(app, "supabase", "functions", path.dirname(entry)));
+      if (result.exitCode !== 0) failures.push({ entry, output: `${result.stdout}${result.stderr}` });
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return failures.sort((a, b) => a.entry.localeCompare(b.entry));
 }

@@ -16,7 +16,15 @@ export function denoEnv(extra: Record<string, string> = {}): Record<string, stri
   return { NPM_CONFIG_REGISTRY: npmRegistry(), NO_COLOR: "1", ...extra };
 }
 
-/** `deno check` with the global npm cache and no config discovery (the app's package.json is not Deno's). */
+/**
+ * `deno check` as a developer runs it in a function's folder (Supabase's layout: one deno.json per function),
+ * with no flag that changes how Deno finds its configuration or npm packages.
+ */
+export function denoCheckAsDeveloper(functionDir: string) {
+  return execa(DENO, ["check", "--quiet", "index.ts"], { cwd: functionDir, reject: false, env: denoEnv(), timeout: 240_000 });
+}
+
+/** `deno check` with the global npm cache and no config discovery (for test harness files only, not generated code). */
 export function denoCheck(cwd: string, files: string[]) {
   return execa(DENO, ["check", "--no-config", "--node-modules-dir=none", "--quiet", ...files], {
     cwd,

@@ -1,24 +1,30 @@
 // A local stand-in for Supabase's API gateway, run by Deno in tests. It imports the generated functions'
-// real index.ts files (capturing the handler each passes to Deno.serve), checks the caller's JWT the way
-// Supabase does (HS256 with the project's JWT secret), routes /functions/v1/<name> to the function, and
-// answers /auth/v1/user like Supabase Auth, so the generated runtime (supabase-js getUser) runs unchanged.
+// real index.ts files (capturing the handler each passes to Deno.serve), routes /functions/v1/<name> to the
+// function, and answers Supabase Auth's /auth/v1/user and /auth/v1/.well-known/jwks.json, so the generated
+// runtime (supabase-js getClaims / getUser) runs unchanged. It signs nothing; it verifies user JWTs the way
+// the project's keys say:
+//   - legacy keys: HS256 with the project's JWT secret (env JWT_SECRET);
+//   - new keys: ES256 with a key published in the project's JWKS (env JWKS, a JSON {"keys":[…]}).
+// Like Supabase, it checks the JWT before a function runs only when supabase/config.toml does not set
+// `verify_jwt = false` for that function.
 //
 // It also answers simple PostgREST reads (GET /rest/v1/<table>?select=a,b&col=eq.v) against the same
 // database, as the caller's role with its JWT claims, so row-level security applies as in Supabase.
 //
-// Usage: deno run -A gateway.deno.ts <functions dir> <function name>...   (env: JWT_SECRET, SUPABASE_DB_URL
-// and the functions' secrets). Prints "READY <port>" when it listens on 127.0.0.1.
+// Usage: deno run -A gateway.deno.ts <functions dir> <function name>...   (env: JWT_SECRET and/or JWKS,
+// SUPABASE_DB_URL and the functions' secrets). Prints "READY <port>" when it listens on 127.0.0.1.
 import postgres from "npm:postgres@3";
 
 const [functionsDir, ...names] = Deno.args;
 if (!functionsDir || names.length === 0) throw new Error("usage: gateway.deno.ts <functions dir> <name>...");
 const jwtSecret = Deno.env.get("JWT_SECRET");
-if (!jwtSecret) throw new Error("JWT_SECRET is required");
+const jwks = JSON.parse(Deno.env.get("JWKS") ?? '{"keys":[]}') as { keys: (JsonWebKey & { kid?: string })[] };
+if (!jwtSecret && jwks.keys.length === 0) throw new Error("JWT_SECRET or JWKS is required");
 
 const encoder = new TextEncoder();
-const hmacKey = await crypto.subtle.importKey("raw", encoder.encode(jwtSecret), { name: "HMAC", hash: "SHA-256" }, false, [
-  "verify",
-]);
+const hmacKey = jwtSecret
+  ? await crypto.subtle.importKey("raw", encoder.encode(jwtSecret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"])
+  : null;
 
 function b64urlToBytes(text: string): Uint8Array<ArrayBuffer> {
   const normalized = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -26,17 +32,53 @@ function b64urlToBytes(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
+async function verifySignature(header: Record<string, unknown>, signed: string, signature: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  if (header.alg === "HS256") return hmacKey !== null && (await crypto.subtle.verify("HMAC", hmacKey, signature, encoder.encode(signed)));
+  if (header.alg === "ES256") {
+    const jwk = jwks.keys.find((key) => key.kid === header.kid);
+    if (!jwk) return false;
+    const key = await crypto.subtle.importKey("jwk", jwk, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+    return crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, signature, encoder.encode(signed));
+  }
+  return false;
+}
+
 async function verifyJwt(req: Request): Promise<Record<string, unknown> | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("Authorization") ?? "");
   if (!match) return null;
   const [header, payload, signature] = match[1]!.split(".");
   if (!header || !payload || !signature) return null;
-  const ok = await crypto.subtle.verify("HMAC", hmacKey, b64urlToBytes(signature), encoder.encode(`${header}.${payload}`));
-  if (!ok) return null;
+  let parsedHeader: Record<string, unknown>;
+  try {
+    parsedHeader = JSON.parse(new TextDecoder().decode(b64urlToBytes(header))) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (!(await verifySignature(parsedHeader, `${header}.${payload}`, b64urlToBytes(signature)))) return null;
   const claims = JSON.parse(new TextDecoder().decode(b64urlToBytes(payload))) as Record<string, unknown>;
   if (typeof claims.exp === "number" && claims.exp * 1000 < Date.now()) return null;
   return claims;
 }
+
+/** Functions whose `[functions.<name>]` block in supabase/config.toml sets verify_jwt = false. */
+async function functionsWithoutJwtCheck(): Promise<Set<string>> {
+  const without = new Set<string>();
+  let toml = "";
+  try {
+    toml = await Deno.readTextFile(new URL("../config.toml", `file://${functionsDir!.replace(/\/?$/, "/")}`));
+  } catch {
+    return without;
+  }
+  let current: string | null = null;
+  for (const line of toml.split("\n")) {
+    const table = /^\s*\[functions\.([A-Za-z0-9_-]+)\]\s*$/.exec(line);
+    if (table) current = table[1]!;
+    else if (/^\s*\[/.test(line)) current = null;
+    else if (current && /^\s*verify_jwt\s*=\s*false\s*$/.test(line)) without.add(current);
+  }
+  return without;
+}
+const noJwtCheck = await functionsWithoutJwtCheck();
 
 const cors = {
   "Access-Control-Allow-Origin": "*",
@@ -86,6 +128,7 @@ const realServe = Deno.serve.bind(Deno);
 const server = realServe({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
   const url = new URL(req.url);
   if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
+  if (url.pathname === "/auth/v1/.well-known/jwks.json") return json({ keys: jwks.keys });
   if (url.pathname === "/auth/v1/user") {
     const claims = await verifyJwt(req);
     if (!claims) return json({ code: 401, msg: "invalid JWT" }, 401);
@@ -95,8 +138,7 @@ const server = realServe({ hostname: "127.0.0.1", port: 0, onListen: () => {} },
   const fn = /^\/functions\/v1\/([a-z0-9-]+)$/.exec(url.pathname)?.[1];
   const handler = fn ? handlers.get(fn) : undefined;
   if (!handler) return json({ error: "not_found" }, 404);
-  // Webhook functions are deployed with verify_jwt = false (supabase/config.toml): their signature authenticates.
-  if (!fn!.endsWith("-webhooks") && !(await verifyJwt(req))) return json({ code: 401, message: "Invalid JWT" }, 401);
+  if (!noJwtCheck.has(fn!) && !(await verifyJwt(req))) return json({ code: 401, message: "Invalid JWT" }, 401);
   const response = await handler(req);
   const headers = new Headers(response.headers);
   headers.set("Access-Control-Allow-Origin", "*");

@@ -9,7 +9,7 @@ import { OAuth2Server } from "oauth2-mock-server";
 import { DENO, denoEnv } from "./deno.js";
 import { copyExampleApp } from "./fixtures.js";
 import { generate } from "./generate.js";
-import { JWT_SECRET, userJwt } from "./jwt.js";
+import { JWKS, JWT_SECRET, userJwtFor, type KeyScheme } from "./jwt.js";
 import { REPO_ROOT } from "./paths.js";
 import { applyMigrations, createSupabaseDb, createUser } from "./supabase-shim.js";
 
@@ -68,7 +68,13 @@ export async function startStack(options: {
   tokenExtras?: (apiUrl: string) => Record<string, string>;
   /** Extra parameters the provider adds to its redirect back (QuickBooks: realmId). */
   callbackExtras?: Record<string, string>;
+  /**
+   * The Supabase project's keys. legacy: anon key and HS256 user JWTs; asymmetric: only the new key variables
+   * (publishable/secret keys) and user JWTs signed with an ES256 key published as a JWKS.
+   */
+  keys?: KeyScheme;
 }): Promise<Stack> {
+  const keys = options.keys ?? "legacy";
   const stack = {
     issued: [],
     codes: new Set<string>(),
@@ -184,8 +190,13 @@ export async function startStack(options: {
     ],
     {
       env: denoEnv({
-        JWT_SECRET,
-        SUPABASE_ANON_KEY: "anon-key",
+        ...(keys === "legacy"
+          ? { JWT_SECRET, SUPABASE_ANON_KEY: "anon-key" }
+          : {
+              JWKS: JSON.stringify(JWKS),
+              SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: "sb_publishable_test" }),
+              SUPABASE_SECRET_KEYS: JSON.stringify({ default: "sb_secret_test" }),
+            }),
         SUPABASE_DB_URL: `postgres://postgres:postgres@${pgConn}/postgres`,
         [`${constant}_CLIENT_ID`]: CLIENT_ID,
         [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
@@ -228,8 +239,8 @@ export async function startStack(options: {
         method: "POST",
         headers: {
           "Content-Type": "application/json",
-          apikey: "anon-key",
-          ...(userId ? { Authorization: `Bearer ${userJwt(userId)}` } : {}),
+          apikey: keys === "legacy" ? "anon-key" : "sb_publishable_test",
+          ...(userId ? { Authorization: `Bearer ${userJwtFor(keys, userId)}` } : {}),
           Origin: "http://localhost:5173",
           ...extraHeaders,
         },

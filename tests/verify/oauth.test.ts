@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signJwt, signJwtES256, userJwtFor } from "../helpers/jwt.js";
 import { CLIENT_ID, decryptStored, startStack, USER_A, USER_B, type Stack } from "../helpers/oauth-stack.js";
 
 /**
@@ -16,14 +17,6 @@ const EXCHANGE = "google-analytics-exchange-tokens";
 const SYNC = "google-analytics-sync";
 const REDIRECT = "http://localhost:5173/integrations/google-analytics/callback";
 
-beforeAll(async () => {
-  stack = await startStack({ preset: "google-analytics" });
-  utils = await import(pathToFileURL(path.join(stack.app, "src/services/integrations/google-analytics/utils.ts")).href);
-}, 240_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
 
 async function start(user: string) {
   const res = await stack.call(EXCHANGE, user, { action: "start", redirectUri: REDIRECT });
@@ -62,219 +55,247 @@ async function tokenRow(user: string) {
   return rows[0];
 }
 
-describe("start", () => {
-  it("issues a signed state and an S256 challenge; the URL carries scopes and the preset's params", async () => {
-    const started = await start(USER_A);
-    expect(started.state).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
-    expect(started.codeChallengeMethod).toBe("S256");
-    expect(started.codeChallenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const { url } = await authorize(started);
-    expect(url.searchParams.get("scope")).toBe("openid email https://www.googleapis.com/auth/analytics.readonly");
-    expect(url.searchParams.get("access_type")).toBe("offline");
-    expect(url.searchParams.get("prompt")).toBe("consent");
-    expect(url.searchParams.get("include_granted_scopes")).toBe("true");
-    expect(url.searchParams.get("code_challenge")).toBe(started.codeChallenge);
-    expect(url.searchParams.get("state")).toBe(started.state);
-
-    const { rows } = await stack.db.query<{ state_hash: string; code_verifier: string; redirect_uri: string }>(
-      "select state_hash, code_verifier, redirect_uri from public.oauth_states where state_hash = $1",
-      [createHash("sha256").update(started.state).digest("hex")],
-    );
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.code_verifier).toMatch(/^v1\./); // the verifier is stored encrypted, server-side
-    expect(JSON.stringify(await stack.db.query("select * from public.oauth_states"))).not.toContain(started.state);
-    expect((await events(USER_A, "oauth_initiated")).length).toBeGreaterThan(0);
-  });
-
-  it("requires a signed-in user and a redirect URI on the callback route", async () => {
-    expect((await stack.call(EXCHANGE, null, { action: "start", redirectUri: REDIRECT })).status).toBe(401);
-    const bad = await stack.call(EXCHANGE, USER_A, { action: "start", redirectUri: "https://evil.example/steal" });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error).toBe("invalid_request");
-  });
-});
-
-describe("exchange", () => {
-  it("stores encrypted tokens and a user_integrations row, and returns no token", async () => {
-    const started = await start(USER_A);
-    const { callback } = await authorize(started);
-    const res = await stack.call(EXCHANGE, USER_A, { action: "exchange", callback });
-    expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ connected: true, integration: { id: "google-analytics", status: "connected" } });
-
-    const issued = stack.issued.at(-1)!;
-    expect(res.text).not.toContain(issued.accessToken);
-    expect(res.text).not.toContain(issued.refreshToken!);
-    const row = (await tokenRow(USER_A))!;
-    expect(row.access_token).not.toContain(issued.accessToken);
-    expect(row.access_token).toMatch(/^v1\./);
-    expect(await decryptStored(row.access_token, `google-analytics:${USER_A}:access_token`)).toBe(issued.accessToken);
-    expect(await decryptStored(row.refresh_token!, `google-analytics:${USER_A}:refresh_token`)).toBe(issued.refreshToken);
-    // Bound to its row: the same ciphertext does not decrypt as another user's token.
-    await expect(decryptStored(row.access_token, `google-analytics:${USER_B}:access_token`)).rejects.toThrow();
-
-    const { rows } = await stack.db.query<{ status: string; config: { account: { sub: string } } }>(
-      "select status, config from public.user_integrations where user_id = $1",
-      [USER_A],
-    );
-    expect(rows).toEqual([{ status: "connected", config: expect.objectContaining({ account: { sub: "johndoe" } }) }]);
-    expect(await events(USER_A, "token_exchanged")).toHaveLength(1);
-    expect((await events(USER_A, "oauth_completed"))[0]!.duration_ms).toBeGreaterThanOrEqual(0);
-  });
-
-  async function expectRejected(user: string, callback: string, error: string, reason: string) {
-    const failedBefore = (await events(user, "oauth_failed")).length;
-    const res = await stack.call(EXCHANGE, user, { action: "exchange", callback });
-    expect(res.status, res.text).toBe(400);
-    expect(res.body.error).toBe(error);
-    expect(typeof res.body.message).toBe("string");
-    const failed = await events(user, "oauth_failed");
-    expect(failed).toHaveLength(failedBefore + 1);
-    expect(failed.at(-1)!.details).toMatchObject({ reason });
-  }
-
-  it("rejects a replayed state", async () => {
-    const started = await start(USER_B);
-    const { callback } = await authorize(started);
-    expect((await stack.call(EXCHANGE, USER_B, { action: "exchange", callback })).status).toBe(200);
-    await expectRejected(USER_B, callback, "invalid_state", "replayed");
-  });
-
-  it("rejects an expired state", async () => {
-    const started = await start(USER_A);
-    const { callback } = await authorize(started);
-    await stack.db.query("update public.oauth_states set expires_at = now() - interval '1 minute' where state_hash = $1", [
-      createHash("sha256").update(started.state).digest("hex"),
-    ]);
-    await expectRejected(USER_A, callback, "expired_state", "expired");
-  });
-
-  it("rejects another user's state without burning it for its owner", async () => {
-    const started = await start(USER_A);
-    const { callback } = await authorize(started);
-    await expectRejected(USER_B, callback, "invalid_state", "other_user");
-    expect((await stack.call(EXCHANGE, USER_A, { action: "exchange", callback })).status).toBe(200);
-  });
-
-  it("rejects a tampered state", async () => {
-    const started = await start(USER_A);
-    const { callback } = await authorize(started);
-    const params = new URLSearchParams(callback);
-    const state = params.get("state")!;
-    params.set("state", `${state.slice(0, 10)}${state[10] === "A" ? "B" : "A"}${state.slice(11)}`);
-    await expectRejected(USER_A, `?${params}`, "invalid_state", "bad_signature");
-  });
-
-  it("rejects a wrong code with a clean error", async () => {
-    const started = await start(USER_A);
-    const { callback } = await authorize(started);
-    const params = new URLSearchParams(callback);
-    params.set("code", "not-a-code-the-provider-issued");
-    await expectRejected(USER_A, `?${params}`, "exchange_failed", "token_exchange");
-  });
-
-  it("reports the provider's access_denied and stores nothing", async () => {
-    await stack.db.query("delete from public.oauth_tokens where user_id = $1", [USER_B]);
-    const started = await start(USER_B);
-    const callback = `?error=access_denied&error_description=The+user+declined&state=${encodeURIComponent(started.state)}`;
-    await expectRejected(USER_B, callback, "access_denied", "provider_error");
-    expect(await tokenRow(USER_B)).toBeUndefined();
-  });
-});
-
-describe("sync", () => {
+/**
+ * Everything runs twice: with a project on Supabase's legacy keys (anon key, HS256 user JWTs checked by
+ * Supabase Auth) and with one on the new keys only (publishable/secret keys, user JWTs signed by an ES256 key
+ * the project publishes as a JWKS). The gateway does not check JWTs for these functions (verify_jwt = false in
+ * the generated config.toml block): each function verifies its caller itself.
+ */
+describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) => {
   beforeAll(async () => {
-    // A fresh, connected integration for user A.
-    const started = await start(USER_A);
-    const { callback } = await authorize(started);
-    expect((await stack.call(EXCHANGE, USER_A, { action: "exchange", callback })).status).toBe(200);
+    stack = await startStack({ preset: "google-analytics", keys });
+    utils = await import(pathToFileURL(path.join(stack.app, "src/services/integrations/google-analytics/utils.ts")).href);
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.close();
   });
 
-  it("refreshes an expiring token, keeps the rotated refresh token, stores the data and stamps the sync", async () => {
-    await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
-    stack.apiItems = [
-      { name: "accountSummaries/1", displayName: "Main" },
-      { name: "accountSummaries/2", displayName: "Other" },
-    ];
-    const issuedBefore = stack.issued.length;
-    const res = await stack.call(SYNC, USER_A);
-    expect(res.status, res.text).toBe(200);
-    expect(res.body.synced).toBe(2);
+  it("the function itself refuses a forged JWT, an anon-role token and a token of the other key scheme", async () => {
+    const other = keys === "legacy" ? "asymmetric" : "legacy";
+    const forged = keys === "legacy" ? signJwt({ sub: USER_A }, "not-the-project-secret") : userJwtFor(other, USER_A);
+    const anon = keys === "legacy" ? signJwt({ role: "anon" }) : signJwtES256({ role: "anon" });
+    for (const token of [forged, anon, keys === "legacy" ? userJwtFor(other, USER_A) : signJwt({ sub: USER_A })]) {
+      const res = await stack.call(EXCHANGE, null, { action: "start", redirectUri: REDIRECT }, { Authorization: `Bearer ${token}` });
+      expect(res.status, res.text).toBe(401);
+      expect(res.body.error).toBe("unauthorized");
+    }
+  });
 
-    const refreshed = stack.issued.slice(issuedBefore);
-    expect(refreshed.map((t) => t.grant)).toEqual(["refresh_token"]);
-    const row = (await tokenRow(USER_A))!;
-    expect(await decryptStored(row.refresh_token!, `google-analytics:${USER_A}:refresh_token`)).toBe(refreshed[0]!.refreshToken);
-    expect(row.expires_at.getTime()).toBeGreaterThan(Date.now() + 5 * 60_000);
-    expect(stack.apiRequests.at(-1)).toEqual({
-      path: "/v1beta/accountSummaries?pageSize=200",
-      authorization: `Bearer ${refreshed[0]!.accessToken}`,
+  describe("start", () => {
+    it("issues a signed state and an S256 challenge; the URL carries scopes and the preset's params", async () => {
+      const started = await start(USER_A);
+      expect(started.state).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+      expect(started.codeChallengeMethod).toBe("S256");
+      expect(started.codeChallenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const { url } = await authorize(started);
+      expect(url.searchParams.get("scope")).toBe("openid email https://www.googleapis.com/auth/analytics.readonly");
+      expect(url.searchParams.get("access_type")).toBe("offline");
+      expect(url.searchParams.get("prompt")).toBe("consent");
+      expect(url.searchParams.get("include_granted_scopes")).toBe("true");
+      expect(url.searchParams.get("code_challenge")).toBe(started.codeChallenge);
+      expect(url.searchParams.get("state")).toBe(started.state);
+
+      const { rows } = await stack.db.query<{ state_hash: string; code_verifier: string; redirect_uri: string }>(
+        "select state_hash, code_verifier, redirect_uri from public.oauth_states where state_hash = $1",
+        [createHash("sha256").update(started.state).digest("hex")],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.code_verifier).toMatch(/^v1\./); // the verifier is stored encrypted, server-side
+      expect(JSON.stringify(await stack.db.query("select * from public.oauth_states"))).not.toContain(started.state);
+      expect((await events(USER_A, "oauth_initiated")).length).toBeGreaterThan(0);
     });
-    expect((await events(USER_A, "token_refreshed")).at(-1)!.details).toEqual({ rotated: true });
 
-    const records = await stack.db.query<{ external_id: string }>(
-      "select external_id from public.google_analytics_records where user_id = $1 order by external_id",
-      [USER_A],
-    );
-    expect(records.rows.map((r) => r.external_id)).toEqual(["accountSummaries/1", "accountSummaries/2"]);
-    const integration = await stack.db.query<{ last_sync_at: Date | null }>(
-      "select last_sync_at from public.user_integrations where user_id = $1",
-      [USER_A],
-    );
-    expect(integration.rows[0]!.last_sync_at).not.toBeNull();
-    expect((await events(USER_A, "data_synced")).at(-1)).toMatchObject({ details: { records: 2 } });
+    it("requires a signed-in user and a redirect URI on the callback route", async () => {
+      expect((await stack.call(EXCHANGE, null, { action: "start", redirectUri: REDIRECT })).status).toBe(401);
+      const bad = await stack.call(EXCHANGE, USER_A, { action: "start", redirectUri: "https://evil.example/steal" });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toBe("invalid_request");
+    });
   });
 
-  it("two syncs at once refresh once: the second waits for the token row and uses the fresh tokens", async () => {
-    await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
-    const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
-    const [first, second] = await Promise.all([stack.call(SYNC, USER_A), stack.call(SYNC, USER_A)]);
-    expect([first.status, second.status], `${first.text} ${second.text}`).toEqual([200, 200]);
-    expect(stack.issued.filter((t) => t.grant === "refresh_token").length).toBe(refreshesBefore + 1);
-    const { rows } = await stack.db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [USER_A]);
-    expect(rows).toEqual([{ status: "connected" }]);
+  describe("exchange", () => {
+    it("stores encrypted tokens and a user_integrations row, and returns no token", async () => {
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      const res = await stack.call(EXCHANGE, USER_A, { action: "exchange", callback });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ connected: true, integration: { id: "google-analytics", status: "connected" } });
+
+      const issued = stack.issued.at(-1)!;
+      expect(res.text).not.toContain(issued.accessToken);
+      expect(res.text).not.toContain(issued.refreshToken!);
+      const row = (await tokenRow(USER_A))!;
+      expect(row.access_token).not.toContain(issued.accessToken);
+      expect(row.access_token).toMatch(/^v1\./);
+      expect(await decryptStored(row.access_token, `google-analytics:${USER_A}:access_token`)).toBe(issued.accessToken);
+      expect(await decryptStored(row.refresh_token!, `google-analytics:${USER_A}:refresh_token`)).toBe(issued.refreshToken);
+      // Bound to its row: the same ciphertext does not decrypt as another user's token.
+      await expect(decryptStored(row.access_token, `google-analytics:${USER_B}:access_token`)).rejects.toThrow();
+
+      const { rows } = await stack.db.query<{ status: string; config: { account: { sub: string } } }>(
+        "select status, config from public.user_integrations where user_id = $1",
+        [USER_A],
+      );
+      expect(rows).toEqual([{ status: "connected", config: expect.objectContaining({ account: { sub: "johndoe" } }) }]);
+      expect(await events(USER_A, "token_exchanged")).toHaveLength(1);
+      expect((await events(USER_A, "oauth_completed"))[0]!.duration_ms).toBeGreaterThanOrEqual(0);
+    });
+
+    async function expectRejected(user: string, callback: string, error: string, reason: string) {
+      const failedBefore = (await events(user, "oauth_failed")).length;
+      const res = await stack.call(EXCHANGE, user, { action: "exchange", callback });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.error).toBe(error);
+      expect(typeof res.body.message).toBe("string");
+      const failed = await events(user, "oauth_failed");
+      expect(failed).toHaveLength(failedBefore + 1);
+      expect(failed.at(-1)!.details).toMatchObject({ reason });
+    }
+
+    it("rejects a replayed state", async () => {
+      const started = await start(USER_B);
+      const { callback } = await authorize(started);
+      expect((await stack.call(EXCHANGE, USER_B, { action: "exchange", callback })).status).toBe(200);
+      await expectRejected(USER_B, callback, "invalid_state", "replayed");
+    });
+
+    it("rejects an expired state", async () => {
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      await stack.db.query("update public.oauth_states set expires_at = now() - interval '1 minute' where state_hash = $1", [
+        createHash("sha256").update(started.state).digest("hex"),
+      ]);
+      await expectRejected(USER_A, callback, "expired_state", "expired");
+    });
+
+    it("rejects another user's state without burning it for its owner", async () => {
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      await expectRejected(USER_B, callback, "invalid_state", "other_user");
+      expect((await stack.call(EXCHANGE, USER_A, { action: "exchange", callback })).status).toBe(200);
+    });
+
+    it("rejects a tampered state", async () => {
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      const params = new URLSearchParams(callback);
+      const state = params.get("state")!;
+      params.set("state", `${state.slice(0, 10)}${state[10] === "A" ? "B" : "A"}${state.slice(11)}`);
+      await expectRejected(USER_A, `?${params}`, "invalid_state", "bad_signature");
+    });
+
+    it("rejects a wrong code with a clean error", async () => {
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      const params = new URLSearchParams(callback);
+      params.set("code", "not-a-code-the-provider-issued");
+      await expectRejected(USER_A, `?${params}`, "exchange_failed", "token_exchange");
+    });
+
+    it("reports the provider's access_denied and stores nothing", async () => {
+      await stack.db.query("delete from public.oauth_tokens where user_id = $1", [USER_B]);
+      const started = await start(USER_B);
+      const callback = `?error=access_denied&error_description=The+user+declined&state=${encodeURIComponent(started.state)}`;
+      await expectRejected(USER_B, callback, "access_denied", "provider_error");
+      expect(await tokenRow(USER_B)).toBeUndefined();
+    });
   });
 
-  it("waits out a 429 with a short Retry-After", async () => {
-    stack.apiQueue.push({ status: 429, headers: { "Retry-After": "1" }, body: { error: "slow down" } });
-    const startedAt = Date.now();
-    const res = await stack.call(SYNC, USER_A);
-    expect(res.status, res.text).toBe(200);
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+  describe("sync", () => {
+    beforeAll(async () => {
+      // A fresh, connected integration for user A.
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      expect((await stack.call(EXCHANGE, USER_A, { action: "exchange", callback })).status).toBe(200);
+    });
+
+    it("refreshes an expiring token, keeps the rotated refresh token, stores the data and stamps the sync", async () => {
+      await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+      stack.apiItems = [
+        { name: "accountSummaries/1", displayName: "Main" },
+        { name: "accountSummaries/2", displayName: "Other" },
+      ];
+      const issuedBefore = stack.issued.length;
+      const res = await stack.call(SYNC, USER_A);
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.synced).toBe(2);
+
+      const refreshed = stack.issued.slice(issuedBefore);
+      expect(refreshed.map((t) => t.grant)).toEqual(["refresh_token"]);
+      const row = (await tokenRow(USER_A))!;
+      expect(await decryptStored(row.refresh_token!, `google-analytics:${USER_A}:refresh_token`)).toBe(refreshed[0]!.refreshToken);
+      expect(row.expires_at.getTime()).toBeGreaterThan(Date.now() + 5 * 60_000);
+      expect(stack.apiRequests.at(-1)).toEqual({
+        path: "/v1beta/accountSummaries?pageSize=200",
+        authorization: `Bearer ${refreshed[0]!.accessToken}`,
+      });
+      expect((await events(USER_A, "token_refreshed")).at(-1)!.details).toEqual({ rotated: true });
+
+      const records = await stack.db.query<{ external_id: string }>(
+        "select external_id from public.google_analytics_records where user_id = $1 order by external_id",
+        [USER_A],
+      );
+      expect(records.rows.map((r) => r.external_id)).toEqual(["accountSummaries/1", "accountSummaries/2"]);
+      const integration = await stack.db.query<{ last_sync_at: Date | null }>(
+        "select last_sync_at from public.user_integrations where user_id = $1",
+        [USER_A],
+      );
+      expect(integration.rows[0]!.last_sync_at).not.toBeNull();
+      expect((await events(USER_A, "data_synced")).at(-1)).toMatchObject({ details: { records: 2 } });
+    });
+
+    it("two syncs at once refresh once: the second waits for the token row and uses the fresh tokens", async () => {
+      await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+      const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
+      const [first, second] = await Promise.all([stack.call(SYNC, USER_A), stack.call(SYNC, USER_A)]);
+      expect([first.status, second.status], `${first.text} ${second.text}`).toEqual([200, 200]);
+      expect(stack.issued.filter((t) => t.grant === "refresh_token").length).toBe(refreshesBefore + 1);
+      const { rows } = await stack.db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [USER_A]);
+      expect(rows).toEqual([{ status: "connected" }]);
+    });
+
+    it("waits out a 429 with a short Retry-After", async () => {
+      stack.apiQueue.push({ status: 429, headers: { "Retry-After": "1" }, body: { error: "slow down" } });
+      const startedAt = Date.now();
+      const res = await stack.call(SYNC, USER_A);
+      expect(res.status, res.text).toBe(200);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+    });
+
+    it("backs off with 429 and Retry-After when the wait is long", async () => {
+      stack.apiQueue.push({ status: 429, headers: { "Retry-After": "120" } });
+      const res = await stack.call(SYNC, USER_A);
+      expect(res.status).toBe(429);
+      expect(res.headers.get("retry-after")).toBe("120");
+      expect((await events(USER_A, "sync_failed")).at(-1)!.details).toMatchObject({ status: 429, retryAfterSeconds: 120 });
+    });
+
+    it("marks needs_reauth on invalid_grant", async () => {
+      await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+      stack.forceTokenError.set("refresh_token", "invalid_grant");
+      const res = await stack.call(SYNC, USER_A);
+      expect(res.status, res.text).toBe(409);
+      expect(res.body.error).toBe("needs_reauth");
+      const { rows } = await stack.db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [USER_A]);
+      expect(rows).toEqual([{ status: "needs_reauth" }]);
+      expect((await events(USER_A, "token_refresh_failed")).at(-1)!.details).toEqual({ error: "invalid_grant" });
+    });
   });
 
-  it("backs off with 429 and Retry-After when the wait is long", async () => {
-    stack.apiQueue.push({ status: 429, headers: { "Retry-After": "120" } });
-    const res = await stack.call(SYNC, USER_A);
-    expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toBe("120");
-    expect((await events(USER_A, "sync_failed")).at(-1)!.details).toMatchObject({ status: 429, retryAfterSeconds: 120 });
-  });
-
-  it("marks needs_reauth on invalid_grant", async () => {
-    await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
-    stack.forceTokenError.set("refresh_token", "invalid_grant");
-    const res = await stack.call(SYNC, USER_A);
-    expect(res.status, res.text).toBe(409);
-    expect(res.body.error).toBe("needs_reauth");
-    const { rows } = await stack.db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [USER_A]);
-    expect(rows).toEqual([{ status: "needs_reauth" }]);
-    expect((await events(USER_A, "token_refresh_failed")).at(-1)!.details).toEqual({ error: "invalid_grant" });
-  });
-});
-
-describe("disconnect", () => {
-  it("revokes the token at the provider and deletes the connection and its tokens", async () => {
-    const started = await start(USER_B);
-    const { callback } = await authorize(started);
-    expect((await stack.call(EXCHANGE, USER_B, { action: "exchange", callback })).status).toBe(200);
-    const revocationsBefore = stack.revoked.length;
-    const res = await stack.call(EXCHANGE, USER_B, { action: "disconnect" });
-    expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ disconnected: true, revoked: true });
-    expect(stack.revoked.length).toBe(revocationsBefore + 1);
-    expect(await tokenRow(USER_B)).toBeUndefined();
-    const { rows } = await stack.db.query("select 1 from public.user_integrations where user_id = $1", [USER_B]);
-    expect(rows).toEqual([]);
+  describe("disconnect", () => {
+    it("revokes the token at the provider and deletes the connection and its tokens", async () => {
+      const started = await start(USER_B);
+      const { callback } = await authorize(started);
+      expect((await stack.call(EXCHANGE, USER_B, { action: "exchange", callback })).status).toBe(200);
+      const revocationsBefore = stack.revoked.length;
+      const res = await stack.call(EXCHANGE, USER_B, { action: "disconnect" });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toEqual({ disconnected: true, revoked: true });
+      expect(stack.revoked.length).toBe(revocationsBefore + 1);
+      expect(await tokenRow(USER_B)).toBeUndefined();
+      const { rows } = await stack.db.query("select 1 from public.user_integrations where user_id = $1", [USER_B]);
+      expect(rows).toEqual([]);
+    });
   });
 });

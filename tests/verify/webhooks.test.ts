@@ -89,7 +89,7 @@ describe("every signing scheme", () => {
     const script = path.join(tempDir(), "schemes.ts");
     writeFileSync(
       script,
-      `import { verifyWebhook } from ${JSON.stringify(path.join(stack.app, "supabase/functions/_shared/webhooks.ts"))};
+      `import { verifyWebhook } from ${JSON.stringify(path.join(stack.app, "supabase/functions/_shared/nexus-integrate/webhooks.ts"))};
 const cases = ${JSON.stringify(cases)};
 const out: Record<string, boolean> = {};
 for (const c of cases) {
