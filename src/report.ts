@@ -22,6 +22,8 @@ export interface RunReport {
   error?: { message: string; files: string[] };
   /** The file list was already shown (interactive preview): print only the summary. */
   listed?: boolean;
+  /** One-line notes (for example: nothing to do). */
+  notes?: string[];
 }
 
 export interface Reporter {
@@ -105,6 +107,7 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
               ...(report.diffs?.[op.path] !== undefined ? { diff: report.diffs[op.path] } : {}),
             })),
             nextSteps: report.nextSteps,
+            ...(report.notes ? { notes: report.notes } : {}),
             errors: report.error ? report.error.files.map((file) => ({ path: file, message: report.error!.message })) : [],
           }),
         );
@@ -141,10 +144,16 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
           }
         }
       }
-      out(summarize(visible, report.dryRun));
+      for (const note of report.notes ?? []) out(note);
+      if (visible.length > 0 || !report.notes) out(summarize(visible, report.dryRun));
       if (report.error) {
         err(chalk.red(`error: ${report.error.message}`));
         for (const file of report.error.files) err(`  ${file}`);
+        if (report.nextSteps.length > 0) {
+          err("");
+          err(chalk.bold("What you can do:"));
+          report.nextSteps.forEach((step, i) => err(`  ${i + 1}. ${step}`));
+        }
         return;
       }
       if (report.nextSteps.length > 0 && !report.dryRun) {

@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { UsageError } from "../errors.js";
 import { toolVersion } from "../package-root.js";
 import { planRun, readTargetState } from "../pipeline.js";
 import { buildIntegrationContext } from "../render/context.js";
-import { resolveTarget } from "../repo/target.js";
+import { openApp } from "../repo/target.js";
 import { parseRecordedSpec } from "../spec/build.js";
 import { staleOps } from "./regenerate.js";
+import { hasConflictMarkers } from "../plan/merge.js";
+import { findHandWrittenIntegrations } from "../repo/playbook.js";
 
 export interface Finding {
   integration: string | null;
@@ -30,13 +31,10 @@ function envFiles(root: string): string[] {
 
 /** Checks every installed integration: files present and current, env, docs, migrations, no leaked secret. */
 export function runDoctor(options: { target: string }): DoctorResult {
-  const target = resolveTarget(options.target);
+  const target = openApp(options.target);
   const { config, lock } = readTargetState(target);
   const findings: Finding[] = [];
   const add = (finding: Finding) => findings.push(finding);
-  if (!lock || Object.keys(lock.integrations).length === 0) {
-    throw new UsageError("nothing to check", [{ path: "--target", message: `${target.root} has no integrations in nexus-integrate.lock.json` }]);
-  }
 
   // Secrets in VITE_ variables, in any env file: Vite ships those to the browser.
   for (const file of envFiles(target.root)) {
@@ -54,6 +52,43 @@ export function runDoctor(options: { target: string }): DoctorResult {
       }
     }
   }
+
+  // Integrations written by hand from the playbook: recognised, never touched.
+  for (const found of findHandWrittenIntegrations(target.root, config, lock)) {
+    add({
+      integration: found.id,
+      check: "hand-written",
+      ok: true,
+      message: `hand-written integration (playbook layout, not managed by nexus-integrate): ${found.files.join(", ")}`,
+      fix: `leave it as it is, or generate a managed one beside it: nexus-integrate new ${found.id}-v2 --preset ${found.id} (when ${found.id} is a preset)`,
+    });
+  }
+
+  if (!lock || Object.keys(lock.integrations).length === 0) {
+    add({ integration: null, check: "integrations", ok: true, message: "no generated integrations yet (nexus-integrate.lock.json lists none)" });
+    return { target: target.root, findings, ok: findings.every((f) => f.ok) };
+  }
+
+  // Files a forced merge left with conflict markers are not done.
+  const generatedFiles = new Set(
+    [...lock.shared.outputs, ...Object.values(lock.integrations).flatMap((entry) => entry.outputs)].map((output) => output.path),
+  );
+  const marked: string[] = [];
+  for (const file of [...generatedFiles.keys()].sort()) {
+    const absolute = path.join(target.root, file);
+    if (existsSync(absolute) && hasConflictMarkers(readFileSync(absolute, "utf8"))) marked.push(file);
+  }
+  add(
+    marked.length === 0
+      ? { integration: null, check: "conflict-markers", ok: true, message: "no generated file has conflict markers" }
+      : {
+          integration: null,
+          check: "conflict-markers",
+          ok: false,
+          message: `unresolved conflict markers (<<<<<<< … >>>>>>>) in ${marked.join(", ")}`,
+          fix: "resolve each conflict (keep your side, the template's, or both) and delete the markers; then `nexus-integrate regenerate --all --check`",
+        },
+  );
 
   const specs = Object.keys(lock.integrations)
     .sort()
@@ -97,7 +132,7 @@ export function runDoctor(options: { target: string }): DoctorResult {
             fix: "restore it from version control (migrations are history; nexus-integrate does not recreate them)",
           },
     );
-    const staleFiles = (stale.get(id) ?? []).filter((file) => !missingFiles.some((o) => o.path === file));
+    const staleFiles = (stale.get(id) ?? []).filter((file) => !missingFiles.some((o) => o.path === file) && !marked.includes(file));
     add(
       staleFiles.length === 0
         ? { integration: id, check: "up-to-date", ok: true, message: "generated files match the current templates" }

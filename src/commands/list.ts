@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.js";
 import { readLockfile } from "../plan/lockfile.js";
-import { resolveTarget } from "../repo/target.js";
+import { openApp } from "../repo/target.js";
 import { listPresetIds, loadPreset } from "../spec/presets.js";
 
 export interface ListResult {
@@ -24,7 +24,7 @@ export function runList(options: { target?: string }): ListResult {
   let target: string | null = null;
   let installed: ListResult["installed"] = null;
   try {
-    const resolved = resolveTarget(options.target ?? ".");
+    const resolved = openApp(options.target ?? ".");
     target = resolved.root;
     const { lock } = readLockfile(resolved.root);
     installed = Object.entries(lock?.integrations ?? {}).map(([id, entry]) => ({

@@ -3,12 +3,13 @@ import { applyRun, planRun, withRunLock } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
 import type { RunReport } from "../report.js";
 import { buildIntegrationContext } from "../render/context.js";
-import { resolveTarget } from "../repo/target.js";
-import { finalizeSpec, mergeSources } from "../spec/build.js";
+import { openApp } from "../repo/target.js";
+import { finalizeSpec, mergeSources, selectedPreset } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
-import type { RepoConfig } from "../repo/config.js";
+import { CONFIG_FILE, type RepoConfig } from "../repo/config.js";
+import { handWrittenFiles } from "../repo/playbook.js";
 
 export interface NewOptions {
   target: string;
@@ -117,11 +118,49 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig): string[] {
   ];
 }
 
-/** A run that stops on conflicts: exit 1, each file with its reason, nothing written. */
-export function conflictOutcome(report: RunReport, conflicts: FileOp[], message: string): CommandOutcome {
+/** A run that stops on conflicts: exit 1, each file with its reason, what the user can do, nothing written. */
+export function conflictOutcome(report: RunReport, conflicts: FileOp[], message: string, options: string[]): CommandOutcome {
   const error = new ConflictError(message, conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`));
   report.error = { message: error.message, files: error.files };
+  report.nextSteps = options;
   return { report, exitCode: error.exitCode };
+}
+
+/**
+ * Why `new` cannot write, and the ways forward, least destructive first: a hand-written integration of the
+ * same id (the playbook's files), files of the app's own at generated paths, or generated files edited since.
+ */
+export function refusalOf(
+  spec: IntegrationSpec,
+  conflicts: FileOp[],
+  handWritten: string[],
+  preset: string | undefined,
+): { message: string; options: string[] } {
+  const foreign = conflicts.filter((op) => op.foreign);
+  const edited = conflicts.filter((op) => !op.foreign);
+  const options: string[] = [];
+  let message: string;
+  if (handWritten.length > 0) {
+    message = `a hand-written ${spec.displayName} integration already exists at the playbook's paths (${handWritten.length} file${handWritten.length === 1 ? "" : "s"} nexus-integrate did not write: ${handWritten.join(", ")}); nothing was written`;
+  } else if (foreign.length > 0) {
+    message = `${foreign.length} file${foreign.length === 1 ? "" : "s"} at generated paths already exist${foreign.length === 1 ? "s" : ""} and ${foreign.length === 1 ? "was" : "were"} not written by nexus-integrate; nothing was written`;
+  } else {
+    message = "files changed since nexus-integrate wrote them; nothing was written";
+  }
+  if (foreign.length > 0) {
+    const source = preset !== undefined ? ` --preset ${preset}` : " (with the same --spec or flags)";
+    options.push(
+      `Generate beside it under another id: nexus-integrate new ${spec.id}-v2${source} --pascal-name ${spec.pascalName}V2`,
+      `Or keep the id and put the generated files elsewhere: set "paths" (components, pages, services, functions) in ${CONFIG_FILE}.`,
+      `Or bring the hand-written code under management without losing it: nexus-integrate adopt ${spec.id} (planned; not in this version).`,
+    );
+  }
+  if (edited.length > 0) options.push("Keep your edits: undo them, or regenerate later with `nexus-integrate regenerate` (it merges edits three ways).");
+  options.push(
+    `Last resort: --force overwrites ${conflicts.length === 1 ? "this file" : `these ${conflicts.length} files`}` +
+      (foreign.length > 0 ? " and the code in them is lost (commit or back it up first)." : " and your edits in them are lost."),
+  );
+  return { message, options };
 }
 
 export async function unifiedDiffs(ops: FileOp[]): Promise<Record<string, string>> {
@@ -148,7 +187,7 @@ export async function runNew(
   options: NewOptions,
   interaction?: Interaction,
 ): Promise<CommandOutcome> {
-  const target = resolveTarget(options.target);
+  const target = openApp(options.target);
   const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
   const discovered =
     options.discover !== undefined ? await (await import("../spec/discover.js")).discoverIssuer(options.discover) : undefined;
@@ -181,7 +220,8 @@ export async function runNew(
     };
     if (dryRun) report.diffs = await unifiedDiffs(plan.ops);
     if (plan.conflicts.length > 0) {
-      return conflictOutcome(report, plan.conflicts, "files changed since nexus-integrate wrote them; nothing was written. Re-run with --force to overwrite them.");
+      const refusal = refusalOf(spec, plan.conflicts, handWrittenFiles(target.root, state.config, state.lock, spec.id, spec.pascalName), selectedPreset({ ...(provider !== undefined ? { positional: provider } : {}), ...(options.preset !== undefined ? { preset: options.preset } : {}) }));
+      return conflictOutcome(report, plan.conflicts, refusal.message, refusal.options);
     }
     const changes = plan.ops.some((op) => !op.internal && (op.action === "create" || op.action === "update"));
     if (!dryRun && changes && interaction) {

@@ -3,7 +3,7 @@ import { applyRun, planRun, withRunLock } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
 import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
-import { resolveTarget } from "../repo/target.js";
+import { openApp } from "../repo/target.js";
 import { parseRecordedSpec } from "../spec/build.js";
 import { conflictOutcome, unifiedDiffs, type CommandOutcome } from "./new.js";
 
@@ -27,11 +27,24 @@ export function staleOps(ops: FileOp[]): FileOp[] {
  * merging three ways with the merge bases in .nexus-integrate/base/.
  */
 export async function runRegenerate(ids: string[], options: RegenerateOptions): Promise<CommandOutcome> {
-  const target = resolveTarget(options.target);
+  const target = openApp(options.target);
   const { lock } = readLockfile(target.root);
-  if (!lock || Object.keys(lock.integrations).length === 0) {
+  const check = options.check ?? false;
+  if ((!lock || Object.keys(lock.integrations).length === 0) && ids.length === 0) {
+    // A CI gate added before the first `new` is green: there is nothing that could be stale.
+    const report: RunReport = {
+      command: check ? "regenerate --check" : "regenerate",
+      target: target.root,
+      dryRun: true,
+      ops: [],
+      nextSteps: [],
+      notes: ["No integrations generated yet (nexus-integrate.lock.json lists none): nothing to regenerate."],
+    };
+    return { report, exitCode: 0 };
+  }
+  if (!lock) {
     throw new UsageError("nothing to regenerate", [
-      { path: "--target", message: `${target.root} has no integrations in nexus-integrate.lock.json (run \`nexus-integrate new\` first)` },
+      { path: "provider", message: `${ids.join(", ")}: no integration is installed (run \`nexus-integrate new\` first)` },
     ]);
   }
   if (ids.length === 0 && !options.all) {
@@ -45,7 +58,6 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
     throw new UsageError("unknown integration", unknown.map((id) => ({ path: "provider", message: `"${id}" is not installed (installed: ${Object.keys(lock.integrations).join(", ")})` })));
   }
   const specs = selected.map((id) => parseRecordedSpec(lock.integrations[id]!.spec, `nexus-integrate.lock.json (${id})`));
-  const check = options.check ?? false;
   const dryRun = (options.dryRun ?? false) || check;
 
   const body = async (): Promise<CommandOutcome> => {
@@ -78,7 +90,11 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
       return conflictOutcome(
         report,
         plan.conflicts,
-        "your edits overlap template changes; nothing was written. Resolve them, or re-run with --force to write conflict markers.",
+        "your edits overlap template changes; nothing was written",
+        [
+          "Resolve the overlap by hand (the hunks are shown above), then run `nexus-integrate regenerate` again.",
+          "Or re-run with --force: the files get git-style conflict markers to resolve; `regenerate --check` and `doctor` fail until they are gone.",
+        ],
       );
     }
     if (!dryRun) applyRun(target, state);

@@ -2,7 +2,7 @@ import { UsageError } from "../errors.js";
 import { applyRun, planRemove, withRunLock } from "../pipeline.js";
 import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
-import { resolveTarget } from "../repo/target.js";
+import { openApp } from "../repo/target.js";
 import { parseRecordedSpec } from "../spec/build.js";
 import { unifiedDiffs, type CommandOutcome } from "./new.js";
 
@@ -18,7 +18,7 @@ export interface RemoveOptions {
  * lockfile entry, and adds a migration that drops only what it created. Shared files go with the last one.
  */
 export async function runRemove(id: string, options: RemoveOptions): Promise<CommandOutcome> {
-  const target = resolveTarget(options.target);
+  const target = openApp(options.target);
   const { lock } = readLockfile(target.root);
   const entry = lock?.integrations[id];
   if (!lock || !entry) {

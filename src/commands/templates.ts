@@ -9,7 +9,7 @@ import { checkTemplate, TemplateEngine } from "../render/engine.js";
 import { renderIntegration } from "../render/render.js";
 import { builtinSetFiles, loadTemplateSet } from "../render/template-set.js";
 import { CONFIG_FILE, readRepoConfig } from "../repo/config.js";
-import { resolveInside, resolveTarget } from "../repo/target.js";
+import { openApp, resolveInside } from "../repo/target.js";
 import { buildSpec, finalizeSpec } from "../spec/build.js";
 import type { RunReport } from "../report.js";
 import type { CommandOutcome } from "./new.js";
@@ -21,7 +21,7 @@ export const DEFAULT_EJECT_DIR = ".nexus-integrate/templates";
  * records the folder in nexus-integrate.config.json. Files the team deletes fall back to the built-in ones.
  */
 export async function runEject(options: { target: string; set?: string; dir?: string; force?: boolean }): Promise<CommandOutcome> {
-  const target = resolveTarget(options.target);
+  const target = openApp(options.target);
   const set = options.set ?? "basic";
   if (set !== "basic" && set !== "advanced") {
     throw new UsageError("unknown template set", [{ path: "--set", message: `"${set}" must be basic or advanced` }]);
@@ -77,7 +77,7 @@ export interface CheckResult {
 
 /** `templates check`: parse and lint every template of each set, then render them with sample specs. */
 export function runTemplatesCheck(options: { target: string; templates?: string }): CheckResult {
-  const target = resolveTarget(options.target);
+  const target = openApp(options.target);
   const config = readRepoConfig(target.root);
   const custom = customTemplates(target, config, options.templates);
   const problems: FieldIssue[] = [];

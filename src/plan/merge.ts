@@ -32,3 +32,10 @@ export function conflictHunks(merged: string): { ours: string; theirs: string }[
   }
   return hunks;
 }
+
+const MARKERS = /^<{7}(?: .*)?\r?\n[\s\S]*?^={7}\r?\n[\s\S]*?^>{7}(?: .*)?$/m;
+
+/** True when `text` still holds a git-style conflict (`<<<<<<<` … `=======` … `>>>>>>>`), e.g. left by --force. */
+export function hasConflictMarkers(text: string): boolean {
+  return MARKERS.test(text);
+}

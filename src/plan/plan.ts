@@ -4,7 +4,7 @@ import { baseFile, baseKey, parseBaseFile, serializeBaseFile } from "./base-stor
 import { blockIndex, findBlock, regionSnippet, removeBlock, upsertBlock } from "./blocks.js";
 import { sha256 } from "./hash.js";
 import { emptyLockfile, lockedOutputsOf, type LockedOutput, type Lockfile } from "./lockfile.js";
-import { conflictHunks, mergeThreeWay } from "./merge.js";
+import { conflictHunks, hasConflictMarkers, mergeThreeWay } from "./merge.js";
 
 /**
  * Planning is pure: from what the templates render, what is on disk, the merge bases and the lockfile, it
@@ -31,6 +31,8 @@ export interface FileOp {
   internal?: boolean;
   /** Code to paste by hand where a file has no marked region for a block. */
   snippets?: string[];
+  /** A conflict over a file nexus-integrate never wrote (the app's own). */
+  foreign?: boolean;
 }
 
 export interface Plan {
@@ -68,6 +70,8 @@ interface Decision {
   content: string | null;
   action: FileAction;
   conflict?: string;
+  /** The conflict is over content nexus-integrate never wrote. */
+  foreign?: boolean;
   reason?: string;
   hunks?: { ours: string; theirs: string }[];
   /** The merge base to record (what the template produced). */
@@ -98,6 +102,15 @@ export function decideOutput(input: {
     return { content: null, action: "unchanged", nextBase: base ?? theirs };
   }
   if (ours === null) return { content: theirs, action: "create", nextBase: theirs };
+  if (recorded !== undefined && hasConflictMarkers(ours)) {
+    // Left by a forced merge: the file is not done until someone resolves it. Drift for --check.
+    return {
+      content: null,
+      action: "conflict",
+      conflict: "has unresolved conflict markers (<<<<<<< … >>>>>>>): resolve them, then run regenerate again",
+      nextBase: base ?? theirs,
+    };
+  }
   if (ours === theirs) return { content: theirs, action: "unchanged", nextBase: theirs };
   const oursHash = sha256(ours);
   const untouched =
@@ -107,6 +120,7 @@ export function decideOutput(input: {
     return {
       content: theirs,
       action: "conflict",
+      ...(!recorded ? { foreign: true } : {}),
       conflict: !recorded
         ? "exists and was not written by nexus-integrate"
         : base === null && mode === "regenerate"
@@ -165,6 +179,7 @@ export function planFileOps(input: PlanInput): Plan {
     const snippets: string[] = [];
     const hunks: { ours: string; theirs: string }[] = [];
     let merged = false;
+    let foreign = false;
     let text = before;
     // Blocks of different owners and regions do not overlap: each is found in the file as it was.
     const blocksBefore = before === null ? null : blockIndex(before, filePath);
@@ -194,6 +209,7 @@ export function planFileOps(input: PlanInput): Plan {
         mode: input.mode,
       });
       nextBases.set(output, decision.nextBase);
+      if (decision.foreign) foreign = true;
       if (decision.conflict) {
         conflicts.push(output.kind === "block" ? `${output.owner} block: ${decision.conflict}` : decision.conflict);
         if (output.migration) conflictedMigration.add(output);
@@ -230,6 +246,7 @@ export function planFileOps(input: PlanInput): Plan {
       ...(conflicts.length > 0 ? { reason: conflicts.join("; ") } : reasons.length > 0 ? { reason: reasons.join("; ") } : {}),
       ...(hunks.length > 0 ? { hunks } : {}),
       ...(snippets.length > 0 ? { snippets } : {}),
+      ...(conflicted && foreign ? { foreign: true } : {}),
     });
   }
 

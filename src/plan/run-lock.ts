@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, closeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { OperationError } from "../errors.js";
 import type { Target } from "../repo/target.js";
@@ -29,7 +29,9 @@ function readInfo(file: string): LockInfo | null {
 
 export function acquireRunLock(target: Target): () => void {
   const file = path.join(target.root, RUN_LOCK);
-  mkdirSync(path.dirname(file), { recursive: true });
+  // A run that ends without writing (refused, declined, failed) leaves no trace: a state folder this run
+  // created is removed again when it is still empty.
+  const createdDir = mkdirSync(path.dirname(file), { recursive: true }) !== undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const fd = openSync(file, "wx", 0o644);
@@ -45,6 +47,13 @@ export function acquireRunLock(target: Target): () => void {
           if (readInfo(file)?.pid === process.pid) unlinkSync(file);
         } catch {
           // already gone
+        }
+        if (createdDir) {
+          try {
+            rmdirSync(path.dirname(file));
+          } catch {
+            // not empty: the run wrote its state there
+          }
         }
       };
       process.on("exit", release);

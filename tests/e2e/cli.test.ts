@@ -20,11 +20,11 @@ const HUBSPOT_FILES = [
   "src/services/integrations/hubspot/utils.ts",
   "supabase/functions/hubspot-exchange-tokens/index.ts",
   "supabase/functions/hubspot-sync/index.ts",
-  "supabase/functions/_shared/oauth.ts",
-  "supabase/functions/_shared/crypto.ts",
-  "supabase/functions/_shared/cors.ts",
-  "supabase/functions/_shared/auth.ts",
-  "supabase/functions/_shared/store.ts",
+  "supabase/functions/_shared/nexus-integrate/oauth.ts",
+  "supabase/functions/_shared/nexus-integrate/crypto.ts",
+  "supabase/functions/_shared/nexus-integrate/cors.ts",
+  "supabase/functions/_shared/nexus-integrate/auth.ts",
+  "supabase/functions/_shared/nexus-integrate/store.ts",
   "supabase/migrations/20251124160000_nexus_integrations_base.sql",
   "supabase/migrations/20251124160001_hubspot_integration.sql",
   "docs/integrations/hubspot.md",
@@ -77,7 +77,7 @@ describe("nexus-integrate new (built binary)", () => {
     const second = await run(["new", "microsoft", "--yes", "--target", app, "--json"]);
     expect(second.exitCode, second.stdout).toBe(0);
     const files = (JSON.parse(second.stdout) as { files: { path: string; action: string }[] }).files;
-    expect(files.find((f) => f.path.endsWith("_shared/oauth.ts"))?.action).toBe("unchanged");
+    expect(files.find((f) => f.path.endsWith("_shared/nexus-integrate/oauth.ts"))?.action).toBe("unchanged");
     const migrations = readdirSync(path.join(app, "supabase/migrations")).sort();
     expect(migrations).toEqual([
       "20250101000000_profiles.sql",
@@ -121,7 +121,7 @@ describe("bad input: exit 2, a field-level message, nothing changed", () => {
     ["a scope with a quote", (app) => ["new", "hubspot", "--scopes", 'oauth crm"read', "--yes", "--target", app], /scopes\[1\]: "crm"read" contains a double quote/],
     ["missing values", (app) => ["new", "acme", "--yes", "--target", app], /authorizationUrl: is required \(use --auth-url/],
     ["an unknown option", (app) => ["new", "hubspot", "--bogus", "--target", app], /unknown option '--bogus'/],
-    ["a target without package.json", (_app, dir) => ["new", "hubspot", "--yes", "--target", dir], /--target: .* has no package\.json/],
+    ["a target that is no app", (_app, dir) => ["new", "hubspot", "--yes", "--target", dir], /not inside a Vite \+ React \+ Supabase app\n.*--target: no folder at or above .* has both a package\.json and a supabase\/ folder/],
   ];
 
   it.each(cases)("%s", async (_name, args, message) => {

@@ -113,9 +113,16 @@ describe("regenerate", () => {
     expect(snapshotTree(app)).toEqual(before);
   });
 
-  it("names what is wrong: no lockfile, no ids, an unknown id", async () => {
+  it("names what is wrong: no ids, an unknown id; with no integration yet, --all and --check pass with a note", async () => {
     const app = copyExampleApp();
-    expect((await runWith(BIN, ["regenerate", "--all", "--target", app])).exitCode).toBe(2);
+    const before = snapshotTree(app);
+    for (const args of [["--all"], ["--all", "--check"]]) {
+      const empty = await runWith(BIN, ["regenerate", ...args, "--target", app]);
+      expect(empty.exitCode, empty.stderr).toBe(0);
+      expect(empty.stdout).toContain("No integrations generated yet");
+    }
+    expect(snapshotTree(app)).toEqual(before);
+    expect((await runWith(BIN, ["regenerate", "hubspot", "--target", app])).exitCode).toBe(2);
     await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
     expect((await runWith(BIN, ["regenerate", "--target", app])).stderr).toContain("or use --all");
     expect((await runWith(BIN, ["regenerate", "slack", "--target", app])).stderr).toContain('"slack" is not installed');
@@ -133,7 +140,7 @@ describe("remove", () => {
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect(existsSync(path.join(app, SETUP))).toBe(false);
     expect(existsSync(path.join(app, "supabase/functions/hubspot-sync"))).toBe(false);
-    expect(existsSync(path.join(app, "supabase/functions/_shared/oauth.ts"))).toBe(true); // microsoft still uses it
+    expect(existsSync(path.join(app, "supabase/functions/_shared/nexus-integrate/oauth.ts"))).toBe(true); // microsoft still uses it
     expect(read(app, ".env.example")).not.toContain("HUBSPOT");
     expect(read(app, ".env.example")).toContain("VITE_MICROSOFT_CLIENT_ID");
     const migrations = readdirSync(path.join(app, "supabase/migrations"));
