@@ -58,6 +58,10 @@ Examples:
   $ nexus-integrate new acme --discover https://auth.acme.com --api-base-url https://api.acme.com --scopes "read" --sync-path /v1/items --name Acme --yes
   $ nexus-integrate new hubspot-eu --preset hubspot --auth-url https://app-eu1.hubspot.com/oauth/authorize --yes
   $ nexus-integrate new google-analytics --dry-run`,
+  init: `
+Examples:
+  $ nexus-integrate init                             # in the app (or any folder inside it)
+  $ nexus-integrate init --yes --target ../nexus     # CI: fail when something cannot be detected`,
   regenerate: `
 Examples:
   $ nexus-integrate regenerate --all                 # re-render from the lockfile, merging your edits
@@ -142,6 +146,35 @@ Examples:
       await runWriting(options.json, async (reporter) => {
         const { runNew } = await import("./commands/new.js");
         return runNew(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
+      });
+    });
+
+  program
+    .command("init")
+    .description("detect the app (root, aliases, Supabase client, Card, router) and write nexus-integrate.config.json")
+    .option("-t, --target <dir>", "the Nexus app (default: the app around the working folder)", ".")
+    .option("-y, --yes", "never prompt; fail when something cannot be detected")
+    .option("--force", "overwrite an existing nexus-integrate.config.json that differs")
+    .option("--dry-run", "show what would be written")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", EXAMPLES.init)
+    .action(async (options: { target: string; yes?: boolean; force?: boolean; dryRun?: boolean; json?: boolean }) => {
+      await runWriting(options.json, async () => {
+        const { runInit } = await import("./commands/init.js");
+        const interactive = isInteractive(options);
+        return runInit(
+          options,
+          interactive
+            ? {
+                async choose(question, candidates) {
+                  return (await import("./spec/prompts.js")).chooseValue(question, candidates);
+                },
+                async confirm(question) {
+                  return (await import("./spec/prompts.js")).confirmWrite(question);
+                },
+              }
+            : undefined,
+        );
       });
     });
 

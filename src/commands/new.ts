@@ -8,7 +8,8 @@ import { finalizeSpec, mergeSources, selectedPreset } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
-import { CONFIG_FILE, type RepoConfig } from "../repo/config.js";
+import { checkAppImports } from "../repo/app-imports.js";
+import { CONFIG_FILE, readRepoConfig, type RepoConfig } from "../repo/config.js";
 import { handWrittenFiles } from "../repo/playbook.js";
 
 export interface NewOptions {
@@ -202,6 +203,11 @@ export async function runNew(
   if (interaction) input = await interaction.promptForMissing(input);
   const spec = finalizeSpec(input);
   const dryRun = options.dryRun ?? false;
+  // Before anything is planned or written: the app modules the generated code imports must be there.
+  const importProblems = checkAppImports(target.root, readRepoConfig(target.root));
+  if (importProblems.length > 0) {
+    throw new UsageError("the generated code would import modules the app does not have; nothing was written", importProblems);
+  }
   const body = async (): Promise<CommandOutcome> => {
     const state = planRun(target, [spec], {
       mode: "new",

@@ -1,7 +1,7 @@
 import type { RenderedOutput } from "../render/render.js";
 import { SHARED_OWNER } from "../render/render.js";
 import { baseFile, baseKey, parseBaseFile, serializeBaseFile } from "./base-store.js";
-import { blockIndex, findBlock, regionSnippet, removeBlock, upsertBlock } from "./blocks.js";
+import { blockIndex, blockMarkers, findBlock, regionSnippet, removeBlock, upsertBlock } from "./blocks.js";
 import { sha256 } from "./hash.js";
 import { emptyLockfile, lockedOutputsOf, type LockedOutput, type Lockfile } from "./lockfile.js";
 import { conflictHunks, hasConflictMarkers, mergeThreeWay } from "./merge.js";
@@ -190,6 +190,14 @@ export function planFileOps(input: PlanInput): Plan {
         const found = blocksBefore === null ? ({ status: "absent" } as const) : blocksBefore(output.owner, output.region);
         if (found.status === "broken") {
           conflicts.push(found.reason);
+          continue;
+        }
+        if (output.region === null && before !== null && !before.includes("nexus-integrate")) {
+          // A file the app owns that never agreed to carry our blocks: show the block, touch nothing.
+          nextBases.set(output, output.content);
+          reasons.push('the file has no nexus-integrate markers: paste the block below (or add a "# nexus-integrate" comment line to let it append)');
+          const { start, end } = blockMarkers(filePath, output.owner);
+          snippets.push([start, output.content.replace(/\n$/, ""), end].join("\n"));
           continue;
         }
         if (found.status === "no-region" || (text === null && output.region !== null)) {

@@ -34,7 +34,7 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     signatureEncoding: "hex" | "base64";
     docsUrl: string | null;
   };
-  imports: RepoConfig["imports"] & { utils: string; functionErrors: string };
+  imports: RepoConfig["imports"] & { utils: string; functionErrors: string; session: string };
   urls: { app: string; redirect: string };
 }
 
@@ -111,6 +111,7 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
       ...shared.imports,
       utils: `${config.imports.services}/${names.id}/utils`,
       functionErrors: `${config.imports.services}/nexus-integrate/functionErrors`,
+      session: `${config.imports.services}/nexus-integrate/useSupabaseSession`,
     },
     urls: { app: config.appUrl, redirect: `${config.appUrl}${setup}/callback` },
   };

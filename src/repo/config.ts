@@ -27,7 +27,6 @@ export const DEFAULT_PATHS = {
 
 export const DEFAULT_IMPORTS = {
   supabase: "@/lib/supabase",
-  useAuth: "@/hooks/useAuth",
   card: "@/components/ui/card",
   router: "react-router",
   services: "@/services/integrations",
@@ -58,7 +57,13 @@ const importsShape = Object.fromEntries(Object.keys(DEFAULT_IMPORTS).map((key) =
 export const repoConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   paths: z.strictObject(pathsShape).default({}),
-  imports: z.strictObject(importsShape).default({}),
+  imports: z
+    .strictObject({
+      ...importsShape,
+      /** No longer used (the generated pages read the session from the Supabase client); accepted so older configs load. */
+      useAuth: importSpecifier.optional(),
+    })
+    .default({}),
   /** The app's public URL, used for the redirect URI the docs tell you to register. */
   appUrl: endpointUrl.default("http://localhost:5173"),
   /** Where the setup and callback routes live in the app. */
@@ -89,10 +94,15 @@ export function resolveRepoConfig(raw: unknown, where = CONFIG_FILE): RepoConfig
   return {
     templates: parsed.data.templates ?? null,
     paths: { ...DEFAULT_PATHS, ...stripUndefined(parsed.data.paths) },
-    imports: { ...DEFAULT_IMPORTS, ...stripUndefined(parsed.data.imports) },
+    imports: { ...DEFAULT_IMPORTS, ...stripUndefined(withoutKey(parsed.data.imports, "useAuth")) },
     appUrl: parsed.data.appUrl.replace(/\/+$/, ""),
     routesBase: parsed.data.routesBase,
   };
+}
+
+function withoutKey<T extends Record<string, unknown>, K extends string>(value: T, key: K): Omit<T, K> {
+  const { [key]: _dropped, ...rest } = value;
+  return rest;
 }
 
 function stripUndefined<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -115,3 +115,15 @@ export async function confirmWrite(message: string): Promise<boolean> {
     throw error;
   }
 }
+
+/** Picks one of `candidates` (or types a value when there are none), for `init`. */
+export async function chooseValue(message: string, candidates: string[]): Promise<string> {
+  const { input, select } = await import("@inquirer/prompts");
+  try {
+    if (candidates.length === 0) return (await input({ message, required: true })).trim();
+    return await select({ message, choices: candidates.map((value) => ({ value, name: value })) });
+  } catch (error) {
+    if (isExitPrompt(error)) throw new CancelledError();
+    throw error;
+  }
+}

@@ -1,22 +1,10 @@
 import { execa } from "execa";
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, copyExampleApp, REPO_ROOT, snapshotTree, tempDir } from "../helpers/fixtures.js";
+import { BIN, copyExampleApp, snapshotTree } from "../helpers/fixtures.js";
+import { ENTER, ptySession } from "../helpers/pty.js";
 
-/** Drives the built binary in a pseudo-terminal (python's pty), answering each prompt as a person would. */
-async function session(args: string[], steps: [string, string][]) {
-  const script = path.join(tempDir(), "steps.json");
-  writeFileSync(script, JSON.stringify(steps));
-  const result = await execa(
-    "python3",
-    [path.join(REPO_ROOT, "tests/helpers/pty-session.py"), script, "--", "node", BIN, ...args],
-    { env: { SOURCE_DATE_EPOCH: "1764000000", NO_COLOR: "1" }, timeout: 90_000 },
-  );
-  return JSON.parse(result.stdout) as { exitCode: number; stepsDone: number; output: string };
-}
+const session = ptySession;
 
-const ENTER = "\r";
 const ANSWERS = {
   displayName: "Acme CRM",
   authUrl: "https://auth.acme.example/authorize",

@@ -5,9 +5,9 @@ import path from "node:path";
 import { afterAll } from "vitest";
 import { UsageError, type FieldIssue } from "../../src/errors.js";
 
-import { EXAMPLE_APP } from "./paths.js";
+import { EXAMPLE_APP, PLAYBOOK_APP } from "./paths.js";
 
-export { BIN, EXAMPLE_APP, REPO_ROOT } from "./paths.js";
+export { BIN, EXAMPLE_APP, PLAYBOOK_APP, REPO_ROOT } from "./paths.js";
 
 const created: string[] = [];
 afterAll(() => {
@@ -22,8 +22,21 @@ export function tempDir(prefix = "nexus-test-"): string {
 
 /** A fresh copy of the example app (without node_modules). */
 export function copyExampleApp(): string {
-  const dir = path.join(tempDir(), "app");
-  cpSync(EXAMPLE_APP, dir, {
+  return copyApp(EXAMPLE_APP);
+}
+
+/**
+ * A fresh copy of the playbook fixture: a Nexus repo built by hand from the playbook (hand-written HubSpot and
+ * Microsoft integrations, its own _shared/cors.ts, no markers, react-router-dom, split tsconfig, a leaked
+ * VITE_ secret), optionally inside a monorepo-like parent (`<parent>/apps/nexus`).
+ */
+export function copyPlaybookApp(options: { inMonorepo?: boolean } = {}): string {
+  return copyApp(PLAYBOOK_APP, options.inMonorepo ? "apps/nexus" : "app");
+}
+
+function copyApp(source: string, under = "app"): string {
+  const dir = path.join(tempDir(), under);
+  cpSync(source, dir, {
     recursive: true,
     filter: (source) => !source.split(path.sep).includes("node_modules") && !source.endsWith(`${path.sep}dist`),
   });

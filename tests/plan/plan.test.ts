@@ -65,8 +65,15 @@ describe("planFileOps", () => {
     expect(result.conflicts[0]?.reason).toBe("exists and was not written by nexus-integrate");
   });
 
-  it("inserts, keeps and guards managed blocks in files it does not own", () => {
+  it("leaves a file it does not own alone when it has no nexus-integrate marker, and shows the block to paste", () => {
     const env = "VITE_SUPABASE_URL=x\n";
+    const result = plan([block(".env.example", "VITE_HUBSPOT_CLIENT_ID=\n")], { ".env.example": env }, null);
+    expect(result.ops[0]).toMatchObject({ action: "keep", after: env });
+    expect(result.ops[0]!.snippets).toEqual(["# >>> nexus-integrate: hubspot >>>\nVITE_HUBSPOT_CLIENT_ID=\n# <<< nexus-integrate: hubspot <<<"]);
+  });
+
+  it("inserts, keeps and guards managed blocks in files it does not own (once the file mentions nexus-integrate)", () => {
+    const env = "# nexus-integrate appends its blocks below\nVITE_SUPABASE_URL=x\n";
     const first = plan([block(".env.example", "VITE_HUBSPOT_CLIENT_ID=\n")], { ".env.example": env }, null);
     expect(first.ops[0]!.action).toBe("update");
     const after = first.ops[0]!.after!;

@@ -1,0 +1,168 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { ConflictError, UsageError, type FieldIssue } from "../errors.js";
+import { withRunLock } from "../pipeline.js";
+import { applyFileOps } from "../plan/apply.js";
+import type { FileOp } from "../plan/plan.js";
+import { exportedNames, loadAppTsconfig } from "../repo/app-imports.js";
+import { CONFIG_FILE, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
+import { openApp } from "../repo/target.js";
+import type { RunReport } from "../report.js";
+import type { CommandOutcome } from "./new.js";
+
+/**
+ * `init`: finds the app's root, detects what the generated code must import (the Supabase client, a Card
+ * component, the router package) and where routes live, asks only what it cannot tell (never without a TTY),
+ * and writes nexus-integrate.config.json — as shadcn's `init` writes components.json.
+ */
+export interface InitOptions {
+  target: string;
+  yes?: boolean;
+  force?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** One detected setting: the candidates found (best first) and how. */
+export interface Detected {
+  key: string;
+  candidates: string[];
+  how: string;
+}
+
+/** Asks the user to pick among candidates, or to type a value when there are none. */
+export interface InitInteraction {
+  choose(question: string, candidates: string[]): Promise<string>;
+  confirm(question: string): Promise<boolean>;
+}
+
+const CARD_EXPORTS = ["Card", "CardHeader", "CardTitle", "CardDescription", "CardContent", "CardFooter"];
+
+async function sourceFiles(root: string): Promise<string[]> {
+  const { glob } = await import("tinyglobby");
+  return (await glob(["src/**/*.{ts,tsx}"], { cwd: root, ignore: ["**/node_modules/**", "**/*.d.ts", "**/*.test.*"] })).sort();
+}
+
+/** Candidates first by a preferred path, then by path. */
+function ranked(files: string[], preferred: string[]): string[] {
+  const rank = (file: string) => {
+    const index = preferred.indexOf(file);
+    return index === -1 ? preferred.length : index;
+  };
+  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export async function detectApp(root: string): Promise<{ detected: Detected[]; notes: string[] }> {
+  const tsconfig = loadAppTsconfig(root);
+  const files = await sourceFiles(root);
+  const read = (file: string) => readFileSync(path.join(root, file), "utf8");
+  const toSpecifier = (file: string) => tsconfig.specifierFor(path.join(root, file));
+  const notes: string[] = [];
+  if (!tsconfig.file) notes.push('the app\'s tsconfig has no "paths" alias: add "@/*": ["./src/*"] (and the same alias in vite.config) so generated files can import app modules');
+
+  const clients = ranked(
+    files.filter((file) => {
+      const source = read(file);
+      return /createClient\s*[<(]/.test(source) && exportedNames(source)?.has("supabase") === true;
+    }),
+    ["src/integrations/supabase/client.ts", "src/lib/supabase.ts", "src/lib/supabaseClient.ts", "src/supabase.ts"],
+  );
+  const cards = ranked(
+    files.filter((file) => /(^|\/)card\.tsx$/i.test(file) && CARD_EXPORTS.every((name) => exportedNames(read(file))?.has(name))),
+    ["src/components/ui/card.tsx"],
+  );
+  const hooks = files.filter((file) => exportedNames(read(file))?.has("useAuth"));
+  if (hooks.length > 0) {
+    notes.push(`auth hook found in ${hooks.join(", ")}: not needed, the generated pages read the session from the Supabase client`);
+  }
+  const routers = ranked(files.filter((file) => /<Routes\b|createBrowserRouter\s*\(|useRoutes\s*\(/.test(read(file))), ["src/App.tsx", "src/main.tsx"]);
+  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  const routerPackages = ["react-router-dom", "react-router"].filter((name) => name in deps);
+
+  const alias = (relative: string) => tsconfig.specifierFor(path.join(root, relative));
+  return {
+    notes,
+    detected: [
+      { key: "imports.supabase", candidates: clients.map(toSpecifier).filter((s): s is string => s !== null), how: "a module under src/ that calls createClient and exports `supabase`" },
+      { key: "imports.card", candidates: cards.map(toSpecifier).filter((s): s is string => s !== null), how: `a card.tsx exporting ${CARD_EXPORTS.join(", ")}` },
+      { key: "imports.router", candidates: routerPackages, how: "the router package in package.json" },
+      { key: "paths.router", candidates: routers, how: "the file with the app's <Routes>" },
+      ...(["services", "components", "pages", "hooks"] as const).map((name) => ({
+        key: `imports.${name}`,
+        candidates: [alias(DEFAULT_PATHS[name])].filter((s): s is string => s !== null),
+        how: `the alias of ${DEFAULT_PATHS[name]}/`,
+      })),
+    ],
+  };
+}
+
+function setKey(target: Record<string, Record<string, string>>, key: string, value: string): void {
+  const [group, name] = key.split(".") as [string, string];
+  (target[group] ??= {})[name] = value;
+}
+
+export async function runInit(options: InitOptions, interaction?: InitInteraction): Promise<CommandOutcome> {
+  const target = openApp(options.target);
+  const { detected, notes } = await detectApp(target.root);
+  const config: Record<string, Record<string, string>> = { paths: {}, imports: {} };
+  const missing: FieldIssue[] = [];
+  const chosen: string[] = [];
+  for (const item of detected) {
+    let value: string | undefined;
+    if (item.candidates.length === 1 || (item.candidates.length > 1 && !interaction)) value = item.candidates[0];
+    else if (item.candidates.length > 1 && interaction) value = await interaction.choose(`${item.key} (${item.how})`, item.candidates);
+    else if (interaction) value = await interaction.choose(`${item.key}: none found (${item.how}); type the value`, []);
+    if (value === undefined || value === "") {
+      missing.push({ path: item.key, message: `could not be detected (${item.how}); run init in a terminal to type it, or write it in ${CONFIG_FILE}` });
+      continue;
+    }
+    if (item.candidates.length > 1) chosen.push(`${item.key}: ${value} (also found: ${item.candidates.filter((c) => c !== value).join(", ")})`);
+    setKey(config, item.key, value);
+  }
+  if (missing.length > 0) throw new UsageError("init could not detect everything; nothing was written", missing);
+
+  const file = {
+    paths: { ...DEFAULT_PATHS, ...config.paths },
+    imports: { ...DEFAULT_IMPORTS, ...config.imports },
+    appUrl: "http://localhost:5173",
+    routesBase: "/integrations",
+  };
+  const configPath = path.join(target.root, CONFIG_FILE);
+  const before = existsSync(configPath) ? readFileSync(configPath, "utf8") : null;
+  if (before !== null) {
+    // Keep what the team set that init does not detect (templates, appUrl, routesBase, $schema).
+    const existing = JSON.parse(before) as Record<string, unknown>;
+    for (const key of ["appUrl", "routesBase", "templates", "$schema"]) if (existing[key] !== undefined) (file as Record<string, unknown>)[key] = existing[key];
+  }
+  resolveRepoConfig(file); // what init writes must load
+  const after = `${JSON.stringify(file, null, 2)}\n`;
+  const action = before === null ? "create" : before === after ? "unchanged" : options.force ? "update" : "conflict";
+  const op: FileOp = { path: CONFIG_FILE, action, before, after, kind: "file", forced: action === "update" };
+  const report: RunReport = {
+    command: "init",
+    target: target.root,
+    dryRun: options.dryRun ?? false,
+    ops: [op],
+    nextSteps: ["Generate an integration: nexus-integrate new <provider> (nexus-integrate list shows the presets)"],
+    notes: [
+      ...detected.map((item) => `detected ${item.key} = ${item.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], file)}`),
+      ...chosen.map((line) => `chose ${line}`),
+      ...notes.map((line) => `note: ${line}`),
+    ],
+  };
+  if (action === "conflict") {
+    const error = new ConflictError(`${CONFIG_FILE} exists with other settings; nothing was written`, [CONFIG_FILE]);
+    report.error = { message: error.message, files: error.files };
+    report.nextSteps = ["Review the settings above, then re-run with --force to overwrite the file (keys init does not detect are kept)."];
+    return { report, exitCode: 1 };
+  }
+  if (action === "unchanged" || report.dryRun) return { report, exitCode: 0 };
+  if (interaction && !(await interaction.confirm(`Write ${CONFIG_FILE}?`))) {
+    report.error = { message: "not confirmed; nothing was written", files: [] };
+    report.nextSteps = [];
+    return { report, exitCode: 1 };
+  }
+  await withRunLock(target, async () => applyFileOps(target, [op]));
+  return { report, exitCode: 0 };
+}

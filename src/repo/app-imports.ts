@@ -1,0 +1,165 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { createPathsMatcher, parseTsconfig, type TsConfigJsonResolved } from "get-tsconfig";
+import type { FieldIssue } from "../errors.js";
+import { CONFIG_FILE, type RepoConfig } from "./config.js";
+
+/**
+ * Checks that the import specifiers the generated code will use resolve in the app, through its tsconfig
+ * `paths` (following `extends`, and `references` where tsconfig.json only points at tsconfig.app.json, as
+ * Vite's template splits it), with the exports the templates need where a module's source tells.
+ */
+
+const SOURCE_EXTENSIONS = [".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs"];
+
+export interface AppTsconfig {
+  /** The config file that holds the app's `paths` (tsconfig.json or a referenced tsconfig.app.json). */
+  file: string | null;
+  resolve: (specifier: string) => string[];
+  /** The import specifier that reaches an absolute file or folder through the paths (extension dropped), or null. */
+  specifierFor: (absolute: string) => string | null;
+}
+
+function parseQuietly(file: string): TsConfigJsonResolved | null {
+  try {
+    return parseTsconfig(file);
+  } catch {
+    return null;
+  }
+}
+
+/** The tsconfig with the app's `paths`: tsconfig.json, else the first of its references that has them. */
+export function loadAppTsconfig(root: string): AppTsconfig {
+  const main = path.join(root, "tsconfig.json");
+  const candidates: string[] = [];
+  if (existsSync(main)) {
+    candidates.push(main);
+    const parsed = parseQuietly(main);
+    for (const reference of parsed?.references ?? []) {
+      let file = path.resolve(root, reference.path);
+      if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, "tsconfig.json");
+      candidates.push(file);
+    }
+  }
+  for (const file of candidates) {
+    const config = parseQuietly(file);
+    if (config?.compilerOptions?.paths && Object.keys(config.compilerOptions.paths).length > 0) {
+      const matcher = createPathsMatcher({ path: file, config });
+      if (matcher) return { file, resolve: matcher, specifierFor: specifierVia(file, config) };
+    }
+  }
+  return { file: null, resolve: () => [], specifierFor: () => null };
+}
+
+/** Reverse of the paths matcher for `"@/*": ["./src/*"]`-style wildcards: a file or folder → `@/…`. */
+function specifierVia(file: string, config: TsConfigJsonResolved): (absolute: string) => string | null {
+  const base = path.resolve(path.dirname(file), config.compilerOptions?.baseUrl ?? ".");
+  const rules = Object.entries(config.compilerOptions?.paths ?? {})
+    .filter(([pattern]) => pattern.endsWith("/*"))
+    .flatMap(([pattern, targets]) =>
+      targets.filter((t) => t.endsWith("/*")).map((t) => ({ prefix: pattern.slice(0, -1), dir: path.resolve(base, t.slice(0, -2)) })),
+    );
+  return (absolute) => {
+    const withoutExtension = absolute.replace(/(\/index)?\.(d\.ts|tsx?|jsx?|mjs)$/, "");
+    for (const rule of rules) {
+      const relative = path.relative(rule.dir, withoutExtension);
+      if (relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative)) return rule.prefix + relative.split(path.sep).join("/");
+    }
+    return null;
+  };
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith("./") || specifier.startsWith("../");
+}
+
+/** The file a module specifier names, or null. Package specifiers resolve to their package.json. */
+export function resolveModule(root: string, tsconfig: AppTsconfig, specifier: string): string | null {
+  for (const candidate of tsconfig.resolve(specifier)) {
+    const found = fileFor(candidate);
+    if (found) return found;
+  }
+  if (isRelative(specifier) || specifier.startsWith("/")) return null;
+  const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
+  const pkg = path.join(root, "node_modules", name, "package.json");
+  return existsSync(pkg) ? pkg : null;
+}
+
+function fileFor(base: string): string | null {
+  if (existsSync(base) && statSync(base).isFile()) return base;
+  for (const extension of SOURCE_EXTENSIONS) if (existsSync(base + extension)) return base + extension;
+  for (const extension of SOURCE_EXTENSIONS) {
+    const index = path.join(base, `index${extension}`);
+    if (existsSync(index)) return index;
+  }
+  return null;
+}
+
+/** Names a module's source exports, or null when it cannot tell (`export * from …`). */
+export function exportedNames(source: string): Set<string> | null {
+  if (/^\s*export\s+\*\s+from\s/m.test(source)) return null;
+  const names = new Set<string>();
+  for (const match of source.matchAll(/^\s*export\s+(?:declare\s+)?(?:async\s+)?(?:const|let|var|function\*?|class|enum)\s+([A-Za-z_$][\w$]*)/gm)) {
+    names.add(match[1]!);
+  }
+  for (const match of source.matchAll(/^\s*export\s+(?:type\s+)?\{([^}]*)\}/gm)) {
+    for (const part of match[1]!.split(",")) {
+      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      if (name) names.add(name.replace(/^type\s+/, ""));
+    }
+  }
+  return names;
+}
+
+/** What each configured import must provide. */
+const REQUIRED_EXPORTS: Partial<Record<keyof RepoConfig["imports"], string[]>> = {
+  supabase: ["supabase"],
+  card: ["Card", "CardHeader", "CardTitle", "CardDescription", "CardContent", "CardFooter"],
+};
+
+/** Problems with the configured imports, each naming the config key and the fix; empty when all resolve. */
+export function checkAppImports(root: string, config: RepoConfig): FieldIssue[] {
+  const tsconfig = loadAppTsconfig(root);
+  const issues: FieldIssue[] = [];
+  const key = (name: string) => `${CONFIG_FILE}: imports.${name}`;
+  const fix = `run \`nexus-integrate init\` to detect it, or set it in ${CONFIG_FILE}`;
+  for (const [name, exports] of Object.entries(REQUIRED_EXPORTS) as [keyof RepoConfig["imports"], string[]][]) {
+    const specifier = config.imports[name];
+    const file = resolveModule(root, tsconfig, specifier);
+    if (!file || file.endsWith("package.json")) {
+      issues.push({ path: key(name), message: `"${specifier}" does not resolve to a module in the app${tsconfig.file ? ` (through the paths of ${path.relative(root, tsconfig.file)})` : " (the app's tsconfig has no paths)"}; ${fix}` });
+      continue;
+    }
+    const names = exportedNames(readFileSync(file, "utf8"));
+    const missing = names === null ? [] : exports.filter((exported) => !names.has(exported));
+    if (missing.length > 0) {
+      issues.push({ path: key(name), message: `${path.relative(root, file)} does not export ${missing.join(", ")}; point imports.${name} at a module that does, or add the export${missing.length === 1 ? "" : "s"}` });
+    }
+  }
+  const router = config.imports.router;
+  if (!resolveModule(root, tsconfig, router) && !dependsOn(root, router)) {
+    issues.push({ path: key("router"), message: `the app does not depend on "${router}"; set imports.router to the router package it uses (react-router or react-router-dom)` });
+  }
+  // Folders the generated code imports from must be the folders it writes to.
+  for (const [name, folder] of [["services", "services"], ["components", "components"], ["pages", "pages"], ["hooks", "hooks"]] as const) {
+    const specifier = config.imports[name];
+    const expected = path.join(root, config.paths[folder]);
+    const resolved = tsconfig.resolve(specifier).map((candidate) => path.resolve(candidate));
+    if (!resolved.includes(expected)) {
+      issues.push({
+        path: key(name),
+        message: `"${specifier}" does not resolve to ${config.paths[folder]}/ (paths.${folder})${tsconfig.file ? "" : ": the app's tsconfig has no paths alias"}; add an alias such as "@/*": ["./src/*"] to tsconfig (and vite.config), or set imports.${name}`,
+      });
+    }
+  }
+  return issues;
+}
+
+function dependsOn(root: string, name: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+    return name in (pkg.dependencies ?? {}) || name in (pkg.devDependencies ?? {});
+  } catch {
+    return false;
+  }
+}

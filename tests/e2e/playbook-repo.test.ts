@@ -1,0 +1,172 @@
+import { execa } from "execa";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { linkAppDeps } from "../helpers/app-deps.js";
+import { denoCheckFunctions } from "../helpers/app-checks.js";
+import { BIN, copyPlaybookApp, PLAYBOOK_APP, snapshotTree } from "../helpers/fixtures.js";
+import { ENTER, ptySession } from "../helpers/pty.js";
+
+/**
+ * The team's real repo, not our example app: tests/fixtures/playbook-app was built by hand from the playbook
+ * (hand-written HubSpot and Microsoft integrations at the playbook's paths, its own _shared/cors.ts exporting a
+ * corsHeaders object, an App.tsx without markers, react-router-dom, the Supabase client at
+ * @/integrations/supabase/client, an auth context of its own, tsconfig split into tsconfig.app.json, and the
+ * playbook's VITE_…_CLIENT_SECRET in .env.local).
+ */
+function run(args: string[], options: { cwd?: string } = {}) {
+  return execa("node", [BIN, ...args], {
+    reject: false,
+    stdin: "ignore",
+    env: { NO_COLOR: "1", SOURCE_DATE_EPOCH: "1764000000" },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+}
+
+const HAND_WRITTEN_HUBSPOT = [
+  "src/components/integrations/HubSpotSetup.tsx",
+  "src/pages/integrations/HubSpotCallbackPage.tsx",
+  "src/services/integrations/hubspot/utils.ts",
+  "supabase/functions/hubspot-exchange-tokens/index.ts",
+  "supabase/functions/hubspot-sync/index.ts",
+];
+const OWN_FUNCTIONS = ["hubspot-exchange-tokens", "hubspot-sync", "microsoft-exchange-tokens", "microsoft-sync"].map((fn) => `${fn}/index.ts`);
+
+/** What a user does with the snippets `new` prints for a file without markers: paste them where they go. */
+function pasteRouteSnippets(app: string, files: { path: string; snippets?: string[] }[]): void {
+  const router = files.find((file) => file.path === "src/App.tsx");
+  const [imports, routes] = router?.snippets ?? [];
+  expect(imports).toContain("<nexus-integrate:route-imports>");
+  expect(routes).toContain("<nexus-integrate:routes>");
+  const file = path.join(app, "src/App.tsx");
+  const lines = readFileSync(file, "utf8").split("\n");
+  const lastImport = lines.map((line) => line.startsWith("import ")).lastIndexOf(true);
+  lines.splice(lastImport + 1, 0, imports!);
+  const close = lines.findIndex((line) => line.includes("</Routes>"));
+  lines.splice(close, 0, routes!);
+  writeFileSync(file, lines.join("\n"));
+}
+
+describe("a Nexus repo built by hand from the playbook", () => {
+  it("new before init: exit 2 naming each config key the app does not satisfy, nothing written", async () => {
+    const app = copyPlaybookApp();
+    const before = snapshotTree(app);
+    const result = await run(["new", "google-analytics", "--yes", "--target", app]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/imports\.supabase: "@\/lib\/supabase" does not resolve/);
+    expect(result.stderr).toMatch(/imports\.router: the app does not depend on "react-router"/);
+    expect(result.stderr).toContain("nexus-integrate init");
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
+  it("init --yes, then new google-analytics: exit 0 without --force, no pre-existing file changes; the app type-checks and builds once the routes are pasted; every function passes deno check", async () => {
+    const app = copyPlaybookApp();
+    const original = snapshotTree(app);
+    const init = await run(["init", "--yes"], { cwd: path.join(app, "src", "components") });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(path.join(app, "nexus-integrate.config.json"), "utf8")) as { imports: Record<string, string> };
+    expect(config.imports).toMatchObject({ supabase: "@/integrations/supabase/client", card: "@/components/ui/card", router: "react-router-dom" });
+    expect(init.stdout).toContain("auth hook found in src/contexts/AuthContext.tsx");
+
+    const created = await run(["new", "google-analytics", "--yes", "--json"], { cwd: path.join(app, "src") });
+    expect(created.exitCode, created.stdout + created.stderr).toBe(0);
+    const report = JSON.parse(created.stdout) as { files: { path: string; action: string; snippets?: string[] }[] };
+    const after = snapshotTree(app);
+    for (const [file, hash] of Object.entries(original)) expect(after[file], `${file} must be byte-identical`).toBe(hash);
+    // The app's own CORS helper stays; ours lives in our own folder.
+    expect(readFileSync(path.join(app, "supabase/functions/_shared/cors.ts"), "utf8")).toContain("export const corsHeaders = {");
+    expect(after).toHaveProperty(["supabase/functions/_shared/nexus-integrate/cors.ts"]);
+    // Files without markers get snippets to paste, never edits.
+    for (const file of ["src/App.tsx", ".env.example", "supabase/config.toml"]) {
+      expect(report.files.find((f) => f.path === file)?.action, file).toBe("keep");
+    }
+    expect(report.files.find((f) => f.path === "supabase/config.toml")?.snippets?.[0]).toContain("verify_jwt = false");
+
+    pasteRouteSnippets(app, report.files);
+    linkAppDeps(app, PLAYBOOK_APP);
+    const tsc = await execa("node", [path.join(app, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.app.json", "--noEmit"], { cwd: app, reject: false });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.exitCode).toBe(0);
+    const vite = await execa("node", [path.join(app, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: app, reject: false });
+    expect(vite.exitCode, vite.stderr).toBe(0);
+
+    const generated = ["google-analytics-exchange-tokens/index.ts", "google-analytics-sync/index.ts"];
+    expect(await denoCheckFunctions(app, [...OWN_FUNCTIONS, ...generated])).toEqual([]);
+
+    const check = await run(["regenerate", "--all", "--check"], { cwd: app });
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+  }, 300_000);
+
+  it("new hubspot over the hand-written HubSpot: exit 1 naming its five files and the non-destructive ways; nothing written, no trace", async () => {
+    const app = copyPlaybookApp();
+    expect((await run(["init", "--yes", "--target", app])).exitCode).toBe(0);
+    const before = snapshotTree(app);
+    const result = await run(["new", "hubspot", "--yes", "--target", app]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("a hand-written HubSpot integration already exists at the playbook's paths");
+    for (const file of HAND_WRITTEN_HUBSPOT) expect(result.stderr).toContain(file);
+    expect(result.stderr).toContain("nexus-integrate new hubspot-v2 --preset hubspot --pascal-name HubSpotV2");
+    expect(result.stderr).toMatch(/"paths".*nexus-integrate\.config\.json/);
+    expect(result.stderr.indexOf("hubspot-v2")).toBeLessThan(result.stderr.indexOf("--force"));
+    expect(snapshotTree(app)).toEqual(before); // not even an empty .nexus-integrate/
+
+    const beside = await run(["new", "hubspot-v2", "--preset", "hubspot", "--pascal-name", "HubSpotV2", "--yes", "--target", app]);
+    expect(beside.exitCode, beside.stderr).toBe(0);
+    for (const file of HAND_WRITTEN_HUBSPOT) expect(readFileSync(path.join(app, file), "utf8")).toBe(readFileSync(path.join(PLAYBOOK_APP, file), "utf8"));
+  });
+
+  it("doctor works with no generated integration: flags the leaked VITE_ secrets and recognises the hand-written integrations", async () => {
+    const app = copyPlaybookApp();
+    const result = await run(["doctor", "--json", "--target", app]);
+    expect(result.exitCode).toBe(1);
+    const doctor = JSON.parse(result.stdout) as { findings: { check: string; ok: boolean; message: string; integration: string | null }[] };
+    const leaks = doctor.findings.filter((f) => f.check === "no-secret-in-vite");
+    expect(leaks.map((f) => f.message)).toEqual([
+      expect.stringContaining(".env.local sets VITE_HUBSPOT_CLIENT_SECRET"),
+      expect.stringContaining(".env.local sets VITE_MICROSOFT_CLIENT_SECRET"),
+    ]);
+    expect(doctor.findings.filter((f) => f.check === "hand-written").map((f) => f.integration)).toEqual(["hubspot", "microsoft"]);
+    const empty = await run(["regenerate", "--all", "--check", "--target", app]);
+    expect(empty.exitCode).toBe(0);
+  });
+
+  it("inside a monorepo: from the app's src/components commands reach the app root; at the parent they are refused unless --target names the app", async () => {
+    const app = copyPlaybookApp({ inMonorepo: true });
+    const parent = path.dirname(path.dirname(app));
+    writeFileSync(path.join(parent, "package.json"), JSON.stringify({ name: "monorepo", private: true, workspaces: ["apps/*"] }));
+    const fromSub = await run(["doctor", "--json"], { cwd: path.join(app, "src", "components") });
+    expect((JSON.parse(fromSub.stdout) as { target: string }).target).toBe(app);
+
+    const before = snapshotTree(parent);
+    const atParent = await run(["new", "google-analytics", "--yes"], { cwd: parent });
+    expect(atParent.exitCode).toBe(2);
+    expect(atParent.stderr).toMatch(/no folder at or above the working folder has both a package\.json and a supabase\/ folder; apps found below it: apps\/nexus/);
+    expect(snapshotTree(parent)).toEqual(before);
+
+    expect((await run(["init", "--yes", "--target", "apps/nexus"], { cwd: parent })).exitCode).toBe(0);
+    const named = await run(["new", "google-analytics", "--yes", "--target", "apps/nexus"], { cwd: parent });
+    expect(named.exitCode, named.stderr).toBe(0);
+  });
+
+  it("init in a terminal asks only what it cannot tell (two Supabase clients), confirms, and writes a config whose imports resolve", async () => {
+    const app = copyPlaybookApp();
+    writeFileSync(
+      path.join(app, "src/integrations/supabase/admin.ts"),
+      'import { createClient } from "@supabase/supabase-js";\nexport const supabase = createClient("http://127.0.0.1:54321", "sb_publishable_x");\n',
+    );
+    const result = await ptySession(
+      ["init"],
+      [
+        ["imports\\.supabase", ENTER],
+        ["Write nexus-integrate\\.config\\.json\\?", ENTER],
+      ],
+      { cwd: app },
+    );
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.output).not.toMatch(/imports\.card.*\?/); // one candidate: not asked
+    const config = JSON.parse(readFileSync(path.join(app, "nexus-integrate.config.json"), "utf8")) as { imports: Record<string, string> };
+    expect(["@/integrations/supabase/admin", "@/integrations/supabase/client"]).toContain(config.imports.supabase);
+    const created = await run(["new", "google-analytics", "--yes"], { cwd: app });
+    expect(created.exitCode, created.stderr).toBe(0);
+  });
+});
