@@ -66,6 +66,17 @@ describe("regenerate", () => {
     expect(forced.stdout).toContain("conflict markers");
     const text = read(app, SETUP);
     expect(text).toMatch(/<<<<<<< your edit\n\s*Maybe later\n=======\n\s*Not now\n>>>>>>> template/);
+
+    // A file left with markers is not done: the CI gate and doctor fail until they are resolved.
+    const check = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
+    expect(check.exitCode).toBe(1);
+    expect(check.stderr).toMatch(/HubSpotSetup\.tsx: conflict \(has unresolved conflict markers/);
+    const doctor = await runWith(v2.bin, ["doctor", "--target", app]);
+    expect(doctor.exitCode).toBe(1);
+    expect(doctor.stdout).toMatch(/FAIL\s+conflict-markers — unresolved conflict markers .* in src\/components\/integrations\/HubSpotSetup\.tsx/);
+    write(app, SETUP, text.replace(/<<<<<<< your edit\n(\s*Maybe later\n)=======\n\s*Not now\n>>>>>>> template\n/, "$1"));
+    const resolved = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
+    expect(resolved.exitCode, resolved.stdout + resolved.stderr).toBe(0);
   });
 
   it("--check: exit 0 when up to date (user edits are not drift), exit 1 naming stale files, writes nothing", async () => {
