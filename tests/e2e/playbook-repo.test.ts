@@ -168,5 +168,8 @@ describe("a Nexus repo built by hand from the playbook", () => {
     expect(["@/integrations/supabase/admin", "@/integrations/supabase/client"]).toContain(config.imports.supabase);
     const created = await run(["new", "google-analytics", "--yes"], { cwd: app });
     expect(created.exitCode, created.stderr).toBe(0);
-  });
+    linkAppDeps(app, PLAYBOOK_APP);
+    const tsc = await execa("node", [path.join(app, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.app.json", "--noEmit"], { cwd: app, reject: false });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+  }, 120_000);
 });
