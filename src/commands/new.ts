@@ -153,8 +153,10 @@ export function refusalOf(
     options.push(
       `Generate beside it under another id: nexus-integrate new ${spec.id}-v2${source} --pascal-name ${spec.pascalName}V2`,
       `Or keep the id and put the generated files elsewhere: set "paths" (components, pages, services, functions) in ${CONFIG_FILE}.`,
-      `Or bring the hand-written code under management without losing it: nexus-integrate adopt ${spec.id} (planned; not in this version).`,
     );
+    if (handWritten.length > 0) {
+      options.push(`Or bring the hand-written code under management without losing it: nexus-integrate adopt ${spec.id} (planned; not in this version).`);
+    }
   }
   if (edited.length > 0) options.push("Keep your edits: undo them, or regenerate later with `nexus-integrate regenerate` (it merges edits three ways).");
   options.push(
