@@ -74,7 +74,7 @@ export function runDoctor(options: { target: string }): DoctorResult {
     [...lock.shared.outputs, ...Object.values(lock.integrations).flatMap((entry) => entry.outputs)].map((output) => output.path),
   );
   const marked: string[] = [];
-  for (const file of [...generatedFiles.keys()].sort()) {
+  for (const file of [...generatedFiles].sort()) {
     const absolute = path.join(target.root, file);
     if (existsSync(absolute) && hasConflictMarkers(readFileSync(absolute, "utf8"))) marked.push(file);
   }

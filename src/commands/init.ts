@@ -6,7 +6,7 @@ import { applyFileOps } from "../plan/apply.js";
 import type { FileOp } from "../plan/plan.js";
 import { exportedNames, loadAppTsconfig } from "../repo/app-imports.js";
 import { CONFIG_FILE, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
-import { openApp } from "../repo/target.js";
+import { appDependencies, openApp } from "../repo/target.js";
 import type { RunReport } from "../report.js";
 import type { CommandOutcome } from "./new.js";
 
@@ -76,8 +76,7 @@ export async function detectApp(root: string): Promise<{ detected: Detected[]; n
     notes.push(`auth hook found in ${hooks.join(", ")}: not needed, the generated pages read the session from the Supabase client`);
   }
   const routers = ranked(files.filter((file) => /<Routes\b|createBrowserRouter\s*\(|useRoutes\s*\(/.test(read(file))), ["src/App.tsx", "src/main.tsx"]);
-  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
-  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  const deps = appDependencies(root);
   const routerPackages = ["react-router-dom", "react-router"].filter((name) => name in deps);
 
   const alias = (relative: string) => tsconfig.specifierFor(path.join(root, relative));

@@ -3,6 +3,7 @@ import path from "node:path";
 import { createPathsMatcher, parseTsconfig, type TsConfigJsonResolved } from "get-tsconfig";
 import type { FieldIssue } from "../errors.js";
 import { CONFIG_FILE, type RepoConfig } from "./config.js";
+import { appDependencies } from "./target.js";
 
 /**
  * Checks that the import specifiers the generated code will use resolve in the app, through its tsconfig
@@ -137,7 +138,7 @@ export function checkAppImports(root: string, config: RepoConfig): FieldIssue[] 
     }
   }
   const router = config.imports.router;
-  if (!resolveModule(root, tsconfig, router) && !dependsOn(root, router)) {
+  if (!resolveModule(root, tsconfig, router) && !(router in appDependencies(root))) {
     issues.push({ path: key("router"), message: `the app does not depend on "${router}"; set imports.router to the router package it uses (react-router or react-router-dom)` });
   }
   // Folders the generated code imports from must be the folders it writes to.
@@ -153,13 +154,4 @@ export function checkAppImports(root: string, config: RepoConfig): FieldIssue[] 
     }
   }
   return issues;
-}
-
-function dependsOn(root: string, name: string): boolean {
-  try {
-    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
-    return name in (pkg.dependencies ?? {}) || name in (pkg.devDependencies ?? {});
-  } catch {
-    return false;
-  }
 }

@@ -30,13 +30,18 @@ export function resolveTarget(dir: string): Target {
   return { root };
 }
 
+/** The app's dependencies and devDependencies from its package.json (throws when it does not parse). */
+export function appDependencies(root: string): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+  return { ...pkg.dependencies, ...pkg.devDependencies };
+}
+
 /** What makes a folder a Vite + React + Supabase app, each with the fix when it is missing. */
 export function missingAppParts(root: string): { path: string; message: string }[] {
   const missing: { path: string; message: string }[] = [];
-  let deps: Record<string, unknown> = {};
+  let deps: Record<string, string> = {};
   try {
-    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as Record<string, unknown>;
-    deps = { ...(pkg.dependencies as object | undefined), ...(pkg.devDependencies as object | undefined) };
+    deps = appDependencies(root);
   } catch (error) {
     missing.push({ path: "package.json", message: `does not parse: ${(error as Error).message}` });
   }
