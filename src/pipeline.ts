@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./errors.js";
 import { toolVersion } from "./package-root.js";
 import { applyFileOps } from "./plan/apply.js";
 import { baseFile } from "./plan/base-store.js";
 import { readLockfile, serializeLockfile, type Lockfile } from "./plan/lockfile.js";
+import { mergeHistory, migrationFiles, scanDeliveredSteps, type MigrationRecord } from "./plan/migrations.js";
 import { planFileOps, planRemoval, type Plan, type PlanMode } from "./plan/plan.js";
 import { acquireRunLock } from "./plan/run-lock.js";
 import { TemplateEngine } from "./render/engine.js";
@@ -27,14 +28,15 @@ export function generationTime(env: NodeJS.ProcessEnv = process.env): Date {
 }
 
 function migrationVersions(target: Target, config: RepoConfig): string[] {
-  try {
-    return readdirSync(resolveInside(target, config.paths.migrations))
-      .map((name) => /^(\d{14})_/.exec(name)?.[1])
-      .filter((v): v is string => v !== undefined);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
+  return migrationFiles(resolveInside(target, config.paths.migrations))
+    .map((name) => /^(\d{14})_/.exec(name)?.[1])
+    .filter((v): v is string => v !== undefined);
+}
+
+/** The schema steps the app has received: the lockfile's history plus deliveries found on disk it lacks. */
+export function migrationHistory(target: Target, config: RepoConfig, lock: Lockfile | null): MigrationRecord[] {
+  const dir = config.paths.migrations;
+  return mergeHistory(lock?.migrations ?? [], scanDeliveredSteps(resolveInside(target, dir), dir));
 }
 
 function readCurrent(target: Target, paths: Iterable<string>): Map<string, string | null> {
@@ -94,9 +96,10 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
   const rendered: RenderedOutput[] = [];
   const seenShared = new Set<string>();
   const custom = customTemplates(target, config, options.templatesDir);
+  const history = migrationHistory(target, config, lock);
   for (const spec of specs) {
     const outputs = renderIntegration(
-      { spec, templates: loadTemplateSet(spec.template, custom?.dir, custom?.display), config, version, previous: lock, existingMigrationVersions: existing, now },
+      { spec, templates: loadTemplateSet(spec.template, custom?.dir, custom?.display), config, version, history, existingMigrationVersions: existing, now },
       engine,
     );
     for (const output of outputs) {
@@ -117,6 +120,7 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
     version,
     mode: options.mode,
     force: options.force,
+    history,
   });
   return { config, lock, lockText, plan, nextLockText: serializeLockfile(plan.nextLock) };
 }
@@ -128,12 +132,13 @@ export function planRemove(target: Target, spec: IntegrationSpec, options: { for
   const version = toolVersion();
   const removeShared = Object.keys(lock.integrations).length === 1;
   const custom = customTemplates(target, config);
+  const history = migrationHistory(target, config, lock);
   const create = renderRemoval({
     spec,
     templates: loadTemplateSet(lock.integrations[spec.id]!.templateSet, custom?.dir, custom?.display),
     config,
     version,
-    previous: null,
+    history,
     existingMigrationVersions: migrationVersions(target, config),
     now: options.now ?? generationTime(),
   });
@@ -142,7 +147,7 @@ export function planRemove(target: Target, spec: IntegrationSpec, options: { for
     ...(removeShared ? lock.shared.outputs.map((o) => ({ ...o, owner: "shared" })) : []),
   ];
   const current = readCurrent(target, [...owned.map((o) => o.path), baseFile(spec.id), baseFile("shared")]);
-  const plan = planRemoval({ id: spec.id, lock, current, removeShared, create, force: options.force, version });
+  const plan = planRemoval({ id: spec.id, lock, current, removeShared, create, history, force: options.force, version });
   return { config, lock, lockText, plan, nextLockText: serializeLockfile(plan.nextLock) };
 }
 

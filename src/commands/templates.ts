@@ -107,7 +107,7 @@ export function runTemplatesCheck(options: { target: string; templates?: string 
     for (const sample of samples) {
       try {
         const outputs = renderIntegration(
-          { spec: { ...sample, template: set }, templates, config, version: toolVersion(), previous: null, existingMigrationVersions: [], now: new Date(0) },
+          { spec: { ...sample, template: set }, templates, config, version: toolVersion(), history: [], existingMigrationVersions: [], now: new Date(0) },
           new TemplateEngine(),
         );
         for (const output of outputs) {

@@ -3,6 +3,7 @@ import path from "node:path";
 import * as z from "zod";
 import { UsageError } from "../errors.js";
 import { zodIssuesToFieldIssues } from "../spec/schema.js";
+import { sortHistory } from "./migrations.js";
 
 export const LOCKFILE = "nexus-integrate.lock.json";
 export const LOCKFILE_VERSION = 1;
@@ -20,9 +21,20 @@ const lockedOutputSchema = z.strictObject({
   templateSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
+const migrationRecordSchema = z.strictObject({
+  owner: z.string(),
+  step: z.string(),
+  file: z.string(),
+});
+
 const lockfileSchema = z.strictObject({
   lockfileVersion: z.literal(LOCKFILE_VERSION),
   tool: z.strictObject({ name: z.string(), version: z.string() }),
+  /**
+   * Schema steps delivered into the app's migrations, in migration order: kept when integrations are removed,
+   * so no step is delivered twice (see plan/migrations.ts).
+   */
+  migrations: z.array(migrationRecordSchema).default([]),
   shared: z.strictObject({ outputs: z.array(lockedOutputSchema) }),
   integrations: z.record(
     z.string(),
@@ -47,7 +59,13 @@ export function lockedOutputsOf(lock: Lockfile | null, owner: string): LockedOut
 }
 
 export function emptyLockfile(version: string): Lockfile {
-  return { lockfileVersion: LOCKFILE_VERSION, tool: { name: "nexus-integrate", version }, shared: { outputs: [] }, integrations: {} };
+  return {
+    lockfileVersion: LOCKFILE_VERSION,
+    tool: { name: "nexus-integrate", version },
+    migrations: [],
+    shared: { outputs: [] },
+    integrations: {},
+  };
 }
 
 export function parseLockfile(text: string): Lockfile {
@@ -97,6 +115,7 @@ export function sortKeysDeep(value: unknown): unknown {
 export function serializeLockfile(lock: Lockfile): string {
   const normalized: Lockfile = {
     ...lock,
+    migrations: sortHistory(lock.migrations),
     shared: { outputs: [...lock.shared.outputs].sort(byPath) },
     integrations: Object.fromEntries(
       Object.entries(lock.integrations).map(([id, entry]) => [id, { ...entry, outputs: [...entry.outputs].sort(byPath) }]),

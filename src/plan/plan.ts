@@ -5,6 +5,7 @@ import { blockIndex, blockMarkers, findBlock, regionSnippet, removeBlock, upsert
 import { sha256 } from "./hash.js";
 import { emptyLockfile, lockedOutputsOf, type LockedOutput, type Lockfile } from "./lockfile.js";
 import { conflictHunks, hasConflictMarkers, mergeThreeWay } from "./merge.js";
+import { sortHistory, type MigrationRecord } from "./migrations.js";
 
 /**
  * Planning is pure: from what the templates render, what is on disk, the merge bases and the lockfile, it
@@ -56,6 +57,8 @@ export interface PlanInput {
   lock: Lockfile | null;
   /** The integrations this run (re)generates; their lockfile entries are replaced. */
   entries: IntegrationEntry[];
+  /** Schema steps the app has received (lockfile and disk); this run's deliveries are added to it. */
+  history: readonly MigrationRecord[];
   version: string;
   mode: PlanMode;
   force: boolean;
@@ -88,19 +91,8 @@ export function decideOutput(input: {
 }): Decision {
   const { output, ours, base, recorded, mode } = input;
   const theirs = output.content;
-  if (output.migration && recorded) {
-    // Migrations are history: an applied migration is never rewritten.
-    if (base !== null && base !== theirs) {
-      return {
-        content: null,
-        action: "conflict",
-        conflict: "the migration template changed, but migrations are never rewritten: put the change in a new migration",
-        hunks: [{ ours: base, theirs }],
-        nextBase: base,
-      };
-    }
-    return { content: null, action: "unchanged", nextBase: base ?? theirs };
-  }
+  // A migration is rendered only while its step is undelivered (delivered steps are history, never
+  // rendered again), so it always goes to a new file; anything already at that path is not ours.
   if (ours === null) return { content: theirs, action: "create", nextBase: theirs };
   if (recorded !== undefined && hasConflictMarkers(ours)) {
     // Left by a forced merge: the file is not done until someone resolves it. Drift for --check.
@@ -223,6 +215,7 @@ export function planFileOps(input: PlanInput): Plan {
         if (output.migration) conflictedMigration.add(output);
       }
       if (decision.reason) reasons.push(decision.reason);
+      if (output.step !== null && decision.action === "create") reasons.push(`delivers schema step ${output.owner}/${output.step}`);
       if (decision.hunks) hunks.push(...decision.hunks);
       if (decision.action === "merge") merged = true;
       if (decision.content !== null && decision.content !== ours) {
@@ -260,10 +253,11 @@ export function planFileOps(input: PlanInput): Plan {
 
   // One base file per owner: an integration's holds exactly its current outputs; the shared one keeps
   // entries of shared outputs this run did not render (another template set's).
-  const owners = [...new Set(rendered.map((o) => o.owner))].sort();
+  const owners = [...new Set(rendered.filter((o) => !o.migration).map((o) => o.owner))].sort();
   for (const owner of owners) {
     const next: Record<string, string> = owner === SHARED_OWNER ? { ...basesOf(owner) } : {};
-    for (const [output, nextBase] of nextBases) if (output.owner === owner) next[baseKey(output)] = nextBase;
+    // Migrations need no merge base: they are never rendered again.
+    for (const [output, nextBase] of nextBases) if (output.owner === owner && !output.migration) next[baseKey(output)] = nextBase;
     const before = current.get(baseFile(owner)) ?? null;
     const after = serializeBaseFile(next);
     if (before === after) continue;
@@ -281,7 +275,7 @@ export function planFileOps(input: PlanInput): Plan {
 function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>): Lockfile {
   const base = input.lock ?? emptyLockfile(input.version);
   const locked = (outputs: RenderedOutput[]) =>
-    outputs.map((o) => ({
+    outputs.filter((o) => !o.migration).map((o) => ({
       path: o.path,
       kind: o.kind,
       ...(o.region ? { region: o.region } : {}),
@@ -303,9 +297,16 @@ function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>):
   return {
     lockfileVersion: base.lockfileVersion,
     tool: { name: "nexus-integrate", version: input.version },
+    migrations: withDeliveries(input.history, input.rendered),
     shared: { outputs: [...sharedKeep, ...locked(sharedNow)] },
     integrations,
   };
+}
+
+/** The history after this run writes its migrations. */
+function withDeliveries(history: readonly MigrationRecord[], rendered: readonly RenderedOutput[]): MigrationRecord[] {
+  const delivered = rendered.filter((o) => o.step !== null).map((o) => ({ owner: o.owner, step: o.step!, file: o.path }));
+  return sortHistory([...history, ...delivered]);
 }
 
 /** Planning `remove`: delete what the integration generated (unless edited), drop its blocks. */
@@ -317,6 +318,8 @@ export function planRemoval(input: {
   removeShared: boolean;
   /** Extra outputs to create (the migration that drops what the integration created). */
   create: RenderedOutput[];
+  /** Schema steps the app has received; the removal step is added to it. */
+  history: readonly MigrationRecord[];
   force: boolean;
   version: string;
 }): Plan {
@@ -377,6 +380,7 @@ export function planRemoval(input: {
   const nextLock: Lockfile = {
     ...input.lock,
     tool: { name: "nexus-integrate", version: input.version },
+    migrations: withDeliveries(input.history, input.create),
     shared: input.removeShared ? { outputs: [] } : input.lock.shared,
     integrations: Object.fromEntries(Object.entries(input.lock.integrations).filter(([id]) => id !== input.id)),
   };

@@ -1,5 +1,6 @@
 import { sha256 } from "../plan/hash.js";
-import { lockedOutputsOf, SHARED_OWNER, type LockedOutput, type Lockfile } from "../plan/lockfile.js";
+import { SHARED_OWNER } from "../plan/lockfile.js";
+import { deliveredSteps, REMOVAL_STEP, stepMarker, type MigrationRecord } from "../plan/migrations.js";
 import type { RepoConfig } from "../repo/config.js";
 import type { IntegrationSpec } from "../spec/schema.js";
 import { buildIntegrationContext, buildSharedContext } from "./context.js";
@@ -16,6 +17,8 @@ export interface RenderedOutput {
   content: string;
   /** A SQL migration: history, never rewritten once written. */
   migration: boolean;
+  /** For a migration: the schema step it delivers (see plan/migrations.ts). */
+  step: string | null;
   /** For a block in a marked region of the file: the region's name. */
   region: string | null;
   /** `builtin@<tool version>` or the team template's path. */
@@ -28,8 +31,8 @@ export interface RenderInput {
   templates: TemplateFile[];
   config: RepoConfig;
   version: string;
-  /** The lockfile before this run: a migration keeps the file name it was first written under. */
-  previous: Lockfile | null;
+  /** Schema steps the app has received (lockfile and disk): a delivered step is not rendered again. */
+  history: readonly MigrationRecord[];
   /** Versions (timestamp prefixes) of migrations already in the target. */
   existingMigrationVersions: string[];
   /** The clock for new migration names (SOURCE_DATE_EPOCH when set). */
@@ -76,10 +79,6 @@ function ensureFinalNewline(text: string): string {
   return text.endsWith("\n") ? text : `${text}\n`;
 }
 
-function recordedOutput(lock: Lockfile | null, owner: string, template: string): LockedOutput | undefined {
-  return lockedOutputsOf(lock, owner)?.find((output) => output.template === template);
-}
-
 /** Renders the shared templates and the integration's templates. Pure apart from the engine's cache. */
 export function renderIntegration(input: RenderInput, engine = new TemplateEngine()): RenderedOutput[] {
   return renderGroups(input, ["shared", "integration"], engine);
@@ -99,31 +98,33 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
     pascal: integrationContext.names.pascal,
     snake: integrationContext.names.snake,
   };
-  // Shared templates first, so the shared migration gets the earlier version.
+  // Shared templates first, so shared steps get the earlier versions; steps in their NNN order.
   const ordered = input.templates.filter((t) => groups.includes(t.group)).sort((a, b) =>
     a.group === b.group ? a.key.localeCompare(b.key) : a.group === "shared" ? -1 : 1,
   );
-  return ordered.map((template) => {
+  const delivered = new Map<string, Set<string>>();
+  const deliveredTo = (owner: string) => {
+    if (!delivered.has(owner)) delivered.set(owner, deliveredSteps(input.history, owner));
+    return delivered.get(owner)!;
+  };
+  // A step the app has received is history: it is neither rendered nor compared again.
+  const due = ordered.filter((t) => t.step === null || t.step === REMOVAL_STEP || !deliveredTo(t.group === "shared" ? SHARED_OWNER : input.spec.id).has(t.step));
+  return due.map((template) => {
     const owner = template.group === "shared" ? SHARED_OWNER : input.spec.id;
     const context = template.group === "shared" ? sharedContext : integrationContext;
-    const recorded = recordedOutput(input.previous, owner, template.key);
-    let outputPath: string;
-    if (usesToken(template.layoutPath, "timestamp") && recorded) {
-      outputPath = recorded.path;
-    } else {
-      const pathTokens: Record<string, string> =
-        template.group === "shared" ? {} : { ...tokens };
-      if (usesToken(template.layoutPath, "timestamp")) pathTokens.timestamp = clock.allocate();
-      outputPath = mapOutputPath(template.layoutPath, input.config, pathTokens);
-    }
+    const pathTokens: Record<string, string> = template.group === "shared" ? {} : { ...tokens };
+    if (usesToken(template.layoutPath, "timestamp")) pathTokens.timestamp = clock.allocate();
+    const outputPath = mapOutputPath(template.layoutPath, input.config, pathTokens);
     const render = engine.compile(template.displayPath, template.source, context);
+    const body = ensureFinalNewline(render(context));
     return {
       path: outputPath,
       kind: template.kind,
       template: template.key,
       owner,
-      content: ensureFinalNewline(render(context)),
-      migration: usesToken(template.layoutPath, "timestamp"),
+      content: template.step === null ? body : `${stepMarker(owner, template.step)}\n${body}`,
+      migration: template.step !== null,
+      step: template.step,
       region: template.region,
       source: template.origin === "builtin" ? `builtin@${input.version}` : template.displayPath,
       templateSha256: sha256(template.source),

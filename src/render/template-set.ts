@@ -24,6 +24,35 @@ export interface TemplateFile {
   origin: "builtin" | "custom";
   /** Where the template is, for messages: `templates/basic/…` or the team's folder. */
   displayPath: string;
+  /**
+   * For a migration template: the schema step it delivers (`001_schema`, `002_webhooks`, `remove`), each
+   * delivered once into the app's migrations; null for every other template.
+   */
+  step: string | null;
+}
+
+const STEP_NAME = /^\{\{timestamp\}\}_(?:nexus_integrate|\{\{snake\}\})_(\d{3}_[a-z][a-z0-9_]*|remove)\.sql$/;
+
+/**
+ * The step a migration template delivers, from its file name: shared steps are
+ * `{{timestamp}}_nexus_integrate_NNN_<what>.sql.hbs`, an integration's `{{timestamp}}_{{snake}}_NNN_<what>.sql.hbs`
+ * (NNN orders them), and the removal group's `{{timestamp}}_{{snake}}_remove.sql.hbs`.
+ */
+function stepOf(group: TemplateGroup, layoutPath: string, key: string): string | null {
+  if (!layoutPath.includes("{{timestamp}}")) return null;
+  const base = layoutPath.slice(layoutPath.lastIndexOf("/") + 1);
+  const match = STEP_NAME.exec(base);
+  const prefix = group === "shared" ? "nexus_integrate" : "{{snake}}";
+  const expected =
+    group === "removal" ? `{{timestamp}}_{{snake}}_remove.sql` : `{{timestamp}}_${prefix}_NNN_<what>.sql (NNN: three digits that order the steps)`;
+  const step = match?.[1];
+  const ok = step !== undefined && base.startsWith(`{{timestamp}}_${prefix}_`) && (group === "removal") === (step === "remove");
+  if (!ok) {
+    throw new UsageError("a migration template is not named as a schema step", [
+      { path: key, message: `migrations are delivered once each, as named steps: name it ${expected}.hbs` },
+    ]);
+  }
+  return step;
 }
 
 function walk(dir: string, base = dir): string[] {
@@ -51,10 +80,12 @@ function readSetFolder(setDir: string, setName: string, origin: TemplateFile["or
       const isBlock = withoutHbs.endsWith(".block");
       const blockTarget = isBlock ? withoutHbs.slice(0, -".block".length) : withoutHbs;
       const regionMatch = isBlock ? /^(.*)@([a-z][a-z0-9-]*)$/.exec(blockTarget) : null;
+      const layoutPath = regionMatch ? regionMatch[1]! : blockTarget;
       files.push({
         key: `${group}/${relative}`,
         group,
-        layoutPath: regionMatch ? regionMatch[1]! : blockTarget,
+        layoutPath,
+        step: stepOf(group, layoutPath, `${displayBase}/${setName}/${group}/${relative}`),
         region: regionMatch ? regionMatch[2]! : null,
         kind: isBlock ? "block" : "file",
         source: readFileSync(path.join(groupDir, relative), "utf8"),

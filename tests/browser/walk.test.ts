@@ -80,14 +80,14 @@ async function signedIn(userId: string, email: string): Promise<{ context: Brows
 
 async function failedEvents(userId: string) {
   const { rows } = await stack.db.query<{ details: Record<string, unknown> }>(
-    "select details from public.integration_events where user_id = $1 and event_type = 'oauth_failed' order by id",
+    "select details from public.nexus_integration_events where user_id = $1 and event_type = 'oauth_failed' order by id",
     [userId],
   );
   return rows.map((r) => r.details);
 }
 
 async function tokenCount(userId: string) {
-  const { rows } = await stack.db.query<{ n: number }>("select count(*)::int as n from public.oauth_tokens where user_id = $1", [userId]);
+  const { rows } = await stack.db.query<{ n: number }>("select count(*)::int as n from nexus_integrate.oauth_tokens where user_id = $1", [userId]);
   return rows[0]!.n;
 }
 

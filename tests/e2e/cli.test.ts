@@ -25,8 +25,8 @@ const HUBSPOT_FILES = [
   "supabase/functions/_shared/nexus-integrate/cors.ts",
   "supabase/functions/_shared/nexus-integrate/auth.ts",
   "supabase/functions/_shared/nexus-integrate/store.ts",
-  "supabase/migrations/20251124160000_nexus_integrations_base.sql",
-  "supabase/migrations/20251124160001_hubspot_integration.sql",
+  "supabase/migrations/20251124160000_nexus_integrate_001_schema.sql",
+  "supabase/migrations/20251124160001_hubspot_001_integration.sql",
   "docs/integrations/hubspot.md",
   "nexus-integrate.lock.json",
 ];
@@ -81,9 +81,9 @@ describe("nexus-integrate new (built binary)", () => {
     const migrations = readdirSync(path.join(app, "supabase/migrations")).sort();
     expect(migrations).toEqual([
       "20250101000000_profiles.sql",
-      "20251124160000_nexus_integrations_base.sql",
-      "20251124160001_hubspot_integration.sql",
-      "20251124160002_microsoft_integration.sql",
+      "20251124160000_nexus_integrate_001_schema.sql",
+      "20251124160001_hubspot_001_integration.sql",
+      "20251124160002_microsoft_001_integration.sql",
     ]);
     const lock = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8"));
     expect(Object.keys(lock.integrations)).toEqual(["hubspot", "microsoft"]);

@@ -97,19 +97,61 @@ describe("regenerate", () => {
     expect(snapshotTree(app)).toEqual(before);
   });
 
-  it("never rewrites a migration: a changed migration template is reported with what changed, exit 1", async () => {
+  it("delivers a schema step a new tool version adds as one new migration; --check reports it first; delivered steps are never rewritten", async () => {
     const app = copyExampleApp();
     await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
     const v2 = makeToolCopy();
-    v2.editTemplate("basic/integration/supabase/migrations/{{timestamp}}_{{snake}}_integration.sql.hbs", (t) =>
+    v2.addTemplate(
+      "basic/shared/supabase/migrations/{{timestamp}}_nexus_integrate_002_events_type_idx.sql.hbs",
+      "create index nexus_integration_events_type_idx on public.nexus_integration_events (event_type);\n",
+    );
+    // A delivered step's template changing is not the app's business: the file stays as it was delivered.
+    v2.editTemplate("basic/integration/supabase/migrations/{{timestamp}}_{{snake}}_001_integration.sql.hbs", (t) =>
       t.replace("synced_at timestamptz not null default now(),", "synced_at timestamptz not null default now(),\n  deleted_at timestamptz,"),
     );
     const before = snapshotTree(app);
-    const result = await runWith(v2.bin, ["regenerate", "--all", "--force", "--target", app]);
-    expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain("migrations are never rewritten");
-    expect(result.stdout).toContain("deleted_at timestamptz");
+    const check = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
+    expect(check.exitCode).toBe(1);
+    expect(check.stderr + check.stdout).toContain("delivers schema step shared/002_events_type_idx");
     expect(snapshotTree(app)).toEqual(before);
+
+    const result = await runWith(v2.bin, ["regenerate", "--all", "--target", app], { SOURCE_DATE_EPOCH: "1764000100" });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const after = snapshotTree(app);
+    const added = Object.keys(after).filter((f) => !(f in before));
+    expect(added).toEqual(["supabase/migrations/20251124160140_nexus_integrate_002_events_type_idx.sql"]);
+    expect(read(app, added[0]!)).toBe(
+      "-- nexus-integrate step: shared/002_events_type_idx\ncreate index nexus_integration_events_type_idx on public.nexus_integration_events (event_type);\n",
+    );
+    for (const file of Object.keys(before).filter((f) => f.startsWith("supabase/migrations/"))) expect(after[file], file).toBe(before[file]);
+    const lock = JSON.parse(read(app, "nexus-integrate.lock.json"));
+    expect(lock.migrations.map((m: { owner: string; step: string }) => `${m.owner}/${m.step}`)).toEqual([
+      "shared/001_schema",
+      "hubspot/001_integration",
+      "shared/002_events_type_idx",
+    ]);
+    const again = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+  });
+
+  it("a step whose migration was written by a run killed before its lockfile write is not delivered again", async () => {
+    const app = copyExampleApp();
+    await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
+    const lockPath = path.join(app, "nexus-integrate.lock.json");
+    const lock = JSON.parse(readFileSync(lockPath, "utf8"));
+    lock.migrations = [];
+    writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
+    const check = await runWith(BIN, ["regenerate", "--all", "--check", "--target", app]);
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    const second = await runWith(BIN, ["new", "microsoft", "--yes", "--target", app]);
+    expect(second.exitCode, second.stderr).toBe(0);
+    const migrations = readdirSync(path.join(app, "supabase/migrations"));
+    expect(migrations.filter((m) => m.endsWith("_nexus_integrate_001_schema.sql"))).toHaveLength(1);
+    expect(JSON.parse(readFileSync(lockPath, "utf8")).migrations.map((m: { step: string }) => m.step)).toEqual([
+      "001_schema",
+      "001_integration",
+      "001_integration",
+    ]);
   });
 
   it("--dry-run and --json show the plan without writing", async () => {
@@ -155,7 +197,7 @@ describe("remove", () => {
     expect(read(app, ".env.example")).not.toContain("HUBSPOT");
     expect(read(app, ".env.example")).toContain("VITE_MICROSOFT_CLIENT_ID");
     const migrations = readdirSync(path.join(app, "supabase/migrations"));
-    expect(migrations).toContain("20251124160001_hubspot_integration.sql"); // history stays
+    expect(migrations).toContain("20251124160001_hubspot_001_integration.sql"); // history stays
     const drop = migrations.find((m) => m.endsWith("_hubspot_remove.sql"))!;
     expect(read(app, `supabase/migrations/${drop}`)).toContain("drop table if exists public.hubspot_records;");
     expect(JSON.parse(read(app, "nexus-integrate.lock.json")).integrations).not.toHaveProperty("hubspot");
@@ -167,8 +209,12 @@ describe("remove", () => {
       if (file.includes("supabase/migrations/") || file.startsWith(".nexus-integrate/") || file === "nexus-integrate.lock.json") continue;
       expect(restored[file], file).toBe(hash);
     }
-    const newMigration = Object.keys(restored).find((f) => /_hubspot_integration\.sql$/.test(f) && !f.includes("20251124160001"))!;
-    expect(read(app, newMigration)).toBe(read(app, "supabase/migrations/20251124160001_hubspot_integration.sql"));
+    // The shared schema step is not delivered again; the integration's own step is (remove dropped its tables).
+    const migrations2 = Object.keys(restored).filter((f) => f.startsWith("supabase/migrations/"));
+    expect(migrations2.filter((f) => f.endsWith("_nexus_integrate_001_schema.sql"))).toHaveLength(1);
+    const newMigration = migrations2.find((f) => /_hubspot_001_integration\.sql$/.test(f) && !f.includes("20251124160001"))!;
+    expect(newMigration > `supabase/migrations/${drop}`).toBe(true);
+    expect(read(app, newMigration)).toBe(read(app, "supabase/migrations/20251124160001_hubspot_001_integration.sql"));
   });
 
   it("keeps and lists a file you edited unless --force; the last integration takes the shared files with it", async () => {
@@ -181,6 +227,6 @@ describe("remove", () => {
     expect(existsSync(path.join(app, SETUP))).toBe(true);
     expect(existsSync(path.join(app, "supabase/functions/_shared"))).toBe(false);
     expect(read(app, ".env.example")).toBe(readFileSync(path.join(EXAMPLE_APP, ".env.example"), "utf8"));
-    expect(readdirSync(path.join(app, "supabase/migrations")).some((m) => m.endsWith("_nexus_integrations_base.sql"))).toBe(true);
+    expect(readdirSync(path.join(app, "supabase/migrations")).some((m) => m.endsWith("_nexus_integrate_001_schema.sql"))).toBe(true);
   });
 });

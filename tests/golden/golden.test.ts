@@ -24,7 +24,7 @@ describe.each(cases)("golden output: %s", (name, spec) => {
     templates: loadTemplateSet(spec.template),
     config: resolveRepoConfig({}),
     version: "0.0.0-golden",
-    previous: null,
+    history: [],
     existingMigrationVersions: [],
     now: new Date(Date.UTC(2026, 0, 1)),
   });

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { tempDir } from "./fixtures.js";
 import { REPO_ROOT } from "./paths.js";
@@ -7,7 +7,15 @@ import { REPO_ROOT } from "./paths.js";
  * A copy of the installed tool (bin, dist, templates, presets) whose templates a test may change: the way
  * to simulate a tool upgrade or a template update without touching the real package.
  */
-export function makeToolCopy(): { root: string; bin: string; editTemplate(relative: string, edit: (text: string) => string): void } {
+export interface ToolCopy {
+  root: string;
+  bin: string;
+  editTemplate(relative: string, edit: (text: string) => string): void;
+  /** Adds a template, as a new tool version would (a new schema step, say). */
+  addTemplate(relative: string, text: string): void;
+}
+
+export function makeToolCopy(): ToolCopy {
   const root = path.join(tempDir("nexus-tool-"), "nexus-integrate");
   for (const part of ["bin", "dist", "templates", "presets", "package.json"]) {
     cpSync(path.join(REPO_ROOT, part), path.join(root, part), { recursive: true });
@@ -22,6 +30,11 @@ export function makeToolCopy(): { root: string; bin: string; editTemplate(relati
       const after = edit(before);
       if (after === before) throw new Error(`editTemplate: ${relative} did not change`);
       writeFileSync(file, after);
+    },
+    addTemplate(relative, text) {
+      const file = path.join(root, "templates", relative);
+      if (existsSync(file)) throw new Error(`addTemplate: ${relative} exists`);
+      writeFileSync(file, text);
     },
   };
 }

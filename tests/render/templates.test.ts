@@ -17,7 +17,7 @@ function render(spec = buildSpec({ positional: "hubspot" })): RenderedOutput[] {
     templates: loadTemplateSet(spec.template),
     config,
     version: "0.0.0-test",
-    previous: null,
+    history: [],
     existingMigrationVersions: [],
     now: NOW,
   });
@@ -36,8 +36,8 @@ describe("the basic template set", () => {
         "supabase/functions/hubspot-sync/index.ts",
         "supabase/functions/_shared/nexus-integrate/oauth.ts",
         "supabase/functions/_shared/nexus-integrate/crypto.ts",
-        "supabase/migrations/20260102030405_nexus_integrations_base.sql",
-        "supabase/migrations/20260102030406_hubspot_integration.sql",
+        "supabase/migrations/20260102030405_nexus_integrate_001_schema.sql",
+        "supabase/migrations/20260102030406_hubspot_001_integration.sql",
         "docs/integrations/hubspot.md",
         ".env.example",
         "supabase/functions/.env.example",
@@ -64,8 +64,8 @@ describe("the basic template set", () => {
     const utils = outputs.find((o) => o.path.endsWith("acme-hostile/utils.ts"))!;
     const literal = /_DISPLAY_NAME = (".*");/.exec(utils.content)![1]!;
     expect(JSON.parse(literal.replace(/<\\\//g, "</"))).toBe(HOSTILE_DISPLAY_NAME);
-    const sql = outputs.find((o) => o.path.endsWith("_acme_hostile_integration.sql"))!;
-    expect(sql.content).toContain("values ('acme-hostile')");
+    const sql = outputs.find((o) => o.path.endsWith("_acme_hostile_001_integration.sql"))!;
+    expect(sql.content).toContain("values ('acme-hostile', 'acme_hostile_records')");
   });
 
   it("puts no secret in a VITE_ variable and names the secret only as a function secret", () => {

@@ -56,7 +56,7 @@ describe("per-connection fields", () => {
     expect(exchange.status, exchange.text).toBe(200);
 
     const { rows } = await stack.db.query<{ config: { fields: Record<string, string> } }>(
-      "select config from public.user_integrations where user_id = $1",
+      "select config from public.nexus_user_integrations where user_id = $1",
       [USER_A],
     );
     expect(rows[0]!.config.fields).toEqual({ instance_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/inst$/), realmId: "42" });

@@ -21,15 +21,15 @@ async function seed(): Promise<void> {
     [B, "needs_reauth"],
   ] as const) {
     await db.query(
-      `insert into public.user_integrations (user_id, integration_id, integration_name, status) values ($1, 'hubspot', 'HubSpot', $2)`,
+      `insert into public.nexus_user_integrations (user_id, integration_id, integration_name, status) values ($1, 'hubspot', 'HubSpot', $2)`,
       [user, status],
     );
     await db.query(
-      `insert into public.oauth_tokens (user_id, provider, access_token, refresh_token) values ($1, 'hubspot', 'v1.iv.ct', 'v1.iv.rt')`,
+      `insert into nexus_integrate.oauth_tokens (user_id, provider, access_token, refresh_token) values ($1, 'hubspot', 'v1.iv.ct', 'v1.iv.rt')`,
       [user],
     );
     await db.query(
-      `insert into public.oauth_states (state_hash, user_id, provider, redirect_uri, expires_at)
+      `insert into nexus_integrate.oauth_states (state_hash, user_id, provider, redirect_uri, expires_at)
        values ($1, $2, 'hubspot', 'http://localhost:5173/integrations/hubspot/callback', now() + interval '10 minutes')`,
       [`hash-${user}`, user],
     );
@@ -59,7 +59,7 @@ async function seed(): Promise<void> {
   ];
   for (const [user, type, duration] of events) {
     await db.query(
-      "insert into public.integration_events (user_id, integration_id, event_type, duration_ms) values ($1, 'hubspot', $2, $3)",
+      "insert into public.nexus_integration_events (user_id, integration_id, event_type, duration_ms) values ($1, 'hubspot', $2, $3)",
       [user, type, duration],
     );
   }
@@ -80,27 +80,33 @@ describe("generated migrations on Postgres", () => {
   it("apply in file-name order, the second integration on top of the first", () => {
     expect(applied).toHaveLength(4);
     expect(applied[0]).toMatch(/_profiles\.sql$/);
-    expect(applied[1]).toMatch(/_nexus_integrations_base\.sql$/);
+    expect(applied[1]).toMatch(/_nexus_integrate_001_schema\.sql$/);
     expect(applied.slice(2).map((f) => f.replace(/^\d+_/, ""))).toEqual([
-      "hubspot_integration.sql",
-      "google_analytics_integration.sql",
+      "hubspot_001_integration.sql",
+      "google_analytics_001_integration.sql",
     ]);
   });
 
   it("register both integrations", async () => {
-    const { rows } = await db.query<{ id: string }>("select id from public.integrations order by id");
+    const { rows } = await db.query<{ id: string }>("select id from nexus_integrate.integrations order by id");
     expect(rows).toEqual([{ id: "google-analytics" }, { id: "hubspot" }]);
   });
 
   it("turn row-level security on for every table they create", async () => {
     const { rows } = await db.query<{ relname: string; relrowsecurity: boolean }>(
-      `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = 'public' and c.relkind = 'r' order by c.relname`,
+      `select n.nspname || '.' || c.relname as relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname in ('public', 'nexus_integrate') and c.relkind = 'r' order by 1`,
     );
-    expect(rows.filter((r) => r.relname !== "profiles")).toEqual(
-      ["google_analytics_records", "hubspot_records", "integration_events", "integrations", "oauth_states", "oauth_tokens", "user_integrations"].map(
-        (relname) => ({ relname, relrowsecurity: true }),
-      ),
+    expect(rows.filter((r) => r.relname !== "public.profiles")).toEqual(
+      [
+        "nexus_integrate.integrations",
+        "nexus_integrate.oauth_states",
+        "nexus_integrate.oauth_tokens",
+        "public.google_analytics_records",
+        "public.hubspot_records",
+        "public.nexus_integration_events",
+        "public.nexus_user_integrations",
+      ].map((relname) => ({ relname, relrowsecurity: true })),
     );
   });
 });
@@ -108,9 +114,9 @@ describe("generated migrations on Postgres", () => {
 describe("row-level security", () => {
   it("user A reads only A's integrations, events and records", async () => {
     await asRole(db, "authenticated", A, async (tx) => {
-      const integrations = await tx.query<{ user_id: string }>("select user_id from public.user_integrations");
+      const integrations = await tx.query<{ user_id: string }>("select user_id from public.nexus_user_integrations");
       expect(integrations.rows).toEqual([{ user_id: A }]);
-      const events = await tx.query<{ n: number }>("select count(*)::int as n from public.integration_events where user_id <> $1", [A]);
+      const events = await tx.query<{ n: number }>("select count(*)::int as n from public.nexus_integration_events where user_id <> $1", [A]);
       expect(events.rows[0]!.n).toBe(0);
       const records = await tx.query<{ user_id: string }>("select user_id from public.hubspot_records");
       expect(records.rows).toEqual([{ user_id: A }]);
@@ -119,51 +125,53 @@ describe("row-level security", () => {
 
   it("user A cannot change or delete B's integration, nor insert one", async () => {
     await asRole(db, "authenticated", A, async (tx) => {
-      const update = await tx.query("update public.user_integrations set status = 'connected' where user_id = $1", [B]);
-      expect(update.affectedRows ?? 0).toBe(0);
-      const del = await tx.query("delete from public.user_integrations where user_id = $1", [B]);
+      const del = await tx.query("delete from public.nexus_user_integrations where user_id = $1", [B]);
       expect(del.affectedRows ?? 0).toBe(0);
     });
+    // Only the functions write connections: signed-in users have no UPDATE or INSERT privilege at all.
+    await expect(
+      asRole(db, "authenticated", A, (tx) => tx.query("update public.nexus_user_integrations set status = 'connected' where user_id = $1", [B])),
+    ).rejects.toThrow(/permission denied/);
     await expect(
       asRole(db, "authenticated", A, (tx) =>
-        tx.query("insert into public.user_integrations (user_id, integration_id, integration_name) values ($1, 'google-analytics', 'x')", [A]),
+        tx.query("insert into public.nexus_user_integrations (user_id, integration_id, integration_name) values ($1, 'google-analytics', 'x')", [A]),
       ),
-    ).rejects.toThrow(/row-level security/);
-    const { rows } = await db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [B]);
+    ).rejects.toThrow(/permission denied/);
+    const { rows } = await db.query<{ status: string }>("select status from public.nexus_user_integrations where user_id = $1", [B]);
     expect(rows).toEqual([{ status: "needs_reauth" }]);
   });
 
-  it("user A can disconnect (delete) their own integration, which deletes their tokens", async () => {
-    await asRole(db, "authenticated", A, (tx) => tx.query("delete from public.user_integrations where user_id = $1", [A]));
-    const tokens = await db.query<{ user_id: string }>("select user_id from public.oauth_tokens order by user_id");
+  it("user A can disconnect (delete) their own integration, which deletes their tokens and synced records", async () => {
+    await asRole(db, "authenticated", A, (tx) => tx.query("delete from public.nexus_user_integrations where user_id = $1", [A]));
+    const tokens = await db.query<{ user_id: string }>("select user_id from nexus_integrate.oauth_tokens order by user_id");
     expect(tokens.rows).toEqual([{ user_id: B }]);
+    const records = await db.query<{ user_id: string }>("select user_id from public.hubspot_records order by user_id");
+    expect(records.rows).toEqual([{ user_id: B }]);
     // put A back for the remaining tests
     await db.query(
-      `insert into public.user_integrations (user_id, integration_id, integration_name) values ($1, 'hubspot', 'HubSpot')`,
+      `insert into public.nexus_user_integrations (user_id, integration_id, integration_name) values ($1, 'hubspot', 'HubSpot')`,
       [A],
     );
+    await db.query(`insert into public.hubspot_records (user_id, external_id, data) values ($1, 'c1', '{"name": "x"}')`, [A]);
   });
 
   it.each(["authenticated", "anon"] as const)("%s cannot read oauth_tokens or oauth_states at all", async (role) => {
     for (const table of ["oauth_tokens", "oauth_states"]) {
-      await expect(asRole(db, role, role === "anon" ? null : A, (tx) => tx.query(`select * from public.${table}`))).rejects.toThrow(
+      await expect(asRole(db, role, role === "anon" ? null : A, (tx) => tx.query(`select * from nexus_integrate.${table}`))).rejects.toThrow(
         /permission denied/,
       );
     }
   });
 
-  it("anon reads no user data", async () => {
-    await asRole(db, "anon", null, async (tx) => {
-      for (const table of ["user_integrations", "integration_events", "hubspot_records"]) {
-        const { rows } = await tx.query(`select * from public.${table}`);
-        expect(rows, table).toEqual([]);
-      }
-    });
+  it("anon has no privilege on the generated tables, although Supabase grants new public tables to it", async () => {
+    for (const table of ["nexus_user_integrations", "nexus_integration_events", "nexus_integration_metrics", "hubspot_records"]) {
+      await expect(asRole(db, "anon", null, (tx) => tx.query(`select * from public.${table}`)), table).rejects.toThrow(/permission denied/);
+    }
   });
 
   it("the token columns refuse plaintext", async () => {
     await expect(
-      db.query("update public.oauth_tokens set access_token = 'ya29.plaintext-token' where user_id = $1", [B]),
+      db.query("update nexus_integrate.oauth_tokens set access_token = 'ya29.plaintext-token' where user_id = $1", [B]),
     ).rejects.toThrow(/check constraint/);
   });
 });
@@ -171,7 +179,7 @@ describe("row-level security", () => {
 describe("integration_metrics", () => {
   it("computes the playbook's rates from events (service role sees everyone)", async () => {
     const { rows } = await asRole(db, "service_role", null, (tx) =>
-      tx.query<Record<string, unknown>>("select * from public.integration_metrics where integration_id = 'hubspot'"),
+      tx.query<Record<string, unknown>>("select * from public.nexus_integration_metrics where integration_id = 'hubspot'"),
     );
     expect(rows[0]).toMatchObject({
       oauth_initiated: 5,
@@ -188,7 +196,7 @@ describe("integration_metrics", () => {
 
   it("shows a user figures from their own events only", async () => {
     const { rows } = await asRole(db, "authenticated", B, (tx) =>
-      tx.query<Record<string, unknown>>("select oauth_initiated, oauth_failed, oauth_success_rate from public.integration_metrics"),
+      tx.query<Record<string, unknown>>("select oauth_initiated, oauth_failed, oauth_success_rate from public.nexus_integration_metrics"),
     );
     expect(rows).toEqual([{ oauth_initiated: 1, oauth_failed: 1, oauth_success_rate: "0.00" }]);
   });

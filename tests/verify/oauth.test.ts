@@ -41,7 +41,7 @@ async function authorize(started: { state: string; codeChallenge: string | null;
 
 async function events(user: string, type: string) {
   const { rows } = await stack.db.query<{ details: Record<string, unknown>; duration_ms: number | null }>(
-    "select details, duration_ms from public.integration_events where user_id = $1 and event_type = $2 order by id",
+    "select details, duration_ms from public.nexus_integration_events where user_id = $1 and event_type = $2 order by id",
     [user, type],
   );
   return rows;
@@ -49,7 +49,7 @@ async function events(user: string, type: string) {
 
 async function tokenRow(user: string) {
   const { rows } = await stack.db.query<{ access_token: string; refresh_token: string | null; expires_at: Date }>(
-    "select access_token, refresh_token, expires_at from public.oauth_tokens where user_id = $1 and provider = 'google-analytics'",
+    "select access_token, refresh_token, expires_at from nexus_integrate.oauth_tokens where user_id = $1 and provider = 'google-analytics'",
     [user],
   );
   return rows[0];
@@ -97,12 +97,12 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
       expect(url.searchParams.get("state")).toBe(started.state);
 
       const { rows } = await stack.db.query<{ state_hash: string; code_verifier: string; redirect_uri: string }>(
-        "select state_hash, code_verifier, redirect_uri from public.oauth_states where state_hash = $1",
+        "select state_hash, code_verifier, redirect_uri from nexus_integrate.oauth_states where state_hash = $1",
         [createHash("sha256").update(started.state).digest("hex")],
       );
       expect(rows).toHaveLength(1);
       expect(rows[0]!.code_verifier).toMatch(/^v1\./); // the verifier is stored encrypted, server-side
-      expect(JSON.stringify(await stack.db.query("select * from public.oauth_states"))).not.toContain(started.state);
+      expect(JSON.stringify(await stack.db.query("select * from nexus_integrate.oauth_states"))).not.toContain(started.state);
       expect((await events(USER_A, "oauth_initiated")).length).toBeGreaterThan(0);
     });
 
@@ -134,7 +134,7 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
       await expect(decryptStored(row.access_token, `google-analytics:${USER_B}:access_token`)).rejects.toThrow();
 
       const { rows } = await stack.db.query<{ status: string; config: { account: { sub: string } } }>(
-        "select status, config from public.user_integrations where user_id = $1",
+        "select status, config from public.nexus_user_integrations where user_id = $1",
         [USER_A],
       );
       expect(rows).toEqual([{ status: "connected", config: expect.objectContaining({ account: { sub: "johndoe" } }) }]);
@@ -163,7 +163,7 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
     it("rejects an expired state", async () => {
       const started = await start(USER_A);
       const { callback } = await authorize(started);
-      await stack.db.query("update public.oauth_states set expires_at = now() - interval '1 minute' where state_hash = $1", [
+      await stack.db.query("update nexus_integrate.oauth_states set expires_at = now() - interval '1 minute' where state_hash = $1", [
         createHash("sha256").update(started.state).digest("hex"),
       ]);
       await expectRejected(USER_A, callback, "expired_state", "expired");
@@ -194,7 +194,7 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
     });
 
     it("reports the provider's access_denied and stores nothing", async () => {
-      await stack.db.query("delete from public.oauth_tokens where user_id = $1", [USER_B]);
+      await stack.db.query("delete from nexus_integrate.oauth_tokens where user_id = $1", [USER_B]);
       const started = await start(USER_B);
       const callback = `?error=access_denied&error_description=The+user+declined&state=${encodeURIComponent(started.state)}`;
       await expectRejected(USER_B, callback, "access_denied", "provider_error");
@@ -211,7 +211,7 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
     });
 
     it("refreshes an expiring token, keeps the rotated refresh token, stores the data and stamps the sync", async () => {
-      await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+      await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
       stack.apiItems = [
         { name: "accountSummaries/1", displayName: "Main" },
         { name: "accountSummaries/2", displayName: "Other" },
@@ -238,7 +238,7 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
       );
       expect(records.rows.map((r) => r.external_id)).toEqual(["accountSummaries/1", "accountSummaries/2"]);
       const integration = await stack.db.query<{ last_sync_at: Date | null }>(
-        "select last_sync_at from public.user_integrations where user_id = $1",
+        "select last_sync_at from public.nexus_user_integrations where user_id = $1",
         [USER_A],
       );
       expect(integration.rows[0]!.last_sync_at).not.toBeNull();
@@ -246,12 +246,12 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
     });
 
     it("two syncs at once refresh once: the second waits for the token row and uses the fresh tokens", async () => {
-      await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+      await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
       const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
       const [first, second] = await Promise.all([stack.call(SYNC, USER_A), stack.call(SYNC, USER_A)]);
       expect([first.status, second.status], `${first.text} ${second.text}`).toEqual([200, 200]);
       expect(stack.issued.filter((t) => t.grant === "refresh_token").length).toBe(refreshesBefore + 1);
-      const { rows } = await stack.db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [USER_A]);
+      const { rows } = await stack.db.query<{ status: string }>("select status from public.nexus_user_integrations where user_id = $1", [USER_A]);
       expect(rows).toEqual([{ status: "connected" }]);
     });
 
@@ -272,12 +272,12 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
     });
 
     it("marks needs_reauth on invalid_grant", async () => {
-      await stack.db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+      await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
       stack.forceTokenError.set("refresh_token", "invalid_grant");
       const res = await stack.call(SYNC, USER_A);
       expect(res.status, res.text).toBe(409);
       expect(res.body.error).toBe("needs_reauth");
-      const { rows } = await stack.db.query<{ status: string }>("select status from public.user_integrations where user_id = $1", [USER_A]);
+      const { rows } = await stack.db.query<{ status: string }>("select status from public.nexus_user_integrations where user_id = $1", [USER_A]);
       expect(rows).toEqual([{ status: "needs_reauth" }]);
       expect((await events(USER_A, "token_refresh_failed")).at(-1)!.details).toEqual({ error: "invalid_grant" });
     });
@@ -294,7 +294,7 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
       expect(res.body).toEqual({ disconnected: true, revoked: true });
       expect(stack.revoked.length).toBe(revocationsBefore + 1);
       expect(await tokenRow(USER_B)).toBeUndefined();
-      const { rows } = await stack.db.query("select 1 from public.user_integrations where user_id = $1", [USER_B]);
+      const { rows } = await stack.db.query("select 1 from public.nexus_user_integrations where user_id = $1", [USER_B]);
       expect(rows).toEqual([]);
     });
   });

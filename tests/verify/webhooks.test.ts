@@ -31,7 +31,7 @@ function hubspotHeaders(body: string, options: { secret?: string; timestamp?: nu
 }
 
 async function deliveries(): Promise<number> {
-  const { rows } = await stack.db.query<{ n: number }>("select count(*)::int as n from public.hubspot_webhook_events");
+  const { rows } = await stack.db.query<{ n: number }>("select count(*)::int as n from nexus_integrate.hubspot_webhook_events");
   return rows[0]!.n;
 }
 
@@ -40,7 +40,7 @@ describe("webhooks function (HubSpot v3 signature)", () => {
     const body = JSON.stringify([{ eventId: 1, subscriptionType: "contact.creation", objectId: 42 }]);
     const res = await stack.call(FN, null, body, hubspotHeaders(body));
     expect(res.status, res.text).toBe(200);
-    const { rows } = await stack.db.query<{ payload: unknown }>("select payload from public.hubspot_webhook_events");
+    const { rows } = await stack.db.query<{ payload: unknown }>("select payload from nexus_integrate.hubspot_webhook_events");
     expect(rows.at(-1)!.payload).toEqual([{ eventId: 1, subscriptionType: "contact.creation", objectId: 42 }]);
   });
 

@@ -24,7 +24,7 @@ export function IntegrationsPage() {
 
   useEffect(() => {
     void supabase
-      .from("user_integrations")
+      .from("nexus_user_integrations")
       .select("integration_id, status, last_sync_at")
       .then(({ data, error: queryError }) => {
         if (queryError) {

@@ -19,7 +19,7 @@ Deno.serve(
     providerId: "acme-crm",
     config: acmeCRMWebhookConfig,
     secret: requireEnv(Deno.env, "ACME_CRM_WEBHOOK_SECRET"),
-    table: "acme_crm_webhook_events",
+    table: "nexus_integrate.acme_crm_webhook_events",
     store: createPostgresStore(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"))),
     now: () => new Date(),
     publicUrl: Deno.env.get("ACME_CRM_WEBHOOK_URL") ?? null,

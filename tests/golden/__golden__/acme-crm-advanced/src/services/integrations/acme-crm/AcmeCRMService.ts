@@ -44,7 +44,7 @@ export class AcmeCRMService {
   /** The signed-in user's connection, or null when not connected. */
   async getConnection(): Promise<AcmeCRMConnection | null> {
     const { data, error } = await this.client
-      .from("user_integrations")
+      .from("nexus_user_integrations")
       .select("status, connected_at, last_sync_at, last_error, config")
       .eq("integration_id", "acme-crm")
       .maybeSingle();

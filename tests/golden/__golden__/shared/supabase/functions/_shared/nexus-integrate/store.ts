@@ -129,15 +129,18 @@ function toStateRow(row: StateDbRow): OAuthStateRow {
 export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
   return {
     async insertState(row) {
+      // Expired attempts (used or not) can never be redeemed: each new attempt deletes them, in the same
+      // statement, through the expires_at index.
       await sql`
-        insert into public.oauth_states (state_hash, user_id, provider, code_verifier, redirect_uri, expires_at)
+        with expired as (delete from nexus_integrate.oauth_states where expires_at < now())
+        insert into nexus_integrate.oauth_states (state_hash, user_id, provider, code_verifier, redirect_uri, expires_at)
         values (${row.stateHash}, ${row.userId}, ${row.provider}, ${row.codeVerifier}, ${row.redirectUri}, ${row.expiresAt})
       `;
     },
 
     async consumeState(stateHash, provider, userId) {
       const rows = await sql<StateDbRow[]>`
-        update public.oauth_states
+        update nexus_integrate.oauth_states
         set used_at = now()
         where state_hash = ${stateHash} and provider = ${provider} and user_id = ${userId} and used_at is null
         returning user_id, provider, code_verifier, redirect_uri, expires_at, used_at, created_at
@@ -148,14 +151,14 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
     async findState(stateHash) {
       const rows = await sql<StateDbRow[]>`
         select user_id, provider, code_verifier, redirect_uri, expires_at, used_at, created_at
-        from public.oauth_states where state_hash = ${stateHash}
+        from nexus_integrate.oauth_states where state_hash = ${stateHash}
       `;
       return rows[0] ? toStateRow(rows[0]) : null;
     },
 
     async saveTokens(userId, provider, tokens) {
       await sql`
-        insert into public.oauth_tokens (user_id, provider, access_token, refresh_token, token_type, scope, expires_at)
+        insert into nexus_integrate.oauth_tokens (user_id, provider, access_token, refresh_token, token_type, scope, expires_at)
         values (${userId}, ${provider}, ${tokens.accessToken}, ${tokens.refreshToken}, ${tokens.tokenType},
                 ${tokens.scope}, ${tokens.expiresAt})
         on conflict (user_id, provider) do update set
@@ -171,7 +174,7 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
     async getTokens(userId, provider) {
       const rows = await sql<TokenRow[]>`
         select access_token, refresh_token, token_type, scope, expires_at
-        from public.oauth_tokens where user_id = ${userId} and provider = ${provider}
+        from nexus_integrate.oauth_tokens where user_id = ${userId} and provider = ${provider}
       `;
       return rows[0] ? toStoredTokens(rows[0]) : null;
     },
@@ -180,14 +183,14 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
       return await sql.begin(async (tx) => {
         const rows = await tx<TokenRow[]>`
           select access_token, refresh_token, token_type, scope, expires_at
-          from public.oauth_tokens where user_id = ${userId} and provider = ${provider}
+          from nexus_integrate.oauth_tokens where user_id = ${userId} and provider = ${provider}
           for update
         `;
         if (!rows[0]) throw new Error(`no ${provider} tokens for this user`);
         const next = await refresh(toStoredTokens(rows[0]));
         if (!next) return toStoredTokens(rows[0]);
         await tx`
-          update public.oauth_tokens set
+          update nexus_integrate.oauth_tokens set
             access_token = ${next.accessToken}, refresh_token = ${next.refreshToken}, token_type = ${next.tokenType},
             scope = ${next.scope}, expires_at = ${next.expiresAt}, updated_at = now()
           where user_id = ${userId} and provider = ${provider}
@@ -198,7 +201,7 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
 
     async upsertConnection(connection) {
       await sql`
-        insert into public.user_integrations (user_id, integration_id, integration_name, status, config, connected_at)
+        insert into public.nexus_user_integrations (user_id, integration_id, integration_name, status, config, connected_at)
         values (${connection.userId}, ${connection.provider}, ${connection.name}, ${connection.status},
                 ${sql.json(connection.config as postgres.JSONValue)}, now())
         on conflict (user_id, integration_id) do update set
@@ -213,23 +216,24 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
 
     async getConnection(userId, provider) {
       const rows = await sql<{ status: IntegrationStatus; config: ConnectionConfig }[]>`
-        select status, config from public.user_integrations where user_id = ${userId} and integration_id = ${provider}
+        select status, config from public.nexus_user_integrations where user_id = ${userId} and integration_id = ${provider}
       `;
       return rows[0] ?? null;
     },
 
     async setStatus(userId, provider, status, lastError) {
       await sql`
-        update public.user_integrations
+        update public.nexus_user_integrations
         set status = ${status}, last_error = ${lastError}, updated_at = now()
         where user_id = ${userId} and integration_id = ${provider}
       `;
     },
 
     async deleteConnection(userId, provider) {
+      // The delete trigger also removes the records the sync stored for this user (and the tokens).
       await sql.begin(async (tx) => {
-        await tx`delete from public.oauth_tokens where user_id = ${userId} and provider = ${provider}`;
-        await tx`delete from public.user_integrations where user_id = ${userId} and integration_id = ${provider}`;
+        await tx`delete from nexus_integrate.oauth_tokens where user_id = ${userId} and provider = ${provider}`;
+        await tx`delete from public.nexus_user_integrations where user_id = ${userId} and integration_id = ${provider}`;
       });
     },
 
@@ -245,7 +249,7 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
 
     async markSynced(userId, provider, at) {
       await sql`
-        update public.user_integrations
+        update public.nexus_user_integrations
         set last_sync_at = ${at}, status = 'connected', last_error = null, updated_at = now()
         where user_id = ${userId} and integration_id = ${provider}
       `;
@@ -253,7 +257,7 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
 
     async recordEvent(event) {
       await sql`
-        insert into public.integration_events (user_id, integration_id, event_type, details, duration_ms)
+        insert into public.nexus_integration_events (user_id, integration_id, event_type, details, duration_ms)
         values (${event.userId}, ${event.provider}, ${event.type},
                 ${sql.json((event.details ?? {}) as postgres.JSONValue)}, ${event.durationMs ?? null})
       `;

@@ -64,7 +64,7 @@ export interface TokenSet {
   fields: Record<string, string>;
 }
 
-/** What the app may read about a connection (user_integrations.config): never a token. */
+/** What the app may read about a connection (nexus_user_integrations.config): never a token. */
 export interface ConnectionConfig {
   account?: Record<string, unknown> | null;
   scopes?: string;

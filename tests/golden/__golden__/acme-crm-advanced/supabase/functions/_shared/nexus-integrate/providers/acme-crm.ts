@@ -27,7 +27,7 @@ export const acmeCRMProvider: ProviderConfig = {
     baseUrlField: null,
     itemsField: "data.contacts",
     idField: "id",
-    table: "acme_crm_records",
+    table: "public.acme_crm_records",
   },
 };
 

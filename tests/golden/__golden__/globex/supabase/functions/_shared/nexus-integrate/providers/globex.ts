@@ -27,7 +27,7 @@ export const globexAnalyticsProvider: ProviderConfig = {
     baseUrlField: null,
     itemsField: "items",
     idField: "reportId",
-    table: "globex_records",
+    table: "public.globex_records",
   },
 };
 

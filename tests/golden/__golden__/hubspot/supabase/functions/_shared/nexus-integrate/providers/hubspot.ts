@@ -27,7 +27,7 @@ export const hubSpotProvider: ProviderConfig = {
     baseUrlField: null,
     itemsField: "results",
     idField: "id",
-    table: "hubspot_records",
+    table: "public.hubspot_records",
   },
 };
 
