@@ -12,7 +12,7 @@ import { CLIENT_ID, startStack, USER_A, USER_B, type Stack } from "../helpers/oa
  * A real browser (Debian's Chromium, driven by playwright-core) walks the generated hubspot flow in the
  * example app: setup page → Connect → provider consent → callback → connected; then the failure walks.
  * Everything runs on 127.0.0.1: the app (vite build + preview), the provider (oauth2-mock-server), the
- * generated functions under Deno behind a Supabase gateway stand-in, and Postgres (PGlite).
+ * generated functions under Deno behind a Supabase gateway stand-in, and PostgreSQL.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);

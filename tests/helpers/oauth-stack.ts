@@ -1,5 +1,3 @@
-import type { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { execa, type ResultPromise } from "execa";
 import { randomBytes, webcrypto } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -7,14 +5,16 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { OAuth2Server } from "oauth2-mock-server";
 import { DENO, denoEnv } from "./deno.js";
-import { copyExampleApp } from "./fixtures.js";
+import { runInit } from "../../src/commands/init.js";
+import { copyExampleApp, copyPlaybookApp } from "./fixtures.js";
 import { generate } from "./generate.js";
 import { JWKS, JWT_SECRET, userJwtFor, type KeyScheme } from "./jwt.js";
 import { REPO_ROOT } from "./paths.js";
-import { applyMigrations, createSupabaseDb, createUser } from "./supabase-shim.js";
+import { createSupabaseDatabase, dbPush, type TestDb } from "./postgres.js";
 
 /**
- * Everything the generated functions talk to, on 127.0.0.1: Postgres (PGlite behind pglite-socket), the
+ * Everything the generated functions talk to, on 127.0.0.1: PostgreSQL (a database of the test run's server,
+ * its migrations applied by `supabase db push`, so two function invocations are two real connections), the
  * provider (oauth2-mock-server), the provider's data API (a scripted HTTP server) and Supabase's gateway
  * and auth endpoint (a Deno stand-in that runs the generated index.ts files unchanged).
  */
@@ -32,10 +32,17 @@ export interface ApiReply {
   headers?: Record<string, string>;
 }
 
+export interface CallResult {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+  text: string;
+}
+
 export interface Stack {
   app: string;
   id: string;
-  db: PGlite;
+  db: TestDb;
   mock: OAuth2Server;
   issuer: string;
   gatewayUrl: string;
@@ -53,7 +60,11 @@ export interface Stack {
   apiQueue: ApiReply[];
   apiItems: unknown[];
   apiRequests: { path: string; authorization: string | undefined }[];
-  call(fn: string, userId: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; text: string }>;
+  /** How long the token endpoint takes to answer (0: at once). */
+  tokenDelayMs: number;
+  call(fn: string, userId: string | null, body?: unknown, headers?: Record<string, string>): Promise<CallResult>;
+  /** The same call, served by a second instance of the functions (another process with its own connection). */
+  callOtherInstance(fn: string, userId: string | null, body?: unknown): Promise<CallResult>;
   close(): Promise<void>;
 }
 
@@ -73,6 +84,11 @@ export async function startStack(options: {
    * (publishable/secret keys) and user JWTs signed with an ES256 key published as a JWKS.
    */
   keys?: KeyScheme;
+  /**
+   * The app to generate into: our example app, or the playbook fixture (a repo built by hand from the
+   * playbook: `init` first, and its own migration and seed rows applied before ours).
+   */
+  app?: "example" | "playbook";
 }): Promise<Stack> {
   const keys = options.keys ?? "legacy";
   const stack = {
@@ -84,6 +100,7 @@ export async function startStack(options: {
     apiQueue: [],
     apiItems: [],
     apiRequests: [],
+    tokenDelayMs: 0,
   } as unknown as Stack;
 
   // The provider.
@@ -138,6 +155,30 @@ export async function startStack(options: {
     stack.revoked.push(req.body?.token ?? `call ${stack.revoked.length + 1}`);
   });
 
+  // The token endpoint the integration is generated against: the provider's, behind a pass-through that can
+  // answer slowly (`tokenDelayMs`), as a loaded provider does, so tests can hold two refreshes in flight.
+  const tokenProxy = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      void (async () => {
+        await new Promise((resolve) => setTimeout(resolve, stack.tokenDelayMs));
+        const headers: Record<string, string> = {};
+        for (const name of ["content-type", "authorization", "accept"]) {
+          const value = req.headers[name];
+          if (typeof value === "string") headers[name] = value;
+        }
+        const upstream = await fetch(`${issuer}/token`, { method: req.method, headers, body: Buffer.concat(chunks) });
+        res.writeHead(upstream.status, { "Content-Type": upstream.headers.get("content-type") ?? "application/json" });
+        res.end(Buffer.from(await upstream.arrayBuffer()));
+      })().catch((error: unknown) => {
+        res.writeHead(502);
+        res.end(String(error));
+      });
+    });
+  });
+  const tokenUrl = `http://127.0.0.1:${await listen(tokenProxy)}/token`;
+
   // The provider's data API.
   const api = createServer((req: IncomingMessage, res: ServerResponse) => {
     stack.apiRequests.push({ path: req.url ?? "", authorization: req.headers.authorization });
@@ -149,10 +190,15 @@ export async function startStack(options: {
   apiUrl = `http://127.0.0.1:${apiPort}`;
 
   // The app with the integration generated against these servers.
-  const app = copyExampleApp();
+  const playbook = options.app === "playbook";
+  const app = playbook ? copyPlaybookApp() : copyExampleApp();
+  if (playbook) {
+    const init = await runInit({ target: app, yes: true });
+    if (init.exitCode !== 0) throw new Error(`init failed: ${JSON.stringify(init.report.error)}`);
+  }
   const report = await generate(app, options.preset, {
     authUrl: `${issuer}/authorize`,
-    tokenUrl: `${issuer}/token`,
+    tokenUrl,
     userinfoUrl: `${issuer}/userinfo`,
     revocationUrl: `${issuer}/revoke`,
     apiBaseUrl: `http://127.0.0.1:${apiPort}/v1beta`,
@@ -161,71 +207,96 @@ export async function startStack(options: {
   const id = report.integration!.id;
   const advanced = report.integration!.templateSet === "advanced";
 
-  // The database.
-  const db = await createSupabaseDb();
-  await createUser(db, USER_A, "a@example.com");
-  await createUser(db, USER_B, "b@example.com");
-  await applyMigrations(db, app);
-  const pg = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 8 });
-  await pg.start();
-  const pgConn = pg.getServerConn();
+  // The database: the app's migrations as a team deploys them (the playbook fixture's with its seed rows).
+  const db = await createSupabaseDatabase();
+  await db.query("insert into auth.users (id, email) values ($1, 'a@example.com'), ($2, 'b@example.com')", [USER_A, USER_B]);
+  await dbPush(app, db, { includeSeed: playbook });
 
-  // Supabase's gateway with the generated functions.
+  // Supabase's gateway with the generated functions: one process is one function instance (one isolate,
+  // one database connection); a second instance starts when a test asks for it.
   const constant = id.replace(/-/g, "_").toUpperCase();
-  const gateway: ResultPromise = execa(
-    DENO,
-    [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--no-config",
-      "--node-modules-dir=none",
-      "--quiet",
-      path.join(REPO_ROOT, "tests", "helpers", "gateway.deno.ts"),
-      path.join(app, "supabase", "functions"),
-      `${id}-exchange-tokens`,
-      `${id}-sync`,
-      ...(advanced ? [`${id}-webhooks`] : []),
-    ],
-    {
-      env: denoEnv({
-        ...(keys === "legacy"
-          ? { JWT_SECRET, SUPABASE_ANON_KEY: "anon-key" }
-          : {
-              JWKS: JSON.stringify(JWKS),
-              SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: "sb_publishable_test" }),
-              SUPABASE_SECRET_KEYS: JSON.stringify({ default: "sb_secret_test" }),
-            }),
-        SUPABASE_DB_URL: `postgres://postgres:postgres@${pgConn}/postgres`,
-        [`${constant}_CLIENT_ID`]: CLIENT_ID,
-        [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
-        [`${constant}_WEBHOOK_SECRET`]: WEBHOOK_SECRET,
-        NEXUS_TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
-        NEXUS_STATE_SIGNING_KEY: STATE_KEY,
-      }),
-      reject: false,
-      buffer: false,
-    },
-  );
-  const gatewayUrl = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}\n${err}`)), 180_000);
-    gateway.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const port = /READY (\d+)/.exec(out)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port}`);
-      }
+  const gateways: ResultPromise[] = [];
+  const startGateway = async (): Promise<string> => {
+    const gateway: ResultPromise = execa(
+      DENO,
+      [
+        "run",
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--no-config",
+        "--node-modules-dir=none",
+        "--quiet",
+        path.join(REPO_ROOT, "tests", "helpers", "gateway.deno.ts"),
+        path.join(app, "supabase", "functions"),
+        `${id}-exchange-tokens`,
+        `${id}-sync`,
+        ...(advanced ? [`${id}-webhooks`] : []),
+      ],
+      {
+        env: denoEnv({
+          ...(keys === "legacy"
+            ? { JWT_SECRET, SUPABASE_ANON_KEY: "anon-key" }
+            : {
+                JWKS: JSON.stringify(JWKS),
+                SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: "sb_publishable_test" }),
+                SUPABASE_SECRET_KEYS: JSON.stringify({ default: "sb_secret_test" }),
+              }),
+          SUPABASE_DB_URL: db.url,
+          [`${constant}_CLIENT_ID`]: CLIENT_ID,
+          [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
+          [`${constant}_WEBHOOK_SECRET`]: WEBHOOK_SECRET,
+          NEXUS_TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
+          NEXUS_STATE_SIGNING_KEY: STATE_KEY,
+        }),
+        reject: false,
+        buffer: false,
+      },
+    );
+    gateways.push(gateway);
+    return new Promise<string>((resolve, reject) => {
+      let out = "";
+      let err = "";
+      const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}\n${err}`)), 180_000);
+      gateway.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const port = /READY (\d+)/.exec(out)?.[1];
+        if (port) {
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${port}`);
+        }
+      });
+      gateway.stderr!.on("data", (chunk: Buffer) => {
+        err += chunk.toString();
+        if (process.env.DEBUG_GATEWAY) process.stderr.write(chunk);
+      });
+      void gateway.then((result) => reject(new Error(`gateway exited (${result.exitCode}):\n${out}\n${err}`)));
     });
-    gateway.stderr!.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-      if (process.env.DEBUG_GATEWAY) process.stderr.write(chunk);
+  };
+  const gatewayUrl = await startGateway();
+  let secondUrl: Promise<string> | undefined;
+
+  const callAt = async (base: string, fn: string, userId: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) => {
+    const response = await fetch(`${base}/functions/v1/${fn}`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        apikey: keys === "legacy" ? "anon-key" : "sb_publishable_test",
+        ...(userId ? { Authorization: `Bearer ${userJwtFor(keys, userId)}` } : {}),
+        Origin: "http://localhost:5173",
+        ...extraHeaders,
+      },
+      body: typeof body === "string" ? body : JSON.stringify(body ?? {}),
     });
-    void gateway.then((result) => reject(new Error(`gateway exited (${result.exitCode}):\n${out}\n${err}`)));
-  });
+    const text = await response.text();
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // not JSON: tests look at text
+    }
+    return { status: response.status, body: parsed, headers: response.headers, text };
+  };
 
   return Object.assign(stack, {
     app,
@@ -234,33 +305,20 @@ export async function startStack(options: {
     mock,
     issuer,
     gatewayUrl,
-    async call(fn: string, userId: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) {
-      const response = await fetch(`${gatewayUrl}/functions/v1/${fn}`, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          apikey: keys === "legacy" ? "anon-key" : "sb_publishable_test",
-          ...(userId ? { Authorization: `Bearer ${userJwtFor(keys, userId)}` } : {}),
-          Origin: "http://localhost:5173",
-          ...extraHeaders,
-        },
-        body: typeof body === "string" ? body : JSON.stringify(body ?? {}),
-      });
-      const text = await response.text();
-      let parsed: Record<string, unknown> = {};
-      try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        // not JSON: tests look at text
-      }
-      return { status: response.status, body: parsed, headers: response.headers, text };
+    call: (fn: string, userId: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) =>
+      callAt(gatewayUrl, fn, userId, body, extraHeaders),
+    async callOtherInstance(fn: string, userId: string | null, body?: unknown) {
+      secondUrl ??= startGateway();
+      return callAt(await secondUrl, fn, userId, body);
     },
     async close() {
-      gateway.kill("SIGTERM");
-      await gateway.catch(() => undefined);
-      await pg.stop();
+      for (const gateway of gateways) {
+        gateway.kill("SIGTERM");
+        await gateway.catch(() => undefined);
+      }
       await mock.stop();
       await new Promise((resolve) => api.close(resolve));
+      await new Promise((resolve) => tokenProxy.close(resolve));
       await db.close();
     },
   });

@@ -245,10 +245,16 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
       expect((await events(USER_A, "data_synced")).at(-1)).toMatchObject({ details: { records: 2 } });
     });
 
-    it("two syncs at once refresh once: the second waits for the token row and uses the fresh tokens", async () => {
+    it("two syncs at once, on two function instances, refresh once: the second waits for the token row and uses the fresh tokens", async () => {
       await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+      await stack.callOtherInstance(SYNC, null); // start the second instance before the race
       const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
-      const [first, second] = await Promise.all([stack.call(SYNC, USER_A), stack.call(SYNC, USER_A)]);
+      // Two processes, two PostgreSQL connections, and a provider slow enough that both syncs find the token
+      // expiring: only the token row lock keeps them from both refreshing (and spending the rotated token twice).
+      stack.tokenDelayMs = 400;
+      const [first, second] = await Promise.all([stack.call(SYNC, USER_A), stack.callOtherInstance(SYNC, USER_A)]).finally(() => {
+        stack.tokenDelayMs = 0;
+      });
       expect([first.status, second.status], `${first.text} ${second.text}`).toEqual([200, 200]);
       expect(stack.issued.filter((t) => t.grant === "refresh_token").length).toBe(refreshesBefore + 1);
       const { rows } = await stack.db.query<{ status: string }>("select status from public.nexus_user_integrations where user_id = $1", [USER_A]);
