@@ -1,5 +1,6 @@
 import { execa, type ResultPromise } from "execa";
 import { randomBytes, webcrypto } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -205,6 +206,12 @@ export async function startStack(options: {
     ...options.flags,
   });
   const id = report.integration!.id;
+  if (playbook) {
+    // Its supabase/config.toml never agreed to carry our blocks: do what the run says, paste the snippet.
+    for (const op of report.ops.filter((o) => o.path === "supabase/config.toml" && o.snippets)) {
+      appendFileSync(path.join(app, op.path), `\n${op.snippets!.join("\n\n")}\n`);
+    }
+  }
   const advanced = report.integration!.templateSet === "advanced";
 
   // The database: the app's migrations as a team deploys them (the playbook fixture's with its seed rows).

@@ -174,7 +174,7 @@ export interface TestDb {
   /** Several statements at once (a migration file). */
   exec(text: string): Promise<void>;
   /** Runs `fn` as a Data API role with JWT claims, inside a transaction, as PostgREST does. */
-  asRole<T>(role: "anon" | "authenticated", userId: string | null, fn: (tx: TestTx) => Promise<T>): Promise<T>;
+  asRole<T>(role: "anon" | "authenticated" | "service_role", userId: string | null, fn: (tx: TestTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

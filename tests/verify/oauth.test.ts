@@ -7,7 +7,7 @@ import { CLIENT_ID, decryptStored, startStack, USER_A, USER_B, type Stack } from
 
 /**
  * Layer 3: the generated exchange and sync functions run for real (their index.ts under Deno behind a
- * Supabase gateway stand-in) against oauth2-mock-server as the provider, storing into PGlite.
+ * Supabase gateway stand-in) against oauth2-mock-server as the provider, storing into PostgreSQL.
  */
 let stack: Stack;
 let utils: {
@@ -61,9 +61,15 @@ async function tokenRow(user: string) {
  * the project publishes as a JWKS). The gateway does not check JWTs for these functions (verify_jwt = false in
  * the generated config.toml block): each function verifies its caller itself.
  */
-describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) => {
+describe.each([
+  ["the example app", "legacy"],
+  ["the example app", "asymmetric"],
+  // A repo built by hand from the playbook: its own user_integrations and oauth_tokens, with rows, are in the
+  // same database; the generated integration works beside them.
+  ["the playbook fixture's database", "legacy"],
+] as const)("%s, with %s signing keys", (where, keys) => {
   beforeAll(async () => {
-    stack = await startStack({ preset: "google-analytics", keys });
+    stack = await startStack({ preset: "google-analytics", keys, app: where === "the example app" ? "example" : "playbook" });
     utils = await import(pathToFileURL(path.join(stack.app, "src/services/integrations/google-analytics/utils.ts")).href);
   }, 240_000);
 
@@ -167,6 +173,20 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
         createHash("sha256").update(started.state).digest("hex"),
       ]);
       await expectRejected(USER_A, callback, "expired_state", "expired");
+    });
+
+    it("starting an attempt deletes every expired one, whoever it belonged to", async () => {
+      const old = await start(USER_B);
+      const oldHash = createHash("sha256").update(old.state).digest("hex");
+      await stack.db.query("update nexus_integrate.oauth_states set expires_at = now() - interval '1 second' where state_hash = $1", [oldHash]);
+      const live = await start(USER_B);
+      await start(USER_A);
+      const { rows } = await stack.db.query<{ state_hash: string }>("select state_hash from nexus_integrate.oauth_states where expires_at < now()");
+      expect(rows).toEqual([]);
+      const kept = await stack.db.query("select 1 from nexus_integrate.oauth_states where state_hash = $1", [
+        createHash("sha256").update(live.state).digest("hex"),
+      ]);
+      expect(kept.rows).toHaveLength(1);
     });
 
     it("rejects another user's state without burning it for its owner", async () => {
@@ -294,6 +314,10 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
       const started = await start(USER_B);
       const { callback } = await authorize(started);
       expect((await stack.call(EXCHANGE, USER_B, { action: "exchange", callback })).status).toBe(200);
+      stack.apiItems = [{ name: "accountSummaries/9", displayName: "B's property" }];
+      expect((await stack.call(SYNC, USER_B)).status).toBe(200);
+      const synced = await stack.db.query("select 1 from public.google_analytics_records where user_id = $1", [USER_B]);
+      expect(synced.rows).toHaveLength(1);
       const revocationsBefore = stack.revoked.length;
       const res = await stack.call(EXCHANGE, USER_B, { action: "disconnect" });
       expect(res.status, res.text).toBe(200);
@@ -302,6 +326,8 @@ describe.each(["legacy", "asymmetric"] as const)("with %s signing keys", (keys) 
       expect(await tokenRow(USER_B)).toBeUndefined();
       const { rows } = await stack.db.query("select 1 from public.nexus_user_integrations where user_id = $1", [USER_B]);
       expect(rows).toEqual([]);
+      const records = await stack.db.query("select 1 from public.google_analytics_records where user_id = $1", [USER_B]);
+      expect(records.rows, "the user's synced records go with the connection").toEqual([]);
     });
   });
 });

@@ -2,7 +2,8 @@ import { execa } from "execa";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, copyExampleApp } from "../helpers/fixtures.js";
+import { BIN, copyExampleApp, copyPlaybookApp, snapshotTree } from "../helpers/fixtures.js";
+import { makeToolCopy } from "../helpers/tool-copy.js";
 import { apiReach, createSupabaseDatabase, dbAdvisors, dbPush, type AdvisorFinding, type TestDb } from "../helpers/postgres.js";
 
 /**
@@ -21,12 +22,12 @@ async function database(): Promise<TestDb> {
   return db;
 }
 
-export function cli(args: string[], env: Record<string, string> = {}) {
-  return execa("node", [BIN, ...args], { reject: false, stdin: "ignore", env: { NO_COLOR: "1", ...env } });
+export function cli(args: string[], env: Record<string, string> = {}, bin = BIN) {
+  return execa("node", [bin, ...args], { reject: false, stdin: "ignore", env: { NO_COLOR: "1", ...env } });
 }
 
-export async function ok(args: string[], env: Record<string, string> = {}) {
-  const result = await cli(args, env);
+export async function ok(args: string[], env: Record<string, string> = {}, bin = BIN) {
+  const result = await cli(args, env, bin);
   expect(result.exitCode, `${args.join(" ")}\n${result.stdout}\n${result.stderr}`).toBe(0);
   return result;
 }
@@ -48,10 +49,22 @@ function deliberate(finding: AdvisorFinding): boolean {
   return false;
 }
 
-/** The advisor passes at `--fail-on warn`, every INFO finding about our objects is a deliberate one, and the API roles reach only what users read. */
-export async function expectAdvisorsQuiet(appDir: string, db: TestDb, readable: string[]): Promise<void> {
+/**
+ * The advisor passes at `--fail-on warn`, every finding about our objects is a deliberate INFO one, and the API
+ * roles reach only what users read. `baseline`: the advisor's findings before our migrations, in an app whose
+ * own schema already has some (they are the app's, and stay).
+ */
+export async function expectAdvisorsQuiet(
+  appDir: string,
+  db: TestDb,
+  readable: string[],
+  baseline?: { findings: AdvisorFinding[]; failOnWarnExitCode: number },
+): Promise<void> {
   const { findings, failOnWarnExitCode, output } = await dbAdvisors(appDir, db);
-  expect(failOnWarnExitCode, output).toBe(0);
+  expect(failOnWarnExitCode, output).toBe(baseline?.failOnWarnExitCode ?? 0);
+  const known = new Set((baseline?.findings ?? []).map((f) => `${f.name} ${f.detail}`));
+  const added = findings.filter((f) => !known.has(`${f.name} ${f.detail}`));
+  expect(added.filter((f) => f.level !== "INFO" || !deliberate(f)).map((f) => `${f.level} ${f.name}: ${f.detail}`)).toEqual([]);
   const aboutOurs = findings.filter((f) => {
     const meta = f.metadata as { schema?: string; name?: string };
     return ours(`${meta.schema}.${meta.name}`) || f.detail.includes("nexus_");
@@ -100,5 +113,159 @@ describe("the example app's history, applied with supabase db push", () => {
     const applied = await db.query<{ version: string }>("select version from supabase_migrations.schema_migrations order by version");
     expect(applied.rows).toHaveLength(6);
     expect((await ok(["doctor", "--target", app])).stdout).toContain("Everything looks right.");
+  });
+});
+
+/** The playbook's own statements (Integration Playbook §4.1 and §4.2), with real ids for its placeholders. */
+const PLAYBOOK_INSERTS = (user: string) => `
+INSERT INTO user_integrations (
+  user_id,
+  integration_id,
+  integration_name,
+  status,
+  config,
+  last_sync_at
+) VALUES (
+  '${user}',
+  '6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f',
+  'Provider Name',
+  'connected',
+  '{"access_token": "...", "refresh_token": "...", "expires_at": "...", "account_info": {}}',
+  NOW()
+);
+
+INSERT INTO oauth_tokens (
+  user_id,
+  provider,
+  access_token,
+  refresh_token,
+  expires_at,
+  scope
+) VALUES (
+  '${user}',
+  'provider-name',
+  'access_token_here',
+  'refresh_token_here',
+  '2025-08-11T00:00:00Z',
+  'scope1 scope2 scope3'
+);
+`;
+
+describe("remove", () => {
+  it("drops every table the integration created, its webhook deliveries included, and nothing else", async () => {
+    const app = copyExampleApp();
+    const db = await database();
+    await ok(["new", "slack", "--template", "advanced", "--yes", "--target", app]);
+    await ok(["new", "hubspot", "--yes", "--target", app]);
+    await dbPush(app, db);
+    const tables = async () =>
+      (
+        await db.query<{ t: string }>(
+          `select n.nspname || '.' || c.relname as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where c.relkind = 'r' and n.nspname in ('public', 'nexus_integrate') order by 1`,
+        )
+      ).rows.map((r) => r.t);
+    expect(await tables()).toEqual(expect.arrayContaining(["nexus_integrate.slack_webhook_events", "public.slack_records"]));
+    const others = (await tables()).filter((t) => !t.includes("slack"));
+    await ok(["remove", "slack", "--target", app]);
+    await dbPush(app, db);
+    expect(await tables()).toEqual(others);
+    expect((await db.query("select id from nexus_integrate.integrations")).rows).toEqual([{ id: "hubspot" }]);
+    await expectAdvisorsQuiet(app, db, [...SHARED_READABLE, "public.hubspot_records"]);
+  });
+});
+
+describe("the playbook fixture: a database that already has the playbook's tables, with rows", () => {
+  it("new google-analytics applies beside them; the app's rows, its INSERTs and its functions' queries are untouched", async () => {
+    const app = copyPlaybookApp();
+    const db = await database();
+    await dbPush(app, db, { includeSeed: true });
+    const appRows = async () => ({
+      integrations: (await db.query("select * from public.user_integrations order by id")).rows,
+      tokens: (await db.query("select * from public.oauth_tokens order by id")).rows,
+    });
+    const rowsBefore = await appRows();
+    expect(rowsBefore.tokens).toHaveLength(2);
+    const baseline = await dbAdvisors(app, db);
+
+    await ok(["init", "--yes", "--target", app]);
+    await ok(["new", "google-analytics", "--yes", "--target", app]);
+    await dbPush(app, db);
+    await expectAdvisorsQuiet(app, db, [...SHARED_READABLE, "public.google_analytics_records"], baseline);
+    expect(await appRows(), "the app's own rows are neither dropped nor rewritten").toEqual(rowsBefore);
+
+    // The playbook's own INSERTs still succeed afterwards.
+    const carol = "33333333-3333-4333-8333-333333333333";
+    await db.query("insert into auth.users (id, email) values ($1, 'carol@example.com')", [carol]);
+    await db.exec(PLAYBOOK_INSERTS(carol));
+
+    // The hand-written functions' queries, as PostgREST runs them for their service-role client.
+    const hubspotIntegration = "5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c";
+    await db.asRole("service_role", null, async (tx) => {
+      await tx.query(
+        `insert into public.oauth_tokens (user_id, provider, access_token, refresh_token, expires_at, scope, updated_at)
+         values ($1, 'hubspot', 'hs-access-carol', 'hs-refresh-carol', now() + interval '30 minutes', 'oauth', now())
+         on conflict (user_id, provider) do update set access_token = excluded.access_token, refresh_token = excluded.refresh_token,
+           expires_at = excluded.expires_at, scope = excluded.scope, updated_at = excluded.updated_at`,
+        [carol],
+      );
+      const existing = await tx.query("select id from public.user_integrations where user_id = $1 and integration_id = $2", [carol, hubspotIntegration]);
+      expect(existing.rows).toEqual([]);
+      await tx.query(
+        `insert into public.user_integrations (user_id, integration_id, integration_name, status, config, last_sync_at)
+         values ($1, $2, 'HubSpot', 'connected', '{"account_info": {}}', now())`,
+        [carol, hubspotIntegration],
+      );
+      const tokens = await tx.query<{ id: string }>(
+        "select id, access_token, refresh_token, expires_at from public.oauth_tokens where user_id = $1 and provider = 'hubspot'",
+        [carol],
+      );
+      await tx.query("update public.oauth_tokens set access_token = 'hs-access-carol-2', updated_at = now() where id = $1", [tokens.rows[0]!.id]);
+      const synced = await tx.query("update public.user_integrations set last_sync_at = now(), updated_at = now() where user_id = $1 and integration_id = $2", [
+        carol,
+        hubspotIntegration,
+      ]);
+      expect(synced.affectedRows).toBe(1);
+    });
+    // Signed in, users still read their own playbook rows under the app's policies.
+    const alice = "11111111-1111-4111-8111-111111111111";
+    const own = await db.asRole("authenticated", alice, (tx) => tx.query<{ integration_name: string }>("select integration_name from public.user_integrations"));
+    expect(own.rows).toEqual([{ integration_name: "HubSpot" }]);
+  });
+});
+
+describe("a tool upgrade whose shared schema gains a step", () => {
+  it("regenerate --all writes exactly one new migration, it applies, --check passes and the advisor stays quiet", async () => {
+    const app = copyExampleApp();
+    const db = await database();
+    await ok(["new", "hubspot", "--yes", "--target", app]);
+    await dbPush(app, db);
+
+    const v2 = makeToolCopy();
+    v2.addTemplate(
+      "basic/shared/supabase/migrations/{{timestamp}}_nexus_integrate_002_connection_sync_cursor.sql.hbs",
+      [
+        "-- Generated by nexus-integrate: where the next sync resumes (schema step 002).",
+        "alter table public.nexus_user_integrations add column sync_cursor text;",
+        "",
+        "create index nexus_user_integrations_status_idx on public.nexus_user_integrations (status);",
+        "",
+      ].join("\n"),
+    );
+    const stale = await cli(["regenerate", "--all", "--check", "--target", app], {}, v2.bin);
+    expect(stale.exitCode, stale.stdout + stale.stderr).toBe(1);
+    expect(stale.stdout + stale.stderr).toContain("shared/002_connection_sync_cursor");
+
+    const before = snapshotTree(app);
+    await ok(["regenerate", "--all", "--target", app], {}, v2.bin);
+    const added = Object.keys(snapshotTree(app)).filter((f) => !(f in before));
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(/^supabase\/migrations\/\d{14}_nexus_integrate_002_connection_sync_cursor\.sql$/);
+
+    await dbPush(app, db);
+    const column = await db.query("select 1 from information_schema.columns where table_name = 'nexus_user_integrations' and column_name = 'sync_cursor'");
+    expect(column.rows).toHaveLength(1);
+    await ok(["regenerate", "--all", "--check", "--target", app], {}, v2.bin);
+    await expectAdvisorsQuiet(app, db, [...SHARED_READABLE, "public.hubspot_records"]);
   });
 });
