@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./errors.js";
 import { toolVersion } from "./package-root.js";
 import { applyFileOps } from "./plan/apply.js";
 import { baseFile } from "./plan/base-store.js";
 import { readLockfile, serializeLockfile, type Lockfile } from "./plan/lockfile.js";
-import { mergeHistory, migrationFiles, scanDeliveredSteps, type MigrationRecord } from "./plan/migrations.js";
+import { mergeHistory, migrationFiles, scanDeliveredSteps, withoutDeletedRepeats, type MigrationRecord } from "./plan/migrations.js";
 import { planFileOps, planRemoval, type Plan, type PlanMode } from "./plan/plan.js";
 import { acquireRunLock } from "./plan/run-lock.js";
 import { TemplateEngine } from "./render/engine.js";
@@ -36,7 +36,8 @@ function migrationVersions(target: Target, config: RepoConfig): string[] {
 /** The schema steps the app has received: the lockfile's history plus deliveries found on disk it lacks. */
 export function migrationHistory(target: Target, config: RepoConfig, lock: Lockfile | null): MigrationRecord[] {
   const dir = config.paths.migrations;
-  return mergeHistory(lock?.migrations ?? [], scanDeliveredSteps(resolveInside(target, dir), dir));
+  const history = mergeHistory(lock?.migrations ?? [], scanDeliveredSteps(resolveInside(target, dir), dir));
+  return withoutDeletedRepeats(history, (file) => existsSync(resolveInside(target, file)));
 }
 
 function readCurrent(target: Target, paths: Iterable<string>): Map<string, string | null> {

@@ -1,13 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { toolVersion } from "../package-root.js";
-import { planRun, readTargetState } from "../pipeline.js";
 import { buildIntegrationContext } from "../render/context.js";
-import { openApp } from "../repo/target.js";
 import { parseRecordedSpec } from "../spec/build.js";
 import { staleOps } from "./regenerate.js";
 import { hasConflictMarkers } from "../plan/merge.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
+import { migrationHistory, planRun, readTargetState } from "../pipeline.js";
+import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
+import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
+import type { RepoConfig } from "../repo/config.js";
+import { openApp, resolveInside, type Target } from "../repo/target.js";
 
 export interface Finding {
   integration: string | null;
@@ -64,6 +67,8 @@ export function runDoctor(options: { target: string }): DoctorResult {
     });
   }
 
+  checkMigrationHistory(target, config, lock, add);
+
   if (!lock || Object.keys(lock.integrations).length === 0) {
     add({ integration: null, check: "integrations", ok: true, message: "no generated integrations yet (nexus-integrate.lock.json lists none)" });
     return { target: target.root, findings, ok: findings.every((f) => f.ok) };
@@ -99,17 +104,28 @@ export function runDoctor(options: { target: string }): DoctorResult {
     for (const output of entry.outputs) owners.set(output.path, [...(owners.get(output.path) ?? []), id]);
   }
   const stale = new Map<string, string[]>();
-  for (const op of staleOps(planRun(target, specs, { mode: "regenerate", force: false }).plan.ops)) {
+  const ops = staleOps(planRun(target, specs, { mode: "regenerate", force: false }).plan.ops);
+  for (const op of ops.filter((o) => o.step === undefined)) {
     for (const id of owners.get(op.path) ?? specs.map((spec) => spec.id)) stale.set(id, [...(stale.get(id) ?? []), op.path]);
   }
+  const pending = ops.filter((o) => o.step !== undefined).map((o) => o.step!);
+  add(
+    pending.length === 0
+      ? { integration: null, check: "schema-steps", ok: true, message: "every schema step of the current templates is delivered" }
+      : {
+          integration: null,
+          check: "schema-steps",
+          ok: false,
+          message: `schema step${pending.length === 1 ? "" : "s"} not delivered yet: ${pending.join(", ")}`,
+          fix: "nexus-integrate regenerate --all (writes one new migration per step), then supabase db push",
+        },
+  );
 
   for (const spec of specs) {
     const id = spec.id;
     const ctx = buildIntegrationContext(spec, config, toolVersion());
     const entry = lock.integrations[id]!;
-    const missing = entry.outputs.filter((o) => o.kind === "file" && !existsSync(path.join(target.root, o.path)));
-    const missingMigrations = missing.filter((o) => o.template.includes("{{timestamp}}"));
-    const missingFiles = missing.filter((o) => !o.template.includes("{{timestamp}}"));
+    const missingFiles = entry.outputs.filter((o) => o.kind === "file" && !existsSync(path.join(target.root, o.path)));
     add(
       missingFiles.length === 0
         ? { integration: id, check: "files", ok: true, message: `all ${entry.outputs.length} generated outputs are present` }
@@ -119,17 +135,6 @@ export function runDoctor(options: { target: string }): DoctorResult {
             ok: false,
             message: `missing: ${missingFiles.map((o) => o.path).join(", ")}`,
             fix: `nexus-integrate regenerate ${id}`,
-          },
-    );
-    add(
-      missingMigrations.length === 0
-        ? { integration: id, check: "migrations", ok: true, message: "migrations present" }
-        : {
-            integration: id,
-            check: "migrations",
-            ok: false,
-            message: `migration missing: ${missingMigrations.map((o) => o.path).join(", ")}`,
-            fix: "restore it from version control (migrations are history; nexus-integrate does not recreate them)",
           },
     );
     const staleFiles = (stale.get(id) ?? []).filter((file) => !missingFiles.some((o) => o.path === file) && !marked.includes(file));
@@ -170,6 +175,43 @@ export function runDoctor(options: { target: string }): DoctorResult {
     );
   }
   return { target: target.root, findings, ok: findings.every((f) => f.ok) };
+}
+
+/** Migration files of the 0.1 releases, before steps had markers: one file per shared schema. */
+const UNMARKED_SHARED_SCHEMA = /_nexus_integrations_base\.sql$/;
+
+/**
+ * The migration history, statically: a schema step delivered twice (two branches that each ran `new`, say), a
+ * delivered migration the lockfile names that is gone. Steps not delivered yet are checked with the plan.
+ */
+function checkMigrationHistory(target: Target, config: RepoConfig, lock: Lockfile | null, add: (finding: Finding) => void): void {
+  const history = migrationHistory(target, config, lock);
+  const dir = config.paths.migrations;
+  const repeats = repeatedDeliveries(history).map(({ first, repeat }) => ({ first: first.file, repeat: repeat.file, step: `${first.owner}/${first.step}` }));
+  const unmarked = migrationFiles(resolveInside(target, dir)).filter((name) => UNMARKED_SHARED_SCHEMA.test(name));
+  for (const later of unmarked.slice(1)) repeats.push({ first: `${dir}/${unmarked[0]}`, repeat: `${dir}/${later}`, step: "shared schema (0.1)" });
+  if (repeats.length === 0 && history.length > 0) {
+    add({ integration: null, check: "schema-history", ok: true, message: `${history.length} schema step deliveries, none repeated` });
+  }
+  for (const { first, repeat, step } of repeats) {
+    add({
+      integration: null,
+      check: "schema-history",
+      ok: false,
+      message: `${repeat} delivers ${step} again, after ${first}: applied in order, it stops at "already exists"`,
+      fix: `delete ${repeat} (two branches that each ran nexus-integrate deliver a step twice; keep the earlier file); the next \`nexus-integrate regenerate\` forgets it`,
+    });
+  }
+  for (const record of lock?.migrations ?? []) {
+    if (existsSync(resolveInside(target, record.file))) continue;
+    add({
+      integration: record.owner === SHARED_OWNER ? null : record.owner,
+      check: "schema-history",
+      ok: false,
+      message: `${record.file} (schema step ${record.owner}/${record.step}) is in the lockfile but not on disk`,
+      fix: `restore it from version control (git checkout -- ${record.file}): migrations are history, and nexus-integrate never delivers a step twice`,
+    });
+  }
 }
 
 export function formatDoctor(result: DoctorResult): string[] {

@@ -110,3 +110,9 @@ export function repeatedDeliveries(history: readonly MigrationRecord[]): { first
   }
   return out;
 }
+
+/** The history without repeated deliveries whose file was deleted (doctor's fix for a step delivered twice). */
+export function withoutDeletedRepeats(history: readonly MigrationRecord[], exists: (file: string) => boolean): MigrationRecord[] {
+  const gone = new Set(repeatedDeliveries(history).map(({ repeat }) => repeat).filter((record) => !exists(record.file)));
+  return history.filter((record) => !gone.has(record));
+}

@@ -34,6 +34,8 @@ export interface FileOp {
   snippets?: string[];
   /** A conflict over a file nexus-integrate never wrote (the app's own). */
   foreign?: boolean;
+  /** For a migration: the schema step it delivers (`shared/001_schema`). */
+  step?: string;
 }
 
 export interface Plan {
@@ -248,6 +250,7 @@ export function planFileOps(input: PlanInput): Plan {
       ...(hunks.length > 0 ? { hunks } : {}),
       ...(snippets.length > 0 ? { snippets } : {}),
       ...(conflicted && foreign ? { foreign: true } : {}),
+      ...(outputs[0]!.step !== null ? { step: `${outputs[0]!.owner}/${outputs[0]!.step}` } : {}),
     });
   }
 

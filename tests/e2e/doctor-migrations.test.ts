@@ -1,0 +1,110 @@
+import { execa } from "execa";
+import { copyFileSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, copyExampleApp } from "../helpers/fixtures.js";
+import { makeToolCopy } from "../helpers/tool-copy.js";
+
+/** `doctor` reads the migration history statically: repeated steps, missing files, undelivered steps, each with its fix. */
+function run(args: string[], env: Record<string, string> = {}, bin = BIN) {
+  return execa("node", [bin, ...args], { reject: false, stdin: "ignore", env: { NO_COLOR: "1", ...env } });
+}
+
+interface Finding {
+  integration: string | null;
+  check: string;
+  ok: boolean;
+  message: string;
+  fix?: string;
+}
+
+async function doctor(app: string, bin = BIN): Promise<{ exitCode: number; findings: Finding[] }> {
+  const result = await run(["doctor", "--json", "--target", app], {}, bin);
+  const report = JSON.parse(result.stdout) as { findings: Finding[] };
+  return { exitCode: result.exitCode ?? -1, findings: report.findings.filter((f) => f.check.startsWith("schema-")) };
+}
+
+const migrations = (app: string) => readdirSync(path.join(app, "supabase/migrations")).sort();
+
+describe("doctor: the migration history", () => {
+  it("a step delivered twice (two branches that each ran new): names both files and the fix; after the fix it passes", async () => {
+    const app = copyExampleApp();
+    const branch = copyExampleApp();
+    expect((await run(["new", "hubspot", "--yes", "--target", app], { SOURCE_DATE_EPOCH: "1764000000" })).exitCode).toBe(0);
+    expect((await run(["new", "microsoft", "--yes", "--target", branch], { SOURCE_DATE_EPOCH: "1764000500" })).exitCode).toBe(0);
+    // The merge brings the other branch's migrations in.
+    for (const file of migrations(branch).filter((f) => !migrations(app).includes(f))) {
+      copyFileSync(path.join(branch, "supabase/migrations", file), path.join(app, "supabase/migrations", file));
+    }
+    const repeat = "supabase/migrations/20251124160820_nexus_integrate_001_schema.sql";
+    const found = await doctor(app);
+    expect(found.exitCode).toBe(1);
+    const failing = found.findings.filter((f) => !f.ok);
+    expect(failing).toEqual([
+      {
+        integration: null,
+        check: "schema-history",
+        ok: false,
+        message: `${repeat} delivers shared/001_schema again, after supabase/migrations/20251124160000_nexus_integrate_001_schema.sql: applied in order, it stops at "already exists"`,
+        fix: expect.stringContaining(`delete ${repeat}`),
+      },
+    ]);
+    rmSync(path.join(app, repeat));
+    const fixed = await doctor(app);
+    expect(fixed.findings.filter((f) => !f.ok)).toEqual([]);
+  });
+
+  it("a delivered migration the lockfile names that is gone: says to restore it, never writes it again", async () => {
+    const app = copyExampleApp();
+    expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    const step = migrations(app).find((f) => f.endsWith("_hubspot_001_integration.sql"))!;
+    rmSync(path.join(app, "supabase/migrations", step));
+    const found = await doctor(app);
+    expect(found.exitCode).toBe(1);
+    expect(found.findings.filter((f) => !f.ok)).toEqual([
+      expect.objectContaining({
+        message: `supabase/migrations/${step} (schema step hubspot/001_integration) is in the lockfile but not on disk`,
+        fix: expect.stringContaining(`git checkout -- supabase/migrations/${step}`),
+      }),
+    ]);
+    // regenerate does not deliver it a second time
+    expect((await run(["regenerate", "--all", "--target", app])).exitCode).toBe(0);
+    expect(migrations(app).some((f) => f.endsWith("_hubspot_001_integration.sql"))).toBe(false);
+  });
+
+  it("a step the current tool has and the app has not received: fails with `regenerate --all`; passes after it", async () => {
+    const app = copyExampleApp();
+    expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    const v2 = makeToolCopy();
+    v2.addTemplate("basic/integration/supabase/migrations/{{timestamp}}_{{snake}}_002_records_synced_idx.sql.hbs", "create index {{tables.records}}_synced_at_idx on public.{{tables.records}} (synced_at);\n");
+    const found = await doctor(app, v2.bin);
+    expect(found.exitCode).toBe(1);
+    expect(found.findings.filter((f) => !f.ok)).toEqual([
+      {
+        integration: null,
+        check: "schema-steps",
+        ok: false,
+        message: "schema step not delivered yet: hubspot/002_records_synced_idx",
+        fix: "nexus-integrate regenerate --all (writes one new migration per step), then supabase db push",
+      },
+    ]);
+    expect((await run(["regenerate", "--all", "--target", app], {}, v2.bin)).exitCode).toBe(0);
+    const added = migrations(app).find((f) => f.endsWith("_hubspot_002_records_synced_idx.sql"))!;
+    expect(readFileSync(path.join(app, "supabase/migrations", added), "utf8")).toContain("create index hubspot_records_synced_at_idx");
+    const after = await doctor(app, v2.bin);
+    expect(after.exitCode).toBe(0);
+  });
+
+  it("a history from before steps had markers, with the shared schema written twice, is flagged too", async () => {
+    const app = copyExampleApp();
+    expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    const dir = path.join(app, "supabase/migrations");
+    const shared = migrations(app).find((f) => f.endsWith("_nexus_integrate_001_schema.sql"))!;
+    renameSync(path.join(dir, shared), path.join(dir, "20250901000000_nexus_integrations_base.sql"));
+    copyFileSync(path.join(dir, "20250901000000_nexus_integrations_base.sql"), path.join(dir, "20250902000000_nexus_integrations_base.sql"));
+    const found = await doctor(app);
+    expect(found.findings.filter((f) => !f.ok).map((f) => f.message)).toContain(
+      'supabase/migrations/20250902000000_nexus_integrations_base.sql delivers shared schema (0.1) again, after supabase/migrations/20250901000000_nexus_integrations_base.sql: applied in order, it stops at "already exists"',
+    );
+  });
+});
