@@ -228,5 +228,17 @@ describe("remove", () => {
     expect(existsSync(path.join(app, "supabase/functions/_shared"))).toBe(false);
     expect(read(app, ".env.example")).toBe(readFileSync(path.join(EXAMPLE_APP, ".env.example"), "utf8"));
     expect(readdirSync(path.join(app, "supabase/migrations")).some((m) => m.endsWith("_nexus_integrate_001_schema.sql"))).toBe(true);
+    // The lockfile outlives the last integration: it remembers the delivered schema, so `new` does not repeat it.
+    const lock = JSON.parse(read(app, "nexus-integrate.lock.json"));
+    expect(lock.integrations).toEqual({});
+    expect(lock.migrations.map((m: { owner: string; step: string }) => `${m.owner}/${m.step}`)).toEqual([
+      "shared/001_schema",
+      "hubspot/001_integration",
+      "hubspot/remove",
+    ]);
+    expect((await runWith(BIN, ["new", "hubspot", "--yes", "--force", "--target", app], { SOURCE_DATE_EPOCH: "1764100000" })).exitCode).toBe(0);
+    const migrations = readdirSync(path.join(app, "supabase/migrations")).map((m) => m.replace(/^\d{14}_/, ""));
+    expect(migrations.filter((m) => m === "nexus_integrate_001_schema.sql")).toHaveLength(1);
+    expect(migrations.filter((m) => m === "hubspot_001_integration.sql")).toHaveLength(2);
   });
 });

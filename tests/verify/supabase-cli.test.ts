@@ -229,8 +229,24 @@ describe("the playbook fixture: a database that already has the playbook's table
     });
     // Signed in, users still read their own playbook rows under the app's policies.
     const alice = "11111111-1111-4111-8111-111111111111";
+    const bob = "22222222-2222-4222-8222-222222222222";
     const own = await db.asRole("authenticated", alice, (tx) => tx.query<{ integration_name: string }>("select integration_name from public.user_integrations"));
     expect(own.rows).toEqual([{ integration_name: "HubSpot" }]);
+
+    // And the generated tables' row-level security holds on this database too.
+    for (const user of [alice, bob]) {
+      await db.query("insert into public.nexus_user_integrations (user_id, integration_id, integration_name) values ($1, 'google-analytics', 'Google Analytics')", [user]);
+      await db.query("insert into public.google_analytics_records (user_id, external_id, data) values ($1, 'a1', '{}')", [user]);
+    }
+    await db.asRole("authenticated", alice, async (tx) => {
+      expect((await tx.query("select user_id from public.nexus_user_integrations")).rows).toEqual([{ user_id: alice }]);
+      expect((await tx.query("select user_id from public.google_analytics_records")).rows).toEqual([{ user_id: alice }]);
+      expect((await tx.query("delete from public.nexus_user_integrations where user_id = $1", [bob])).affectedRows).toBe(0);
+    });
+    for (const [role, user] of [["authenticated", alice], ["anon", null]] as const) {
+      await expect(db.asRole(role, user, (tx) => tx.query("select * from nexus_integrate.oauth_tokens")), role).rejects.toThrow(/permission denied/);
+    }
+    await expect(db.asRole("anon", null, (tx) => tx.query("select * from public.nexus_user_integrations"))).rejects.toThrow(/permission denied/);
   });
 });
 
