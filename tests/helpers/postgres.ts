@@ -1,12 +1,13 @@
 import { execa } from "execa";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { inject } from "vitest";
+import { freePort } from "./app-server.js";
 import { REPO_ROOT } from "./paths.js";
+import { SUPABASE_PREP_SQL } from "./supabase-prep.js";
 
 /**
  * A real PostgreSQL server for the tests (Debian's postgresql, version 15 as Supabase runs), started once per
@@ -20,49 +21,6 @@ declare module "vitest" {
     postgres: { port: number } | null;
   }
 }
-
-/** Just enough of a Supabase project's database, written from Supabase's documented roles and grants. */
-export const SUPABASE_PREP_SQL = `
-create role anon nologin noinherit;
-create role authenticated nologin noinherit;
-create role service_role nologin noinherit bypassrls;
-create role authenticator noinherit login;
-grant anon, authenticated, service_role to authenticator;
-
-create schema auth;
-create table auth.users (
-  id uuid primary key,
-  email text,
-  raw_user_meta_data jsonb,
-  created_at timestamptz not null default now()
-);
-
-create function auth.uid() returns uuid language sql stable as $$
-  select nullif(coalesce(current_setting('request.jwt.claim.sub', true),
-                         current_setting('request.jwt.claims', true)::jsonb ->> 'sub'), '')::uuid
-$$;
-
-create function auth.role() returns text language sql stable as $$
-  select nullif(coalesce(current_setting('request.jwt.claim.role', true),
-                         current_setting('request.jwt.claims', true)::jsonb ->> 'role'), '')::text
-$$;
-
-create function auth.jwt() returns jsonb language sql stable as $$
-  select coalesce(nullif(current_setting('request.jwt.claim', true), ''),
-                  nullif(current_setting('request.jwt.claims', true), ''))::jsonb
-$$;
-
-grant usage on schema auth to anon, authenticated, service_role;
-grant execute on all functions in schema auth to anon, authenticated, service_role;
-
-create schema extensions;
-grant usage on schema extensions to anon, authenticated, service_role;
-
-grant usage on schema public to anon, authenticated, service_role;
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
-`;
 
 const TEMPLATE_DB = "supabase_template";
 
@@ -84,17 +42,6 @@ function postgresUser(): { uid: number; gid: number } {
   } catch {
     throw new Error("running as root, but there is no `postgres` user to own the test cluster (apt-get install postgresql creates it)");
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function adminUrl(port: number, database = "postgres"): string {

@@ -1,44 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-
-/**
- * Just enough of Supabase for the generated migrations: the `auth` schema with `auth.users` and
- * `auth.uid()` read from the request's JWT claims (as PostgREST sets them), the roles `anon`,
- * `authenticated` and `service_role`, and Supabase's default grants on the public schema.
- */
-export const SUPABASE_SHIM_SQL = `
-create role anon nologin noinherit;
-create role authenticated nologin noinherit;
-create role service_role nologin noinherit bypassrls;
-
-create schema auth;
-create table auth.users (
-  id uuid primary key,
-  email text,
-  created_at timestamptz not null default now()
-);
-
-create function auth.uid() returns uuid language sql stable as $$
-  select nullif(coalesce(current_setting('request.jwt.claim.sub', true),
-                         current_setting('request.jwt.claims', true)::jsonb ->> 'sub'), '')::uuid
-$$;
-
-create function auth.role() returns text language sql stable as $$
-  select nullif(current_setting('request.jwt.claims', true)::jsonb ->> 'role', '')::text
-$$;
-
-grant usage on schema auth to anon, authenticated, service_role;
-grant execute on all functions in schema auth to anon, authenticated, service_role;
-grant usage on schema public to anon, authenticated, service_role;
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
-`;
+import { SUPABASE_PREP_SQL } from "./supabase-prep.js";
 
 export async function createSupabaseDb(): Promise<PGlite> {
   const db = await PGlite.create();
-  await db.exec(SUPABASE_SHIM_SQL);
+  await db.exec(SUPABASE_PREP_SQL);
   return db;
 }
 
