@@ -202,8 +202,10 @@ function checkMigrationHistory(target: Target, config: RepoConfig, lock: Lockfil
       fix: `delete ${repeat} (two branches that each ran nexus-integrate deliver a step twice; keep the earlier file); the next \`nexus-integrate regenerate\` forgets it`,
     });
   }
+  // A deleted repeat is not missing: deleting it was the fix, and the history no longer counts it.
+  const counted = new Set(history.map((record) => record.file));
   for (const record of lock?.migrations ?? []) {
-    if (existsSync(resolveInside(target, record.file))) continue;
+    if (!counted.has(record.file) || existsSync(resolveInside(target, record.file))) continue;
     add({
       integration: record.owner === SHARED_OWNER ? null : record.owner,
       check: "schema-history",

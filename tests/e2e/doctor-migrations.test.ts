@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { copyFileSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, copyExampleApp } from "../helpers/fixtures.js";
@@ -37,6 +37,11 @@ describe("doctor: the migration history", () => {
       copyFileSync(path.join(branch, "supabase/migrations", file), path.join(app, "supabase/migrations", file));
     }
     const repeat = "supabase/migrations/20251124160820_nexus_integrate_001_schema.sql";
+    // The lockfiles merged too: the app's now lists the other branch's delivery of the same step.
+    const lockPath = path.join(app, "nexus-integrate.lock.json");
+    const lock = JSON.parse(readFileSync(lockPath, "utf8"));
+    lock.migrations.push({ owner: "shared", step: "001_schema", file: repeat });
+    writeFileSync(lockPath, JSON.stringify(lock, null, 2));
     const found = await doctor(app);
     expect(found.exitCode).toBe(1);
     const failing = found.findings.filter((f) => !f.ok);
@@ -52,6 +57,9 @@ describe("doctor: the migration history", () => {
     rmSync(path.join(app, repeat));
     const fixed = await doctor(app);
     expect(fixed.findings.filter((f) => !f.ok)).toEqual([]);
+    // and the next run forgets it
+    expect((await run(["regenerate", "--all", "--target", app])).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(lockPath, "utf8")).migrations.map((m: { file: string }) => m.file)).not.toContain(repeat);
   });
 
   it("a delivered migration the lockfile names that is gone: says to restore it, never writes it again", async () => {
