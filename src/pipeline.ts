@@ -109,7 +109,7 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
         seenShared.add(output.template);
       }
       rendered.push(output);
-      if (output.migration) existing.push(path.basename(output.path).slice(0, 14));
+      if (output.step !== null) existing.push(path.basename(output.path).slice(0, 14));
     }
   }
   const current = readCurrent(target, [...rendered.map((o) => o.path), ...new Set(rendered.map((o) => baseFile(o.owner)))]);

@@ -214,7 +214,7 @@ export function planFileOps(input: PlanInput): Plan {
       if (decision.foreign) foreign = true;
       if (decision.conflict) {
         conflicts.push(output.kind === "block" ? `${output.owner} block: ${decision.conflict}` : decision.conflict);
-        if (output.migration) conflictedMigration.add(output);
+        if (output.step !== null) conflictedMigration.add(output);
       }
       if (decision.reason) reasons.push(decision.reason);
       if (output.step !== null && decision.action === "create") reasons.push(`delivers schema step ${output.owner}/${output.step}`);
@@ -256,11 +256,11 @@ export function planFileOps(input: PlanInput): Plan {
 
   // One base file per owner: an integration's holds exactly its current outputs; the shared one keeps
   // entries of shared outputs this run did not render (another template set's).
-  const owners = [...new Set(rendered.filter((o) => !o.migration).map((o) => o.owner))].sort();
+  const owners = [...new Set(rendered.filter((o) => o.step === null).map((o) => o.owner))].sort();
   for (const owner of owners) {
     const next: Record<string, string> = owner === SHARED_OWNER ? { ...basesOf(owner) } : {};
     // Migrations need no merge base: they are never rendered again.
-    for (const [output, nextBase] of nextBases) if (output.owner === owner && !output.migration) next[baseKey(output)] = nextBase;
+    for (const [output, nextBase] of nextBases) if (output.owner === owner && output.step === null) next[baseKey(output)] = nextBase;
     const before = current.get(baseFile(owner)) ?? null;
     const after = serializeBaseFile(next);
     if (before === after) continue;
@@ -278,7 +278,7 @@ export function planFileOps(input: PlanInput): Plan {
 function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>): Lockfile {
   const base = input.lock ?? emptyLockfile(input.version);
   const locked = (outputs: RenderedOutput[]) =>
-    outputs.filter((o) => !o.migration).map((o) => ({
+    outputs.filter((o) => o.step === null).map((o) => ({
       path: o.path,
       kind: o.kind,
       ...(o.region ? { region: o.region } : {}),

@@ -15,9 +15,10 @@ export interface RenderedOutput {
   /** `shared` or the integration id. */
   owner: string;
   content: string;
-  /** A SQL migration: history, never rewritten once written. */
-  migration: boolean;
-  /** For a migration: the schema step it delivers (see plan/migrations.ts). */
+  /**
+   * For a SQL migration: the schema step it delivers (see plan/migrations.ts), null for every other output.
+   * Migrations are history: rendered only while their step is undelivered, never rewritten.
+   */
   step: string | null;
   /** For a block in a marked region of the file: the region's name. */
   region: string | null;
@@ -123,7 +124,6 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
       template: template.key,
       owner,
       content: template.step === null ? body : `${stepMarker(owner, template.step)}\n${body}`,
-      migration: template.step !== null,
       step: template.step,
       region: template.region,
       source: template.origin === "builtin" ? `builtin@${input.version}` : template.displayPath,

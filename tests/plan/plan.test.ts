@@ -9,10 +9,10 @@ import { buildSpec } from "../../src/spec/build.js";
 const spec = buildSpec({ positional: "hubspot" });
 
 function file(path: string, content: string, owner = "hubspot"): RenderedOutput {
-  return { path, kind: "file", template: `integration/${path}.hbs`, owner, content, migration: false, step: null, region: null, source: "builtin@test", templateSha256: "0".repeat(64) };
+  return { path, kind: "file", template: `integration/${path}.hbs`, owner, content, step: null, region: null, source: "builtin@test", templateSha256: "0".repeat(64) };
 }
 function block(path: string, content: string, owner = "hubspot"): RenderedOutput {
-  return { path, kind: "block", template: `integration/${path}.block.hbs`, owner, content, migration: false, step: null, region: null, source: "builtin@test", templateSha256: "0".repeat(64) };
+  return { path, kind: "block", template: `integration/${path}.block.hbs`, owner, content, step: null, region: null, source: "builtin@test", templateSha256: "0".repeat(64) };
 }
 function lockWith(outputs: RenderedOutput[]): Lockfile {
   const lock = emptyLockfile("1.0.0");
