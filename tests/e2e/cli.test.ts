@@ -26,7 +26,8 @@ const HUBSPOT_FILES = [
   "supabase/functions/_shared/nexus-integrate/auth.ts",
   "supabase/functions/_shared/nexus-integrate/store.ts",
   "supabase/migrations/20251124160000_nexus_integrate_001_schema.sql",
-  "supabase/migrations/20251124160001_hubspot_001_integration.sql",
+  "supabase/migrations/20251124160001_nexus_integrate_002_legacy_tokens.sql",
+  "supabase/migrations/20251124160002_hubspot_001_integration.sql",
   "docs/integrations/hubspot.md",
   "nexus-integrate.lock.json",
 ];
@@ -82,8 +83,9 @@ describe("nexus-integrate new (built binary)", () => {
     expect(migrations).toEqual([
       "20250101000000_profiles.sql",
       "20251124160000_nexus_integrate_001_schema.sql",
-      "20251124160001_hubspot_001_integration.sql",
-      "20251124160002_microsoft_001_integration.sql",
+      "20251124160001_nexus_integrate_002_legacy_tokens.sql",
+      "20251124160002_hubspot_001_integration.sql",
+      "20251124160003_microsoft_001_integration.sql",
     ]);
     const lock = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8"));
     expect(Object.keys(lock.integrations)).toEqual(["hubspot", "microsoft"]);

@@ -37,6 +37,7 @@ describe("doctor: the migration history", () => {
       copyFileSync(path.join(branch, "supabase/migrations", file), path.join(app, "supabase/migrations", file));
     }
     const repeat = "supabase/migrations/20251124160820_nexus_integrate_001_schema.sql";
+    const repeat2 = "supabase/migrations/20251124160821_nexus_integrate_002_legacy_tokens.sql";
     // The lockfiles merged too: the app's now lists the other branch's delivery of the same step.
     const lockPath = path.join(app, "nexus-integrate.lock.json");
     const lock = JSON.parse(readFileSync(lockPath, "utf8"));
@@ -53,8 +54,16 @@ describe("doctor: the migration history", () => {
         message: `${repeat} delivers shared/001_schema again, after supabase/migrations/20251124160000_nexus_integrate_001_schema.sql: applied in order, it stops at "already exists"`,
         fix: expect.stringContaining(`delete ${repeat}`),
       },
+      {
+        integration: null,
+        check: "schema-history",
+        ok: false,
+        message: `${repeat2} delivers shared/002_legacy_tokens again, after supabase/migrations/20251124160001_nexus_integrate_002_legacy_tokens.sql: applied in order, it stops at "already exists"`,
+        fix: expect.stringContaining(`delete ${repeat2}`),
+      },
     ]);
     rmSync(path.join(app, repeat));
+    rmSync(path.join(app, repeat2));
     const fixed = await doctor(app);
     expect(fixed.findings.filter((f) => !f.ok)).toEqual([]);
     // and the next run forgets it

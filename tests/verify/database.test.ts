@@ -78,10 +78,11 @@ beforeAll(async () => {
 
 describe("generated migrations on Postgres", () => {
   it("apply in file-name order, the second integration on top of the first", () => {
-    expect(applied).toHaveLength(4);
+    expect(applied).toHaveLength(5);
     expect(applied[0]).toMatch(/_profiles\.sql$/);
     expect(applied[1]).toMatch(/_nexus_integrate_001_schema\.sql$/);
-    expect(applied.slice(2).map((f) => f.replace(/^\d+_/, ""))).toEqual([
+    expect(applied[2]).toMatch(/_nexus_integrate_002_legacy_tokens\.sql$/);
+    expect(applied.slice(3).map((f) => f.replace(/^\d+_/, ""))).toEqual([
       "hubspot_001_integration.sql",
       "google_analytics_001_integration.sql",
     ]);
@@ -100,6 +101,7 @@ describe("generated migrations on Postgres", () => {
     expect(rows.filter((r) => r.relname !== "public.profiles")).toEqual(
       [
         "nexus_integrate.integrations",
+        "nexus_integrate.legacy_tokens",
         "nexus_integrate.oauth_states",
         "nexus_integrate.oauth_tokens",
         "public.google_analytics_records",

@@ -309,6 +309,31 @@ describe.each([
     });
   });
 
+  describe("tokens adopted from a hand-written integration", () => {
+    it("a user whose tokens wait in plaintext syncs without reconnecting: the first use encrypts them and deletes the plaintext", async () => {
+      await stack.db.query("delete from public.nexus_user_integrations where user_id = $1", [USER_B]);
+      await stack.db.query(
+        "insert into public.nexus_user_integrations (user_id, integration_id, integration_name, status) values ($1, 'google-analytics', 'Google Analytics', 'connected')",
+        [USER_B],
+      );
+      await stack.db.query(
+        `insert into nexus_integrate.legacy_tokens (user_id, provider, access_token, refresh_token, expires_at, scope)
+         values ($1, 'google-analytics', 'legacy-access-b', 'legacy-refresh-b', now() + interval '1 hour', 'email')`,
+        [USER_B],
+      );
+      stack.apiItems = [{ name: "accountSummaries/7", displayName: "Legacy" }];
+      const res = await stack.call(SYNC, USER_B);
+      expect(res.status, res.text).toBe(200);
+      expect(stack.apiRequests.at(-1)!.authorization).toBe("Bearer legacy-access-b");
+      const legacy = await stack.db.query("select 1 from nexus_integrate.legacy_tokens where user_id = $1", [USER_B]);
+      expect(legacy.rows).toEqual([]);
+      const row = (await tokenRow(USER_B))!;
+      expect(row.access_token).toMatch(/^v1\./);
+      expect(await decryptStored(row.access_token, `google-analytics:${USER_B}:access_token`)).toBe("legacy-access-b");
+      expect(await decryptStored(row.refresh_token!, `google-analytics:${USER_B}:refresh_token`)).toBe("legacy-refresh-b");
+    });
+  });
+
   describe("disconnect", () => {
     it("revokes the token at the provider and deletes the connection and its tokens", async () => {
       const started = await start(USER_B);
@@ -316,8 +341,8 @@ describe.each([
       expect((await stack.call(EXCHANGE, USER_B, { action: "exchange", callback })).status).toBe(200);
       stack.apiItems = [{ name: "accountSummaries/9", displayName: "B's property" }];
       expect((await stack.call(SYNC, USER_B)).status).toBe(200);
-      const synced = await stack.db.query("select 1 from public.google_analytics_records where user_id = $1", [USER_B]);
-      expect(synced.rows).toHaveLength(1);
+      const synced = await stack.db.query<{ external_id: string }>("select external_id from public.google_analytics_records where user_id = $1", [USER_B]);
+      expect(synced.rows.map((r) => r.external_id)).toContain("accountSummaries/9");
       const revocationsBefore = stack.revoked.length;
       const res = await stack.call(EXCHANGE, USER_B, { action: "disconnect" });
       expect(res.status, res.text).toBe(200);

@@ -12,7 +12,7 @@ import {
   validateCallback,
   type ClientCredentials,
 } from "./oauth.ts";
-import type { IntegrationStore } from "./store.ts";
+import type { IntegrationStore, StoredTokens } from "./store.ts";
 import type { Authenticate, ProviderConfig } from "./types.ts";
 
 /**
@@ -40,6 +40,32 @@ export function tokenContext(
   kind: "access_token" | "refresh_token" | "pkce",
 ): string {
   return `${provider}:${userId}:${kind}`;
+}
+
+/**
+ * The user's stored tokens. An integration adopted from the playbook may still hold a user's tokens in
+ * plaintext (nexus_integrate.legacy_tokens, which no browser can read): the first use encrypts them into
+ * oauth_tokens and deletes the plaintext, in one transaction, so the user never has to reconnect.
+ */
+export async function loadTokens(
+  store: IntegrationStore,
+  key: CryptoKey,
+  provider: string,
+  userId: string,
+): Promise<StoredTokens | null> {
+  const stored = await store.getTokens(userId, provider);
+  if (stored) return stored;
+  const moved = await store.moveLegacyTokens(userId, provider, async (legacy) => ({
+    accessToken: await encryptSecret(key, legacy.accessToken, tokenContext(provider, userId, "access_token")),
+    refreshToken: legacy.refreshToken
+      ? await encryptSecret(key, legacy.refreshToken, tokenContext(provider, userId, "refresh_token"))
+      : null,
+    tokenType: "bearer",
+    scope: legacy.scope,
+    expiresAt: legacy.expiresAt,
+  }));
+  // Null: nothing to move, or a concurrent invocation moved it first (then its tokens are stored now).
+  return moved ?? (await store.getTokens(userId, provider));
 }
 
 function stateMessage(provider: string, userId: string, nonce: string): string {
@@ -271,7 +297,7 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
 
   /** Revokes the token at the provider where it can (best effort), then deletes the connection. */
   async function disconnect(userId: string, headers: Record<string, string>) {
-    const stored = await store.getTokens(userId, provider.id);
+    const stored = await loadTokens(store, deps.keys.encryption, provider.id, userId);
     let revoked = false;
     if (stored && provider.revocationEndpoint) {
       const kind = stored.refreshToken ? "refresh_token" : "access_token";

@@ -74,6 +74,16 @@ export interface IntegrationStore {
   setStatus(userId: string, provider: string, status: IntegrationStatus, lastError: string | null): Promise<void>;
   /** Deletes the connection and its tokens. */
   deleteConnection(userId: string, provider: string): Promise<void>;
+  /**
+   * Moves a user's plaintext tokens of an adopted integration (nexus_integrate.legacy_tokens) into encrypted
+   * storage: deletes the plaintext and stores what `encrypt` makes of it, in one transaction. Null when there
+   * is none (or another invocation moved it first).
+   */
+  moveLegacyTokens(
+    userId: string,
+    provider: string,
+    encrypt: (legacy: LegacyTokens) => Promise<StoredTokens>,
+  ): Promise<StoredTokens | null>;
   /** Stores a webhook delivery once; false when its replay key was seen before. */
   insertWebhookEvent(table: string, replayKey: string, payload: unknown): Promise<boolean>;
   markSynced(userId: string, provider: string, at: Date): Promise<void>;
@@ -124,6 +134,16 @@ function toStateRow(row: StateDbRow): OAuthStateRow {
     usedAt: row.used_at === null ? null : new Date(row.used_at),
     createdAt: new Date(row.created_at),
   };
+}
+
+type LegacyRow = { access_token: string; refresh_token: string | null; scope: string | null; expires_at: Date | null };
+
+/** Plaintext tokens the playbook stored, as `nexus-integrate adopt` moved them. */
+export interface LegacyTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  scope: string | null;
+  expiresAt: Date | null;
 }
 
 export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
@@ -234,6 +254,30 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
       await sql.begin(async (tx) => {
         await tx`delete from nexus_integrate.oauth_tokens where user_id = ${userId} and provider = ${provider}`;
         await tx`delete from public.nexus_user_integrations where user_id = ${userId} and integration_id = ${provider}`;
+      });
+    },
+
+    async moveLegacyTokens(userId, provider, encrypt) {
+      return await sql.begin(async (tx) => {
+        const rows = await tx<LegacyRow[]>`
+          delete from nexus_integrate.legacy_tokens where user_id = ${userId} and provider = ${provider}
+          returning access_token, refresh_token, scope, expires_at
+        `;
+        const legacy = rows[0];
+        if (!legacy) return null;
+        const tokens = await encrypt({
+          accessToken: legacy.access_token,
+          refreshToken: legacy.refresh_token,
+          scope: legacy.scope,
+          expiresAt: legacy.expires_at === null ? null : new Date(legacy.expires_at),
+        });
+        await tx`
+          insert into nexus_integrate.oauth_tokens (user_id, provider, access_token, refresh_token, token_type, scope, expires_at)
+          values (${userId}, ${provider}, ${tokens.accessToken}, ${tokens.refreshToken}, ${tokens.tokenType},
+                  ${tokens.scope}, ${tokens.expiresAt})
+          on conflict (user_id, provider) do nothing
+        `;
+        return tokens;
       });
     },
 
