@@ -1,9 +1,16 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { buildIntegrationContext, buildSharedContext } from "./render/context.js";
+import { buildIntegrationContext, buildSharedContext, type AdoptionContext } from "./render/context.js";
 import { precompileModule } from "./render/engine.js";
 import { resolveRepoConfig } from "./repo/config.js";
 import { buildSpec } from "./spec/build.js";
+
+const SAMPLE_ADOPTION: AdoptionContext = {
+  legacyIntegrationId: "00000000-0000-4000-8000-000000000000",
+  legacyProvider: "hubspot",
+  userIntegrations: true,
+  oauthTokens: true,
+};
 
 /** Build entry (scripts/build.mjs): precompiles every template under templates/ into one CommonJS module. */
 export function builtinTemplatesModule(templatesDir: string): string {
@@ -18,7 +25,8 @@ export function builtinTemplatesModule(templatesDir: string): string {
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith(".hbs")) {
         const key = path.relative(templatesDir, full).split(path.sep).join("/");
-        templates.push({ key, source: readFileSync(full, "utf8"), shape: key.includes("/shared/") ? shared : integration });
+        const shape = key.includes("/shared/") ? shared : key.includes("/adoption/") ? { ...integration, adoption: SAMPLE_ADOPTION } : integration;
+        templates.push({ key, source: readFileSync(full, "utf8"), shape });
       }
     }
   };

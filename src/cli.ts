@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { toolVersion } from "./package-root.js";
+import type { AdoptOptions } from "./commands/adopt.js";
 import type { CommandOutcome, Interaction, NewOptions } from "./commands/new.js";
 import type { RegenerateOptions } from "./commands/regenerate.js";
 import type { RemoveOptions } from "./commands/remove.js";
@@ -12,6 +13,38 @@ import type { Reporter } from "./report.js";
  */
 
 const debug = (process.env.DEBUG ?? "").split(",").includes("nexus-integrate");
+
+/** The options that describe an integration's spec, shared by `new` and `adopt`. */
+function withSpecOptions(command: Command): Command {
+  return command
+    .option("-t, --target <dir>", "the Nexus app to write into", ".")
+    .option("--spec <file>", "a spec file (JSON or YAML) with the integration's fields")
+    .option("--preset <name>", "start from this preset (when <provider> is a new id)")
+    .option("--var <name=value>", "a preset variable, e.g. tenant=contoso for microsoft (repeatable)", collect)
+    .option("--name <display>", "display name shown to users")
+    .option("--pascal-name <Name>", "PascalCase name for components (derived from the display name)")
+    .option("--auth-url <url>", "authorization endpoint")
+    .option("--token-url <url>", "token endpoint")
+    .option("--userinfo-url <url>", "endpoint that describes the connected account")
+    .option("--revocation-url <url>", "token revocation endpoint (RFC 7009)")
+    .option("--api-base-url <url>", "base URL of the provider's API")
+    .option("--scopes <list>", 'scopes, separated by spaces or commas: "a b,c"')
+    .option("--scope-separator <sep>", 'how the provider joins scopes: "space" or "comma"')
+    .option("--auth-param <name=value>", "extra authorization parameter (repeatable)", collect)
+    .option("--pkce", "use PKCE (S256)")
+    .option("--no-pkce", "do not use PKCE (only for providers that reject it)")
+    .addOption(
+      new Option("--token-auth-method <method>", "how the client authenticates at the token endpoint").choices([
+        "client_secret_post",
+        "client_secret_basic",
+      ]),
+    )
+    .option("--sync-path <path>", 'API path the sync function reads, e.g. "/v1/items"')
+    .option("--items-field <field>", "field of the sync response that holds the list")
+    .option("--id-field <field>", "field of each item that identifies it")
+    .addOption(new Option("--template <set>", "template set").choices(["basic", "advanced"]))
+    .option("--templates <dir>", "a team's template folder for this run (overrides nexus-integrate.config.json)");
+}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -58,6 +91,11 @@ Examples:
   $ nexus-integrate new acme --discover https://auth.acme.com --api-base-url https://api.acme.com --scopes "read" --sync-path /v1/items --name Acme --yes
   $ nexus-integrate new hubspot-eu --preset hubspot --auth-url https://app-eu1.hubspot.com/oauth/authorize --yes
   $ nexus-integrate new google-analytics --dry-run`,
+  adopt: `
+Examples:
+  $ nexus-integrate adopt hubspot --dry-run          # what it found, what it reads, the plan; writes nothing
+  $ nexus-integrate adopt hubspot --yes              # replace the hand-written files, move its users' tokens
+  $ nexus-integrate adopt acme --spec acme.yaml --legacy-integration-id 5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c`,
   init: `
 Examples:
   $ nexus-integrate init                             # in the app (or any folder inside it)
@@ -103,38 +141,12 @@ Examples:
   $ nexus-integrate new --help`,
     );
 
-  program
+  const newCommand = program
     .command("new")
     .description("generate an integration from a preset, a spec file, discovery or flags")
-    .argument("[provider]", "a preset name (hubspot) or the id of a new integration (acme)")
-    .option("-t, --target <dir>", "the Nexus app to write into", ".")
-    .option("--spec <file>", "a spec file (JSON or YAML) with the integration's fields")
-    .option("--preset <name>", "start from this preset (when <provider> is a new id)")
-    .option("--var <name=value>", "a preset variable, e.g. tenant=contoso for microsoft (repeatable)", collect)
+    .argument("[provider]", "a preset name (hubspot) or the id of a new integration (acme)");
+  withSpecOptions(newCommand)
     .option("--discover <issuer>", "fill endpoints and PKCE from the issuer's OIDC / RFC 8414 metadata")
-    .option("--name <display>", "display name shown to users")
-    .option("--pascal-name <Name>", "PascalCase name for components (derived from the display name)")
-    .option("--auth-url <url>", "authorization endpoint")
-    .option("--token-url <url>", "token endpoint")
-    .option("--userinfo-url <url>", "endpoint that describes the connected account")
-    .option("--revocation-url <url>", "token revocation endpoint (RFC 7009)")
-    .option("--api-base-url <url>", "base URL of the provider's API")
-    .option("--scopes <list>", 'scopes, separated by spaces or commas: "a b,c"')
-    .option("--scope-separator <sep>", 'how the provider joins scopes: "space" or "comma"')
-    .option("--auth-param <name=value>", "extra authorization parameter (repeatable)", collect)
-    .option("--pkce", "use PKCE (S256)")
-    .option("--no-pkce", "do not use PKCE (only for providers that reject it)")
-    .addOption(
-      new Option("--token-auth-method <method>", "how the client authenticates at the token endpoint").choices([
-        "client_secret_post",
-        "client_secret_basic",
-      ]),
-    )
-    .option("--sync-path <path>", 'API path the sync function reads, e.g. "/v1/items"')
-    .option("--items-field <field>", "field of the sync response that holds the list")
-    .option("--id-field <field>", "field of each item that identifies it")
-    .addOption(new Option("--template <set>", "template set").choices(["basic", "advanced"]))
-    .option("--templates <dir>", "a team's template folder for this run (overrides nexus-integrate.config.json)")
     .option("-y, --yes", "never prompt; fail on missing values")
     .option("--dry-run", "show the plan and diffs; write nothing")
     .option("--force", "overwrite files edited since they were generated")
@@ -146,6 +158,27 @@ Examples:
       await runWriting(options.json, async (reporter) => {
         const { runNew } = await import("./commands/new.js");
         return runNew(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
+      });
+    });
+
+  const adoptCommand = program
+    .command("adopt")
+    .description("bring a hand-written playbook integration under management: its files, its users' connections and tokens")
+    .argument("<provider>", "the hand-written integration's id (hubspot), a preset name or a new id with --spec");
+  withSpecOptions(adoptCommand)
+    .option("--legacy-integration-id <uuid>", "user_integrations.integration_id of its rows, where its code does not say")
+    .option("--legacy-provider <name>", "oauth_tokens.provider of its rows, where its code does not say (default: the id)")
+    .option("-y, --yes", "never prompt; fail on anything unclear")
+    .option("--dry-run", "show what was found, the plan and diffs; write nothing")
+    .option("--force", "also overwrite other files that stand where generated files go")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", EXAMPLES.adopt)
+    .action(async (provider: string, options: AdoptOptions, command: Command) => {
+      const flags: AdoptOptions = { ...options };
+      if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
+      await runWriting(options.json, async (reporter) => {
+        const { runAdopt } = await import("./commands/adopt.js");
+        return runAdopt(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
       });
     });
 

@@ -9,6 +9,7 @@ import { mergeHistory, migrationFiles, scanDeliveredSteps, withoutDeletedRepeats
 import { planFileOps, planRemoval, type Plan, type PlanMode } from "./plan/plan.js";
 import { acquireRunLock } from "./plan/run-lock.js";
 import { TemplateEngine } from "./render/engine.js";
+import type { AdoptionContext } from "./render/context.js";
 import { renderIntegration, renderRemoval, type RenderedOutput } from "./render/render.js";
 import { loadTemplateSet } from "./render/template-set.js";
 import { readRepoConfig, type RepoConfig } from "./repo/config.js";
@@ -64,6 +65,8 @@ export interface RunOptions {
   now?: Date;
   /** A team's template folder for this run (`--templates`), instead of the config's. */
   templatesDir?: string;
+  /** `adopt`: the hand-written integration's rows (adoption migration) and the files it may replace. */
+  adoption?: { context: AdoptionContext; replace: ReadonlySet<string> };
 }
 
 export interface PipelineState {
@@ -100,7 +103,16 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
   const history = migrationHistory(target, config, lock);
   for (const spec of specs) {
     const outputs = renderIntegration(
-      { spec, templates: loadTemplateSet(spec.template, custom?.dir, custom?.display), config, version, history, existingMigrationVersions: existing, now },
+      {
+        spec,
+        templates: loadTemplateSet(spec.template, custom?.dir, custom?.display),
+        config,
+        version,
+        history,
+        existingMigrationVersions: existing,
+        now,
+        ...(options.adoption ? { adoption: options.adoption.context } : {}),
+      },
       engine,
     );
     for (const output of outputs) {
@@ -122,6 +134,7 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
     mode: options.mode,
     force: options.force,
     history,
+    ...(options.adoption ? { adoptable: options.adoption.replace } : {}),
   });
   return { config, lock, lockText, plan, nextLockText: serializeLockfile(plan.nextLock) };
 }

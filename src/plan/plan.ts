@@ -61,6 +61,8 @@ export interface PlanInput {
   entries: IntegrationEntry[];
   /** Schema steps the app has received (lockfile and disk); this run's deliveries are added to it. */
   history: readonly MigrationRecord[];
+  /** `adopt`: paths of the hand-written integration's files, which generated files may replace. */
+  adoptable?: ReadonlySet<string>;
   version: string;
   mode: PlanMode;
   force: boolean;
@@ -90,6 +92,8 @@ export function decideOutput(input: {
   base: string | null;
   recorded: LockedOutput | undefined;
   mode: PlanMode;
+  /** `adopt`: this path holds the hand-written integration's file, which the generated one replaces. */
+  adopting?: boolean;
 }): Decision {
   const { output, ours, base, recorded, mode } = input;
   const theirs = output.content;
@@ -106,6 +110,7 @@ export function decideOutput(input: {
     };
   }
   if (ours === theirs) return { content: theirs, action: "unchanged", nextBase: theirs };
+  if (!recorded && input.adopting) return { content: theirs, action: "update", reason: "replaces the hand-written file", nextBase: theirs };
   const oursHash = sha256(ours);
   const untouched =
     (recorded !== undefined && recorded.sha256 === oursHash) || (base !== null && base === ours);
@@ -209,6 +214,7 @@ export function planFileOps(input: PlanInput): Plan {
         base: basesOf(output.owner)[baseKey(output)] ?? null,
         recorded: recordedFor(lock, output),
         mode: input.mode,
+        adopting: output.kind === "file" && (input.adoptable?.has(output.path) ?? false),
       });
       nextBases.set(output, decision.nextBase);
       if (decision.foreign) foreign = true;

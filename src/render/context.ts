@@ -38,6 +38,17 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
   urls: { app: string; redirect: string };
 }
 
+/** What `adopt` knows of the hand-written integration's rows (the adoption template's context). */
+export interface AdoptionContext {
+  /** `user_integrations.integration_id` of its rows; null when the app has no such table. */
+  legacyIntegrationId: string | null;
+  /** `oauth_tokens.provider` of its rows. */
+  legacyProvider: string;
+  /** Whether the app's migrations create `public.user_integrations` / `public.oauth_tokens`. */
+  userIntegrations: boolean;
+  oauthTokens: boolean;
+}
+
 const SAFE_TEXT = /^[A-Za-z0-9_@~./-]+$/;
 
 function assertSafeLeaves(root: string, value: Record<string, string>): void {

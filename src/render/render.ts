@@ -3,7 +3,7 @@ import { SHARED_OWNER } from "../plan/lockfile.js";
 import { deliveredSteps, REMOVAL_STEP, stepMarker, type MigrationRecord } from "../plan/migrations.js";
 import type { RepoConfig } from "../repo/config.js";
 import type { IntegrationSpec } from "../spec/schema.js";
-import { buildIntegrationContext, buildSharedContext } from "./context.js";
+import { buildIntegrationContext, buildSharedContext, type AdoptionContext } from "./context.js";
 import { TemplateEngine } from "./engine.js";
 import { mapOutputPath, usesToken, type OutputKind, type TemplateFile } from "./template-set.js";
 
@@ -38,6 +38,8 @@ export interface RenderInput {
   existingMigrationVersions: string[];
   /** The clock for new migration names (SOURCE_DATE_EPOCH when set). */
   now: Date;
+  /** `adopt`: the hand-written integration's rows, for the adoption group (rendered only when set). */
+  adoption?: AdoptionContext;
 }
 
 export { SHARED_OWNER };
@@ -82,8 +84,11 @@ function ensureFinalNewline(text: string): string {
 
 /** Renders the shared templates and the integration's templates. Pure apart from the engine's cache. */
 export function renderIntegration(input: RenderInput, engine = new TemplateEngine()): RenderedOutput[] {
-  return renderGroups(input, ["shared", "integration"], engine);
+  return renderGroups(input, input.adoption ? ["shared", "integration", "adoption"] : ["shared", "integration"], engine);
 }
+
+/** Groups in the order their migrations must apply: the shared schema, the integration's, then what adopts into it. */
+const GROUP_ORDER: Record<TemplateFile["group"], number> = { shared: 0, integration: 1, adoption: 2, removal: 3 };
 
 /** Renders what `remove` adds (the migration that drops what the integration created). */
 export function renderRemoval(input: RenderInput, engine = new TemplateEngine()): RenderedOutput[] {
@@ -100,9 +105,9 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
     snake: integrationContext.names.snake,
   };
   // Shared templates first, so shared steps get the earlier versions; steps in their NNN order.
-  const ordered = input.templates.filter((t) => groups.includes(t.group)).sort((a, b) =>
-    a.group === b.group ? a.key.localeCompare(b.key) : a.group === "shared" ? -1 : 1,
-  );
+  const ordered = input.templates
+    .filter((t) => groups.includes(t.group))
+    .sort((a, b) => GROUP_ORDER[a.group] - GROUP_ORDER[b.group] || a.key.localeCompare(b.key));
   const delivered = new Map<string, Set<string>>();
   const deliveredTo = (owner: string) => {
     if (!delivered.has(owner)) delivered.set(owner, deliveredSteps(input.history, owner));
@@ -112,7 +117,8 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
   const due = ordered.filter((t) => t.step === null || t.step === REMOVAL_STEP || !deliveredTo(t.group === "shared" ? SHARED_OWNER : input.spec.id).has(t.step));
   return due.map((template) => {
     const owner = template.group === "shared" ? SHARED_OWNER : input.spec.id;
-    const context = template.group === "shared" ? sharedContext : integrationContext;
+    const context =
+      template.group === "shared" ? sharedContext : template.group === "adoption" ? { ...integrationContext, adoption: input.adoption } : integrationContext;
     const pathTokens: Record<string, string> = template.group === "shared" ? {} : { ...tokens };
     if (usesToken(template.layoutPath, "timestamp")) pathTokens.timestamp = clock.allocate();
     const outputPath = mapOutputPath(template.layoutPath, input.config, pathTokens);

@@ -6,8 +6,14 @@ import { DEFAULT_PATHS, type RepoConfig } from "../repo/config.js";
 
 export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, "templates");
 
-/** shared: written once for all integrations; integration: per provider; removal: what `remove` adds. */
-export type TemplateGroup = "shared" | "integration" | "removal";
+/**
+ * shared: written once for all integrations; integration: per provider; removal: what `remove` adds;
+ * adoption: what `adopt` adds (the migration that moves a hand-written integration's users).
+ */
+export type TemplateGroup = "shared" | "integration" | "removal" | "adoption";
+
+/** Steps of the removal and adoption groups, by group: each group has exactly this one. */
+export const GROUP_STEPS: Partial<Record<TemplateGroup, string>> = { removal: "remove", adoption: "adopt" };
 export type OutputKind = "file" | "block";
 
 /** One template: `key` is its path inside the set (`integration/src/…/{{pascal}}Setup.tsx.hbs`). */
@@ -31,22 +37,27 @@ export interface TemplateFile {
   step: string | null;
 }
 
-const STEP_NAME = /^\{\{timestamp\}\}_(?:nexus_integrate|\{\{snake\}\})_(\d{3}_[a-z][a-z0-9_]*|remove)\.sql$/;
+const STEP_NAME = /^\{\{timestamp\}\}_(?:nexus_integrate|\{\{snake\}\})_(\d{3}_[a-z][a-z0-9_]*|remove|adopt)\.sql$/;
 
 /**
  * The step a migration template delivers, from its file name: shared steps are
  * `{{timestamp}}_nexus_integrate_NNN_<what>.sql.hbs`, an integration's `{{timestamp}}_{{snake}}_NNN_<what>.sql.hbs`
- * (NNN orders them), and the removal group's `{{timestamp}}_{{snake}}_remove.sql.hbs`.
+ * (NNN orders them), the removal group's `{{timestamp}}_{{snake}}_remove.sql.hbs` and the adoption group's
+ * `{{timestamp}}_{{snake}}_adopt.sql.hbs`.
  */
 function stepOf(group: TemplateGroup, layoutPath: string, key: string): string | null {
   if (!layoutPath.includes("{{timestamp}}")) return null;
   const base = layoutPath.slice(layoutPath.lastIndexOf("/") + 1);
   const match = STEP_NAME.exec(base);
   const prefix = group === "shared" ? "nexus_integrate" : "{{snake}}";
+  const groupStep = GROUP_STEPS[group];
   const expected =
-    group === "removal" ? `{{timestamp}}_{{snake}}_remove.sql` : `{{timestamp}}_${prefix}_NNN_<what>.sql (NNN: three digits that order the steps)`;
+    groupStep !== undefined ? `{{timestamp}}_{{snake}}_${groupStep}.sql` : `{{timestamp}}_${prefix}_NNN_<what>.sql (NNN: three digits that order the steps)`;
   const step = match?.[1];
-  const ok = step !== undefined && base.startsWith(`{{timestamp}}_${prefix}_`) && (group === "removal") === (step === "remove");
+  const ok =
+    step !== undefined &&
+    base.startsWith(`{{timestamp}}_${prefix}_`) &&
+    (groupStep !== undefined ? step === groupStep : !Object.values(GROUP_STEPS).includes(step));
   if (!ok) {
     throw new UsageError("a migration template is not named as a schema step", [
       { path: key, message: `migrations are delivered once each, as named steps: name it ${expected}.hbs` },
@@ -67,7 +78,7 @@ function walk(dir: string, base = dir): string[] {
 
 function readSetFolder(setDir: string, setName: string, origin: TemplateFile["origin"], displayBase: string): TemplateFile[] {
   const files: TemplateFile[] = [];
-  for (const group of ["shared", "integration", "removal"] as const) {
+  for (const group of ["shared", "integration", "removal", "adoption"] as const) {
     const groupDir = path.join(setDir, group);
     if (!existsSync(groupDir)) continue;
     for (const relative of walk(groupDir)) {

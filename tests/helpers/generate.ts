@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { runAdopt, type AdoptOptions } from "../../src/commands/adopt.js";
 import { runNew, type NewOptions } from "../../src/commands/new.js";
 import { tempDir } from "./fixtures.js";
 
@@ -8,6 +9,15 @@ export async function generate(app: string, provider: string | undefined, option
   const outcome = await runNew(provider, { target: app, yes: true, ...options });
   if (outcome.exitCode !== 0) {
     throw new Error(`generation failed: ${JSON.stringify(outcome.report.error ?? outcome.report.ops.filter((op) => op.action === "conflict"))}`);
+  }
+  return outcome.report;
+}
+
+/** Runs `adopt` in-process and fails loudly on any problem. */
+export async function adopt(app: string, provider: string, options: Partial<AdoptOptions> = {}) {
+  const outcome = await runAdopt(provider, { target: app, yes: true, ...options });
+  if (outcome.exitCode !== 0) {
+    throw new Error(`adopt failed: ${JSON.stringify(outcome.report.error ?? outcome.report.ops.filter((op) => op.action === "conflict"))}`);
   }
   return outcome.report;
 }

@@ -8,7 +8,7 @@ import { OAuth2Server } from "oauth2-mock-server";
 import { DENO, denoEnv } from "./deno.js";
 import { runInit } from "../../src/commands/init.js";
 import { copyExampleApp, copyPlaybookApp } from "./fixtures.js";
-import { generate } from "./generate.js";
+import { adopt, generate } from "./generate.js";
 import { JWKS, JWT_SECRET, userJwtFor, type KeyScheme } from "./jwt.js";
 import { REPO_ROOT } from "./paths.js";
 import { createSupabaseDatabase, dbPush, type TestDb } from "./postgres.js";
@@ -90,6 +90,12 @@ export async function startStack(options: {
    * playbook: `init` first, and its own migration and seed rows applied before ours).
    */
   app?: "example" | "playbook";
+  /**
+   * Adopt the playbook fixture's hand-written integration instead of generating one: its migrations and seed are
+   * pushed first, `prepare` shapes its rows (the playbook's plaintext tokens), then `adopt` runs and its
+   * migrations are pushed.
+   */
+  adopt?: { prepare?: (db: TestDb) => Promise<void> };
 }): Promise<Stack> {
   const keys = options.keys ?? "legacy";
   const stack = {
@@ -190,21 +196,30 @@ export async function startStack(options: {
   const apiPort = await listen(api);
   apiUrl = `http://127.0.0.1:${apiPort}`;
 
-  // The app with the integration generated against these servers.
-  const playbook = options.app === "playbook";
+  // The app with the integration generated against these servers, and its database: the app's migrations as a
+  // team deploys them (the playbook fixture's with its seed rows).
+  const playbook = options.app === "playbook" || options.adopt !== undefined;
   const app = playbook ? copyPlaybookApp() : copyExampleApp();
+  const db = await createSupabaseDatabase();
+  await db.query("insert into auth.users (id, email) values ($1, 'a@example.com'), ($2, 'b@example.com')", [USER_A, USER_B]);
+  if (options.adopt) {
+    // The hand-written integration has been live: its tables and rows exist before anything is adopted.
+    await dbPush(app, db, { includeSeed: true });
+    await options.adopt.prepare?.(db);
+  }
   if (playbook) {
     const init = await runInit({ target: app, yes: true });
     if (init.exitCode !== 0) throw new Error(`init failed: ${JSON.stringify(init.report.error)}`);
   }
-  const report = await generate(app, options.preset, {
+  const endpoints = {
     authUrl: `${issuer}/authorize`,
     tokenUrl,
     userinfoUrl: `${issuer}/userinfo`,
     revocationUrl: `${issuer}/revoke`,
     apiBaseUrl: `http://127.0.0.1:${apiPort}/v1beta`,
     ...options.flags,
-  });
+  };
+  const report = options.adopt ? await adopt(app, options.preset!, endpoints) : await generate(app, options.preset, endpoints);
   const id = report.integration!.id;
   if (playbook) {
     // Its supabase/config.toml never agreed to carry our blocks: do what the run says, paste the snippet.
@@ -213,11 +228,7 @@ export async function startStack(options: {
     }
   }
   const advanced = report.integration!.templateSet === "advanced";
-
-  // The database: the app's migrations as a team deploys them (the playbook fixture's with its seed rows).
-  const db = await createSupabaseDatabase();
-  await db.query("insert into auth.users (id, email) values ($1, 'a@example.com'), ($2, 'b@example.com')", [USER_A, USER_B]);
-  await dbPush(app, db, { includeSeed: playbook });
+  await dbPush(app, db, { includeSeed: playbook && !options.adopt });
 
   // Supabase's gateway with the generated functions: one process is one function instance (one isolate,
   // one database connection); a second instance starts when a test asks for it.

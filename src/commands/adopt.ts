@@ -1,0 +1,261 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { UsageError, type FieldIssue } from "../errors.js";
+import { toolVersion } from "../package-root.js";
+import { applyRun, planRun, withRunLock } from "../pipeline.js";
+import { readLockfile } from "../plan/lockfile.js";
+import { migrationFiles } from "../plan/migrations.js";
+import type { RunReport } from "../report.js";
+import { buildIntegrationContext, type AdoptionContext } from "../render/context.js";
+import { checkAppImports } from "../repo/app-imports.js";
+import { readRepoConfig, type RepoConfig } from "../repo/config.js";
+import { readHandWrittenConfig, type HandWrittenConfig } from "../repo/hand-written.js";
+import { findHandWrittenIntegrations } from "../repo/playbook.js";
+import { openApp, resolveInside, type Target } from "../repo/target.js";
+import { finalizeSpec, mergeSources, mergeSpecLayers, selectedPreset } from "../spec/build.js";
+import { loadPreset } from "../spec/presets.js";
+import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
+import { readSpecFile } from "../spec/spec-file.js";
+import { conflictOutcome, flagsToSpecInput, nextSteps, unifiedDiffs, type CommandOutcome, type Interaction, type NewOptions } from "./new.js";
+
+export interface AdoptOptions extends NewOptions {
+  /** `user_integrations.integration_id` of the hand-written integration's rows, when its code does not say. */
+  legacyIntegrationId?: string;
+  /** `oauth_tokens.provider` of its rows, when its code does not say (default: the id). */
+  legacyProvider?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether one of the app's migrations creates `public.<table>` (the playbook's tables are the app's own). */
+function appCreatesTable(target: Target, config: RepoConfig, table: string): boolean {
+  const dir = resolveInside(target, config.paths.migrations);
+  const pattern = new RegExp(`create\\s+table\\s+(if\\s+not\\s+exists\\s+)?("?public"?\\.)?"?${table}"?\\s*\\(`, "i");
+  return migrationFiles(dir).some((name) => pattern.test(readFileSync(path.join(dir, name), "utf8")));
+}
+
+/** What the hand-written files configure, as spec input (only what they say). */
+function readSpecInput(read: HandWrittenConfig, base: IntegrationSpecInput): IntegrationSpecInput {
+  const input: IntegrationSpecInput = {};
+  if (read.scopes) input.scopes = read.scopes.value;
+  if (read.authorizationUrl) input.authorizationUrl = read.authorizationUrl.value;
+  if (read.tokenUrl) input.tokenUrl = read.tokenUrl.value;
+  if (read.userinfoUrl) input.userinfoUrl = read.userinfoUrl.value;
+  if (read.dataEndpoint) {
+    const endpoint = read.dataEndpoint.value;
+    const apiBase = typeof base.apiBaseUrl === "string" ? base.apiBaseUrl.replace(/\/$/, "") : undefined;
+    if (apiBase !== undefined && endpoint.startsWith(`${apiBase}/`)) {
+      input.sync = { path: endpoint.slice(apiBase.length) } as IntegrationSpec["sync"];
+    } else {
+      const url = new URL(endpoint);
+      input.apiBaseUrl = url.origin;
+      input.sync = { path: `${url.pathname}${url.search}` } as IntegrationSpec["sync"];
+    }
+  }
+  return input;
+}
+
+const READ_FIELDS = [
+  ["scopes", "scopes"],
+  ["authorizationUrl", "authorizationUrl"],
+  ["tokenUrl", "tokenUrl"],
+  ["userinfoUrl", "userinfoUrl"],
+  ["dataEndpoint", "sync.path"],
+] as const;
+
+function show(value: unknown): string {
+  return Array.isArray(value) ? value.join(" ") : String(value);
+}
+
+/** Lines that show each value read from the hand-written files, where from, and the preset's where it differs. */
+function readNotes(read: HandWrittenConfig, spec: IntegrationSpec, preset: IntegrationSpecInput | undefined, flags: IntegrationSpecInput): string[] {
+  const notes: string[] = [];
+  for (const [field, specField] of READ_FIELDS) {
+    const found = read[field];
+    if (!found) continue;
+    const used = specField === "sync.path" ? `${spec.apiBaseUrl}${spec.sync.path}` : show(spec[specField]);
+    const presetValue =
+      preset === undefined ? undefined : specField === "sync.path" ? (preset.sync?.path !== undefined ? `${preset.apiBaseUrl}${preset.sync.path}` : undefined) : preset[specField];
+    const overridden = (specField === "sync.path" ? flags.sync?.path : flags[specField]) !== undefined;
+    notes.push(
+      `  ${specField}: ${used}  (${overridden ? "from your flag" : `read from ${found.from}`}` +
+        (presetValue !== undefined && show(presetValue) !== used ? `; the preset has ${show(presetValue)}` : "") +
+        ")",
+    );
+  }
+  return notes.length > 0 ? ["Values the hand-written integration configures (they win over the preset's):", ...notes] : [];
+}
+
+/** Every file in `folder` (recursively), relative to the app root. */
+function filesBelow(root: string, folder: string): string[] {
+  const absolute = path.join(root, folder);
+  if (!existsSync(absolute)) return [];
+  return readdirSync(absolute, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+    .sort();
+}
+
+const SECRET_IN_VITE = (constant: string) => new RegExp(`^\\s*(?:export\\s+)?(VITE_${constant}_[A-Z0-9_]*(?:SECRET|PRIVATE|PASSWORD)[A-Z0-9_]*)\\s*=`, "m");
+
+/** The leaked `VITE_…SECRET` variables of this integration, per env file. */
+function leakedSecrets(root: string, constant: string): { file: string; variable: string }[] {
+  const out: { file: string; variable: string }[] = [];
+  for (const file of readdirSync(root).filter((name) => name === ".env" || name.startsWith(".env.")).sort()) {
+    const match = SECRET_IN_VITE(constant).exec(readFileSync(path.join(root, file), "utf8"));
+    if (match) out.push({ file, variable: match[1]! });
+  }
+  return out;
+}
+
+/**
+ * Brings a hand-written playbook integration under management: its files are replaced by generated ones (the
+ * values it configures carried over), its users' connections and tokens move to the generated storage by an
+ * adoption migration (no one reconnects), and what it leaked is reported with the fix. Nothing is written
+ * while anything is unclear; a second `adopt` of the same integration changes nothing.
+ */
+export async function runAdopt(provider: string, options: AdoptOptions, interaction?: Interaction): Promise<CommandOutcome> {
+  const target = openApp(options.target);
+  const config = readRepoConfig(target.root);
+  const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
+  const sources = {
+    positional: provider,
+    ...(options.preset !== undefined ? { preset: options.preset } : {}),
+    ...(options.var !== undefined ? { presetVars: Object.fromEntries(options.var.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)])) } : {}),
+    ...(specFile !== undefined ? { specFile } : {}),
+  };
+  const flags = flagsToSpecInput(options);
+  const withoutFiles = mergeSources({ ...sources, flags });
+  const id = withoutFiles.id!;
+  const dryRun = options.dryRun ?? false;
+  const baseReport = (ops: RunReport["ops"], notes: string[]): RunReport => ({ command: "adopt", target: target.root, dryRun, ops, nextSteps: [], notes });
+
+  const { lock } = readLockfile(target.root);
+  if (lock?.integrations[id]) {
+    return { report: baseReport([], [`${id} is managed by nexus-integrate already: nothing to adopt (nexus-integrate regenerate ${id} updates it).`]), exitCode: 0 };
+  }
+  const found = findHandWrittenIntegrations(target.root, config, lock).find((integration) => integration.id === id);
+  if (!found) {
+    throw new UsageError(`no hand-written ${id} integration to adopt`, [
+      {
+        path: "provider",
+        message: `${config.paths.functions}/${id}-exchange-tokens/index.ts (the playbook's token-exchange function) does not exist or was written by nexus-integrate: to generate a new integration, run \`nexus-integrate new ${id}\``,
+      },
+    ]);
+  }
+
+  const read = readHandWrittenConfig(target.root, found.files);
+  const presetName = selectedPreset(sources);
+  const preset = presetName !== undefined ? loadPreset(presetName, sources.presetVars) : undefined;
+  const fromFiles = readSpecInput(read, mergeSpecLayers(preset, specFile, flags));
+  let input = mergeSources({ ...sources, flags: mergeSpecLayers(fromFiles, flags) });
+  if (interaction) input = await interaction.promptForMissing(input);
+  const spec = finalizeSpec(input);
+
+  const unclear: FieldIssue[] = read.unclear.filter((issue) => {
+    const flag = /pass (--[a-z-]+)/.exec(issue.message)?.[1];
+    const answered: Record<string, unknown> = {
+      "--scopes": options.scopes,
+      "--auth-url": options.authUrl,
+      "--token-url": options.tokenUrl,
+      "--userinfo-url": options.userinfoUrl,
+      "--sync-path": options.syncPath,
+      "--legacy-integration-id": options.legacyIntegrationId,
+      "--legacy-provider": options.legacyProvider,
+    };
+    return flag === undefined || answered[flag] === undefined;
+  });
+  const userIntegrations = appCreatesTable(target, config, "user_integrations");
+  const oauthTokens = appCreatesTable(target, config, "oauth_tokens");
+  const legacyIntegrationId = options.legacyIntegrationId ?? read.legacyIntegrationId?.value ?? null;
+  if (options.legacyIntegrationId !== undefined && !UUID.test(options.legacyIntegrationId)) {
+    unclear.push({ path: "--legacy-integration-id", message: `"${options.legacyIntegrationId}" is not a uuid` });
+  }
+  if (userIntegrations && legacyIntegrationId === null && !unclear.some((i) => i.message.includes("--legacy-integration-id"))) {
+    unclear.push({
+      path: "--legacy-integration-id",
+      message: `the app's user_integrations rows of ${id} are told apart by their integration_id, which the hand-written code does not name as a <NAME>_INTEGRATION_ID constant: pass it`,
+    });
+  }
+  if (unclear.length > 0) {
+    throw new UsageError(`adopt cannot read everything the hand-written ${id} integration configures; nothing was written`, unclear);
+  }
+  const adoption: AdoptionContext = {
+    legacyIntegrationId,
+    legacyProvider: options.legacyProvider ?? read.legacyProvider?.value ?? id,
+    userIntegrations,
+    oauthTokens,
+  };
+
+  const importProblems = checkAppImports(target.root, config);
+  if (importProblems.length > 0) {
+    throw new UsageError("the generated code would import modules the app does not have; nothing was written", importProblems);
+  }
+
+  // The hand-written files, and everything else in its own folders (a function's deno.json, say).
+  const ownFolders = [`${config.paths.functions}/${id}-exchange-tokens`, `${config.paths.functions}/${id}-sync`, `${config.paths.services}/${id}`];
+  const candidates = [...new Set([...found.files, ...ownFolders.flatMap((folder) => filesBelow(target.root, folder))])].sort();
+
+  const body = async (): Promise<CommandOutcome> => {
+    const state = planRun(target, [spec], {
+      mode: "new",
+      force: options.force ?? false,
+      adoption: { context: adoption, replace: new Set(candidates) },
+      ...(options.templates !== undefined ? { templatesDir: options.templates } : {}),
+    });
+    const { plan } = state;
+    const written = new Set(plan.ops.map((op) => op.path));
+    const unmapped = candidates.filter((file) => !written.has(file));
+    const ctx = buildIntegrationContext(spec, config, toolVersion());
+    const router = resolveInside(target, config.paths.router);
+    const routed = existsSync(router) && readFileSync(router, "utf8").includes(ctx.routes.callback);
+    const ops = routed ? plan.ops.filter((op) => !(op.path === config.paths.router && op.snippets)) : plan.ops;
+    const leaks = leakedSecrets(target.root, ctx.names.constant);
+    const report: RunReport = {
+      ...baseReport(ops, [
+        `Adopting the hand-written ${spec.displayName} integration: ${found.files.join(", ")}.`,
+        ...readNotes(read, spec, preset, flags),
+        ...(unmapped.length > 0
+          ? [`Left in place (nexus-integrate does not generate them; delete them when nothing uses them): ${unmapped.join(", ")}`]
+          : []),
+        ...(routed ? [`${config.paths.router} already routes ${ctx.routes.callback} to the same components: nothing to paste there.`] : []),
+      ]),
+      integration: { id: spec.id, displayName: spec.displayName, templateSet: spec.template },
+      spec: spec as unknown as Record<string, unknown>,
+      nextSteps: [
+        ...leaks.flatMap(({ file, variable }) => [
+          `Delete ${variable} from ${file} (and from every other .env file, your CI and your hosting settings): Vite put it in the JavaScript every browser downloads.`,
+        ]),
+        ...(leaks.length > 0
+          ? [
+              `Rotate the client secret in your ${spec.displayName} app settings: it was public, so moving it is not enough. Then set the new one for the functions only: supabase secrets set ${ctx.env.clientSecret}=<the new secret>`,
+            ]
+          : []),
+        ...nextSteps(spec, state.config).filter((step) => !step.startsWith("Apply and deploy") && !(routed && step.startsWith("Routes "))),
+        `Apply the migrations and deploy the functions together: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync} (the adoption migration moves the tokens the hand-written functions read). Each user's tokens are encrypted on their next sync; \`nexus-integrate doctor --db-url …\` counts those still waiting.`,
+        ...(userIntegrations
+          ? [`Pages that read public.user_integrations for ${spec.displayName} should read public.nexus_user_integrations (the generated components do); the old rows stay, without tokens.`]
+          : []),
+      ],
+    };
+    if (dryRun) report.diffs = await unifiedDiffs(ops);
+    if (plan.conflicts.length > 0) {
+      return conflictOutcome(report, plan.conflicts, "files that are not the hand-written integration's stand where generated files go; nothing was written", [
+        "Move them, or set \"paths\" in nexus-integrate.config.json, then run adopt again.",
+        `Last resort: --force overwrites them and the code in them is lost.`,
+      ]);
+    }
+    const changes = ops.some((op) => !op.internal && (op.action === "create" || op.action === "update"));
+    if (!dryRun && changes && interaction) {
+      const confirmed = await interaction.confirmPlan(report);
+      report.listed = true;
+      if (!confirmed) {
+        report.error = { message: "not confirmed; nothing was written", files: [] };
+        return { report, exitCode: 1 };
+      }
+    }
+    if (!dryRun) applyRun(target, state);
+    return { report, exitCode: 0 };
+  };
+  return dryRun ? body() : withRunLock(target, body);
+}

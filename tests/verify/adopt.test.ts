@@ -1,0 +1,135 @@
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_ID, decryptStored, startStack, USER_A, type Stack } from "../helpers/oauth-stack.js";
+
+/**
+ * `adopt` on the playbook fixture, whose hand-written HubSpot integration has two users connected the playbook's
+ * way (plaintext tokens in oauth_tokens and in user_integrations.config; Alice's about to expire). After
+ * `adopt hubspot --yes` and `supabase db push`, both sync through the generated functions without reconnecting,
+ * their tokens end up encrypted, no plaintext token is left in any table, and a third user connects through the
+ * generated flow.
+ */
+const ALICE = "11111111-1111-4111-8111-111111111111";
+const BOB = "22222222-2222-4222-8222-222222222222";
+const SYNC = "hubspot-sync";
+const EXCHANGE = "hubspot-exchange-tokens";
+const PLAINTEXT = ["hs-access-alice", "hs-refresh-alice", "hs-access-bob", "hs-refresh-bob"];
+
+let stack: Stack;
+/** What a browser with Alice's credentials could read right after the adoption migration. */
+let aliceCouldRead: string;
+
+/** Every row of every table of the app's and ours, as text. */
+async function everyRow(): Promise<string> {
+  const { rows: tables } = await stack.db.query<{ t: string }>(
+    `select format('%I.%I', n.nspname, c.relname) as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind = 'r' and n.nspname in ('public', 'nexus_integrate', 'auth')`,
+  );
+  const dumps: string[] = [];
+  for (const { t } of tables) dumps.push(JSON.stringify((await stack.db.query(`select * from ${t}`)).rows));
+  return dumps.join("\n");
+}
+
+beforeAll(async () => {
+  stack = await startStack({
+    preset: "hubspot",
+    adopt: {
+      async prepare(db) {
+        // Bob's token is good for an hour; Alice's expires in a minute: her first sync refreshes.
+        await db.query("update public.oauth_tokens set expires_at = now() + interval '1 hour' where user_id = $1", [BOB]);
+        await db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [ALICE]);
+      },
+    },
+  });
+  aliceCouldRead = JSON.stringify(
+    await stack.db.asRole("authenticated", ALICE, async (tx) => [
+      (await tx.query("select * from public.oauth_tokens")).rows,
+      (await tx.query("select * from public.user_integrations")).rows,
+    ]),
+  );
+}, 240_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe("adopt hubspot on the playbook fixture, users connected the playbook's way", () => {
+  it("from the moment the adoption migration applies, no token is readable with a browser's credentials", () => {
+    for (const token of PLAINTEXT) expect(aliceCouldRead).not.toContain(token);
+    expect(aliceCouldRead).toContain("alice.hubspot.com"); // the rest of her row is still hers to read
+  });
+
+  it("carries the connections over (status, last sync) and keeps the app's own rows, without their tokens", async () => {
+    const { rows } = await stack.db.query<{ user_id: string; status: string; last_sync_at: Date | null; config: { account?: { hub_domain?: string } } }>(
+      "select user_id, status, last_sync_at, config from public.nexus_user_integrations where integration_id = 'hubspot' order by user_id",
+    );
+    expect(rows.map((r) => [r.user_id, r.status, r.config.account?.hub_domain])).toEqual([
+      [ALICE, "connected", "alice.hubspot.com"],
+      [BOB, "connected", "bob.hubspot.com"],
+    ]);
+    expect(rows.every((r) => r.last_sync_at !== null)).toBe(true);
+    const legacy = await stack.db.query<{ n: number }>("select count(*)::int as n from public.user_integrations");
+    expect(legacy.rows[0]!.n).toBe(2);
+  });
+
+  it("both users sync without reconnecting; the expiring one refreshes; their tokens are ciphertext afterwards", async () => {
+    stack.apiQueue.push({ status: 200, body: { results: [{ id: "c-bob" }] } });
+    const bob = await stack.call(SYNC, BOB);
+    expect(bob.status, bob.text).toBe(200);
+    expect(stack.apiRequests.at(-1)!.authorization).toBe("Bearer hs-access-bob");
+    expect(stack.issued.filter((t) => t.grant === "refresh_token")).toHaveLength(0);
+
+    stack.apiQueue.push({ status: 200, body: { results: [{ id: "c-alice" }] } });
+    const alice = await stack.call(SYNC, ALICE);
+    expect(alice.status, alice.text).toBe(200);
+    const refreshed = stack.issued.filter((t) => t.grant === "refresh_token");
+    expect(refreshed).toHaveLength(1);
+    expect(stack.spentRefreshTokens.has("hs-refresh-alice")).toBe(true);
+    expect(stack.apiRequests.at(-1)!.authorization).toBe(`Bearer ${refreshed[0]!.accessToken}`);
+
+    const { rows } = await stack.db.query<{ user_id: string; access_token: string; refresh_token: string | null }>(
+      "select user_id, access_token, refresh_token from nexus_integrate.oauth_tokens where provider = 'hubspot' order by user_id",
+    );
+    expect(rows.map((r) => r.user_id)).toEqual([ALICE, BOB]);
+    for (const row of rows) expect(row.access_token).toMatch(/^v1\./);
+    expect(await decryptStored(rows[1]!.access_token, `hubspot:${BOB}:access_token`)).toBe("hs-access-bob");
+    expect(await decryptStored(rows[0]!.access_token, `hubspot:${ALICE}:access_token`)).toBe(refreshed[0]!.accessToken);
+    const records = await stack.db.query<{ user_id: string; external_id: string }>("select user_id, external_id from public.hubspot_records order by user_id");
+    expect(records.rows).toEqual([
+      { user_id: ALICE, external_id: "c-alice" },
+      { user_id: BOB, external_id: "c-bob" },
+    ]);
+  });
+
+  it("no plaintext token remains in any table", async () => {
+    const legacy = await stack.db.query("select 1 from nexus_integrate.legacy_tokens");
+    expect(legacy.rows).toEqual([]);
+    const dump = await everyRow();
+    for (const token of [...PLAINTEXT, ...stack.issued.flatMap((t) => [t.accessToken, t.refreshToken ?? "-"])]) {
+      expect(dump, token).not.toContain(token);
+    }
+  });
+
+  it("a third user connects through the generated flow", async () => {
+    const utils = (await import(pathToFileURL(path.join(stack.app, "src/services/integrations/hubspot/utils.ts")).href)) as {
+      createHubSpotAuthUrl(params: { clientId: string; redirectUri: string; state: string; codeChallenge?: string | null }): string;
+    };
+    const started = await stack.call(EXCHANGE, USER_A, { action: "start", redirectUri: "http://localhost:5173/integrations/hubspot/callback" });
+    expect(started.status, started.text).toBe(200);
+    const body = started.body as { state: string; codeChallenge: string | null; redirectUri: string };
+    const response = await fetch(utils.createHubSpotAuthUrl({ clientId: CLIENT_ID, redirectUri: body.redirectUri, state: body.state, codeChallenge: body.codeChallenge }), {
+      redirect: "manual",
+    });
+    const callback = new URL(response.headers.get("location")!).search;
+    const exchanged = await stack.call(EXCHANGE, USER_A, { action: "exchange", callback });
+    expect(exchanged.status, exchanged.text).toBe(200);
+    const { rows } = await stack.db.query<{ n: number }>("select count(*)::int as n from public.nexus_user_integrations where integration_id = 'hubspot'");
+    expect(rows[0]!.n).toBe(3);
+    const state = await stack.db.query("select used_at from nexus_integrate.oauth_states where state_hash = $1", [
+      createHash("sha256").update(body.state).digest("hex"),
+    ]);
+    expect(state.rows).toHaveLength(1);
+  });
+});
