@@ -155,7 +155,7 @@ export function refusalOf(
       `Or keep the id and put the generated files elsewhere: set "paths" (components, pages, services, functions) in ${CONFIG_FILE}.`,
     );
     if (handWritten.length > 0) {
-      options.push(`Or bring the hand-written code under management without losing it: nexus-integrate adopt ${spec.id} (planned; not in this version).`);
+      options.push(`Or bring the hand-written integration under management, its users staying connected: nexus-integrate adopt ${spec.id} --dry-run (shows what it reads and replaces), then without --dry-run.`);
     }
   }
   if (edited.length > 0) options.push("Keep your edits: undo them, or regenerate later with `nexus-integrate regenerate` (it merges edits three ways).");

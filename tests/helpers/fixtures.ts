@@ -49,8 +49,9 @@ export function snapshotTree(dir: string): Record<string, string> {
   const walk = (current: string) => {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       const full = path.join(current, entry.name);
+      if (entry.name === "node_modules") continue; // a folder, or the link to the cached dependencies
       if (entry.isDirectory()) {
-        if (entry.name !== "node_modules") walk(full);
+        walk(full);
       } else {
         out[path.relative(dir, full)] = createHash("sha256").update(readFileSync(full)).digest("hex");
       }
