@@ -113,7 +113,8 @@ Examples:
   doctor: `
 Examples:
   $ nexus-integrate doctor --target ../nexus
-  $ nexus-integrate doctor --json`,
+  $ nexus-integrate doctor --json
+  $ nexus-integrate doctor --db-url "$(supabase status -o json | jq -r .DB_URL)"   # also the local database`,
   list: `
 Examples:
   $ nexus-integrate list
@@ -257,12 +258,17 @@ Examples:
     .command("doctor")
     .description("check installed integrations: files, staleness, env variables, docs, migrations, leaked secrets")
     .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("--db-url <url>", "also check this database: migrations applied, adopted tokens still in plaintext")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.doctor)
-    .action(async (options: { target: string; json?: boolean }) => {
+    .action(async (options: { target: string; dbUrl?: string; json?: boolean }) => {
       const reporter = await reporterFor(options.json ?? false);
-      const { runDoctor, formatDoctor } = await import("./commands/doctor.js");
+      const { runDoctor, formatDoctor, checkDatabase } = await import("./commands/doctor.js");
       const result = runDoctor({ target: options.target });
+      if (options.dbUrl !== undefined) {
+        result.findings.push(...(await checkDatabase(options.target, options.dbUrl)));
+        result.ok = result.findings.every((finding) => finding.ok);
+      }
       reporter.data(formatDoctor(result), { command: "doctor", ...result });
       process.exitCode = result.ok ? 0 : 1;
     });

@@ -216,6 +216,62 @@ function checkMigrationHistory(target: Target, config: RepoConfig, lock: Lockfil
   }
 }
 
+/**
+ * With `--db-url`: what only the database knows. Delivered migrations that were never applied, and plaintext
+ * tokens of adopted integrations still waiting to be encrypted (they are, on each user's next sync).
+ */
+export async function checkDatabase(target: string, dbUrl: string): Promise<Finding[]> {
+  const app = openApp(target);
+  const { config, lock } = readTargetState(app);
+  const { default: postgres } = await import("postgres");
+  const sql = postgres(dbUrl, { max: 1, connect_timeout: 10, onnotice: () => undefined });
+  const findings: Finding[] = [];
+  try {
+    const applied = new Set(
+      (await sql<{ version: string }[]>`select version from supabase_migrations.schema_migrations`.catch(() => [])).map((row) => row.version),
+    );
+    const pending = migrationHistory(app, config, lock).filter((record) => !applied.has(path.basename(record.file).slice(0, 14)));
+    findings.push(
+      pending.length === 0
+        ? { integration: null, check: "database-migrations", ok: true, message: "every delivered schema step is applied" }
+        : {
+            integration: null,
+            check: "database-migrations",
+            ok: false,
+            message: `not applied to this database: ${pending.map((record) => `${record.file} (${record.owner}/${record.step})`).join(", ")}`,
+            fix: "supabase db push (with --db-url for this database)",
+          },
+    );
+    const schema = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.legacy_tokens') is not null as present`;
+    if (schema[0]?.present) {
+      const waiting = await sql<{ provider: string; n: number }[]>`
+        select provider, count(*)::int as n from nexus_integrate.legacy_tokens group by provider order by provider`;
+      findings.push(
+        waiting.length === 0
+          ? { integration: null, check: "legacy-tokens", ok: true, message: "no plaintext token is waiting to be encrypted" }
+          : {
+              integration: null,
+              check: "legacy-tokens",
+              ok: false,
+              message: `plaintext tokens moved by adopt, not yet encrypted: ${waiting.map((row) => `${row.provider} ${row.n}`).join(", ")} (in nexus_integrate.legacy_tokens, which no browser can read)`,
+              fix: "each is encrypted, and its plaintext deleted, on that user's next sync (or disconnect): trigger a sync for those users to finish now",
+            },
+      );
+    }
+  } catch (error) {
+    findings.push({
+      integration: null,
+      check: "database",
+      ok: false,
+      message: `could not read the database: ${(error as Error).message}`,
+      fix: "check --db-url (postgresql://user:password@host:port/database)",
+    });
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+  return findings;
+}
+
 export function formatDoctor(result: DoctorResult): string[] {
   const lines = [`nexus-integrate doctor → ${result.target}`];
   for (const finding of result.findings) {
