@@ -4,7 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAndServe } from "../helpers/app-server.js";
 import { linkAppDeps } from "../helpers/app-deps.js";
-import { tempDir } from "../helpers/fixtures.js";
+import { EXAMPLE_APP, PLAYBOOK_APP, tempDir } from "../helpers/fixtures.js";
 import { signJwt } from "../helpers/jwt.js";
 import { CLIENT_ID, startStack, USER_A, USER_B, type Stack } from "../helpers/oauth-stack.js";
 
@@ -91,14 +91,29 @@ async function tokenCount(userId: string) {
   return rows[0]!.n;
 }
 
-describe.skipIf(!haveChromium)("browser walk through the generated hubspot flow", () => {
+/**
+ * The walk runs on our example app, and on the playbook fixture after `adopt hubspot` (its own App.tsx routes,
+ * its own IntegrationsPage, its client reading VITE_SUPABASE_ANON_KEY; the scopes its hand-written code asked for).
+ */
+const WALKS = [
+  { name: "the example app", adopted: false, shots: SHOTS, scope: "oauth crm.objects.contacts.read" },
+  {
+    name: "the playbook fixture after adopt",
+    adopted: true,
+    shots: tempDir("nexus-shots-adopted-"),
+    scope: "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth",
+  },
+] as const;
+
+describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated hubspot flow: $name", ({ adopted, shots, scope }) => {
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    stack = await startStack({ preset: "hubspot", flags: { pkce: true } });
-    linkAppDeps(stack.app);
+    mkdirSync(shots, { recursive: true });
+    stack = await startStack({ preset: "hubspot", flags: { pkce: true }, ...(adopted ? { adopt: {} } : {}) });
+    linkAppDeps(stack.app, adopted ? PLAYBOOK_APP : EXAMPLE_APP);
     app = await buildAndServe(stack.app, {
       VITE_SUPABASE_URL: stack.gatewayUrl,
       VITE_SUPABASE_PUBLISHABLE_KEY: "sb_publishable_test",
+      VITE_SUPABASE_ANON_KEY: "sb_publishable_test",
       VITE_HUBSPOT_CLIENT_ID: CLIENT_ID,
     });
     browser = await chromium.launch({
@@ -126,27 +141,37 @@ describe.skipIf(!haveChromium)("browser walk through the generated hubspot flow"
     ]);
     const connect = page.getByRole("button", { name: "Connect HubSpot" });
     await expect.poll(() => connect.isEnabled()).toBe(true);
-    await page.screenshot({ path: path.join(SHOTS, "setup.png") });
+    await page.screenshot({ path: path.join(shots, "setup.png") });
 
     await connect.click();
     await page.waitForURL(`${stack.issuer}/authorize**`);
     const authorize = new URL(page.url());
     expect(authorize.searchParams.get("client_id")).toBe(CLIENT_ID);
-    expect(authorize.searchParams.get("scope")).toBe("oauth crm.objects.contacts.read");
+    expect(authorize.searchParams.get("scope")).toBe(scope);
     expect(authorize.searchParams.get("state")).toMatch(/^[\w-]{43}\.[\w-]{43}$/);
     expect(authorize.searchParams.get("code_challenge")).toMatch(/^[\w-]{43}$/);
     expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
     expect(authorize.searchParams.get("redirect_uri")).toBe(`${app.url}/integrations/hubspot/callback`);
-    await page.screenshot({ path: path.join(SHOTS, "consent.png") });
+    await page.screenshot({ path: path.join(shots, "consent.png") });
 
     await page.locator("#allow").click();
     await page.waitForURL(`${app.url}/integrations/hubspot/callback**`);
     await expect.poll(() => page.getByRole("heading", { name: "HubSpot connected" }).isVisible(), { timeout: 15_000 }).toBe(true);
     await page.waitForURL(`${app.url}/integrations`, { timeout: 10_000 });
-    const row = page.locator('li[data-integration="hubspot"]');
-    await expect.poll(() => row.getAttribute("data-status"), { timeout: 10_000 }).toBe("connected");
-    expect(await row.locator(".status").innerText()).toBe("Connected");
-    await page.screenshot({ path: path.join(SHOTS, "connected.png") });
+    if (adopted) {
+      // The app's own page (it lists integrations without their status); the connection is the generated one.
+      await expect.poll(() => page.getByText("Integrations", { exact: true }).isVisible(), { timeout: 10_000 }).toBe(true);
+      const { rows } = await stack.db.query<{ status: string }>(
+        "select status from public.nexus_user_integrations where user_id = $1 and integration_id = 'hubspot'",
+        [USER_A],
+      );
+      expect(rows).toEqual([{ status: "connected" }]);
+    } else {
+      const row = page.locator('li[data-integration="hubspot"]');
+      await expect.poll(() => row.getAttribute("data-status"), { timeout: 10_000 }).toBe("connected");
+      expect(await row.locator(".status").innerText()).toBe("Connected");
+    }
+    await page.screenshot({ path: path.join(shots, "connected.png") });
 
     // No token in any response the browser received, nor in its storage.
     const issued = stack.issued.flatMap((t) => [t.accessToken, t.refreshToken]).filter((t): t is string => Boolean(t));
@@ -170,7 +195,7 @@ describe.skipIf(!haveChromium)("browser walk through the generated hubspot flow"
     await expect.poll(() => page.getByRole("alert").innerText(), { timeout: 15_000 }).toContain("HubSpot access was not granted");
     expect(await page.getByRole("heading", { name: "HubSpot was not connected" }).isVisible()).toBe(true);
     expect(await page.getByRole("link", { name: "Try again" }).isVisible()).toBe(true);
-    await page.screenshot({ path: path.join(SHOTS, "denied.png") });
+    await page.screenshot({ path: path.join(shots, "denied.png") });
     expect(await tokenCount(USER_B)).toBe(0);
     expect((await failedEvents(USER_B)).at(-1)).toMatchObject({ error: "access_denied", reason: "provider_error" });
     await context.close();
