@@ -3,7 +3,10 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tmpdir } from "node:os";
+import { expectAdvisorsQuiet, SHARED_READABLE } from "../helpers/advisors.js";
 import { BIN } from "../helpers/fixtures.js";
+import { dbAdvisors } from "../helpers/postgres.js";
 import { CLIENT_ID, decryptStored, startStack, USER_A, type Stack } from "../helpers/oauth-stack.js";
 
 /**
@@ -20,6 +23,8 @@ const EXCHANGE = "hubspot-exchange-tokens";
 const PLAINTEXT = ["hs-access-alice", "hs-refresh-alice", "hs-access-bob", "hs-refresh-bob"];
 
 let stack: Stack;
+/** Supabase's advisor on the playbook's database before anything was adopted (its own findings). */
+let baseline: Awaited<ReturnType<typeof dbAdvisors>>;
 /** What a browser with Alice's credentials could read right after the adoption migration. */
 let aliceCouldRead: string;
 
@@ -44,6 +49,7 @@ beforeAll(async () => {
     preset: "hubspot",
     adopt: {
       async prepare(db) {
+        baseline = await dbAdvisors(tmpdir(), db);
         // Bob's token is good for an hour; Alice's expires in a minute: her first sync refreshes.
         await db.query("update public.oauth_tokens set expires_at = now() + interval '1 hour' where user_id = $1", [BOB]);
         await db.query("update public.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [ALICE]);
@@ -130,6 +136,10 @@ describe("adopt hubspot on the playbook fixture, users connected the playbook's 
     for (const token of [...PLAINTEXT, ...stack.issued.flatMap((t) => [t.accessToken, t.refreshToken ?? "-"])]) {
       expect(dump, token).not.toContain(token);
     }
+  });
+
+  it("Supabase's advisor finds nothing the adoption added but the documented INFO findings", async () => {
+    await expectAdvisorsQuiet(stack.app, stack.db, [...SHARED_READABLE, "public.hubspot_records"], baseline);
   });
 
   it("a third user connects through the generated flow", async () => {
