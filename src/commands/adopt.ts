@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError, type FieldIssue } from "../errors.js";
 import { toolVersion } from "../package-root.js";
-import { applyRun, planRun, withRunLock } from "../pipeline.js";
+import { planRun, withRunLock } from "../pipeline.js";
 import { readLockfile } from "../plan/lockfile.js";
 import { migrationFiles } from "../plan/migrations.js";
 import type { RunReport } from "../report.js";
@@ -16,7 +16,17 @@ import { finalizeSpec, mergeSources, mergeSpecLayers, selectedPreset } from "../
 import { loadPreset } from "../spec/presets.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
-import { conflictOutcome, flagsToSpecInput, nextSteps, unifiedDiffs, type CommandOutcome, type Interaction, type NewOptions } from "./new.js";
+import {
+  confirmAndApply,
+  conflictOutcome,
+  flagsToSpecInput,
+  nextSteps,
+  parsePairs,
+  unifiedDiffs,
+  type CommandOutcome,
+  type Interaction,
+  type NewOptions,
+} from "./new.js";
 
 export interface AdoptOptions extends NewOptions {
   /** `user_integrations.integration_id` of the hand-written integration's rows, when its code does not say. */
@@ -121,7 +131,7 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   const sources = {
     positional: provider,
     ...(options.preset !== undefined ? { preset: options.preset } : {}),
-    ...(options.var !== undefined ? { presetVars: Object.fromEntries(options.var.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)])) } : {}),
+    ...(options.var !== undefined ? { presetVars: parsePairs(options.var, "--var") } : {}),
     ...(specFile !== undefined ? { specFile } : {}),
   };
   const flags = flagsToSpecInput(options);
@@ -245,17 +255,7 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
         `Last resort: --force overwrites them and the code in them is lost.`,
       ]);
     }
-    const changes = ops.some((op) => !op.internal && (op.action === "create" || op.action === "update"));
-    if (!dryRun && changes && interaction) {
-      const confirmed = await interaction.confirmPlan(report);
-      report.listed = true;
-      if (!confirmed) {
-        report.error = { message: "not confirmed; nothing was written", files: [] };
-        return { report, exitCode: 1 };
-      }
-    }
-    if (!dryRun) applyRun(target, state);
-    return { report, exitCode: 0 };
+    return confirmAndApply(target, state, report, interaction);
   };
   return dryRun ? body() : withRunLock(target, body);
 }

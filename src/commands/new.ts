@@ -1,9 +1,9 @@
 import { ConflictError, UsageError } from "../errors.js";
-import { applyRun, planRun, withRunLock } from "../pipeline.js";
+import { applyRun, planRun, withRunLock, type PipelineState } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
 import type { RunReport } from "../report.js";
 import { buildIntegrationContext } from "../render/context.js";
-import { openApp } from "../repo/target.js";
+import { openApp, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, selectedPreset } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
@@ -56,7 +56,7 @@ export interface CommandOutcome {
 
 const SEPARATOR_WORDS: Record<string, string> = { space: " ", " ": " ", comma: ",", ",": "," };
 
-function parsePairs(pairs: string[], flag: string): Record<string, string> {
+export function parsePairs(pairs: string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
@@ -185,6 +185,26 @@ export async function unifiedDiffs(ops: FileOp[]): Promise<Record<string, string
   return diffs;
 }
 
+/** The last step of a writing run: at a terminal, show the plan and ask; then write (unless a dry run). */
+export async function confirmAndApply(
+  target: Target,
+  state: PipelineState,
+  report: RunReport,
+  interaction: Interaction | undefined,
+): Promise<CommandOutcome> {
+  const changes = report.ops.some((op) => !op.internal && (op.action === "create" || op.action === "update"));
+  if (!report.dryRun && changes && interaction) {
+    const confirmed = await interaction.confirmPlan(report);
+    report.listed = true; // the preview showed the files
+    if (!confirmed) {
+      report.error = { message: "not confirmed; nothing was written", files: [] };
+      return { report, exitCode: 1 };
+    }
+  }
+  if (!report.dryRun) applyRun(target, state);
+  return { report, exitCode: 0 };
+}
+
 export async function runNew(
   provider: string | undefined,
   options: NewOptions,
@@ -231,17 +251,7 @@ export async function runNew(
       const refusal = refusalOf(spec, plan.conflicts, handWrittenFiles(target.root, state.config, state.lock, spec.id, spec.pascalName), selectedPreset({ ...(provider !== undefined ? { positional: provider } : {}), ...(options.preset !== undefined ? { preset: options.preset } : {}) }));
       return conflictOutcome(report, plan.conflicts, refusal.message, refusal.options);
     }
-    const changes = plan.ops.some((op) => !op.internal && (op.action === "create" || op.action === "update"));
-    if (!dryRun && changes && interaction) {
-      const confirmed = await interaction.confirmPlan(report);
-      report.listed = true; // the preview showed the files
-      if (!confirmed) {
-        report.error = { message: "not confirmed; nothing was written", files: [] };
-        return { report, exitCode: 1 };
-      }
-    }
-    if (!dryRun) applyRun(target, state);
-    return { report, exitCode: 0 };
+    return confirmAndApply(target, state, report, interaction);
   };
   return dryRun ? body() : withRunLock(target, body);
 }
