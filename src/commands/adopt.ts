@@ -37,11 +37,19 @@ export interface AdoptOptions extends NewOptions {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Whether one of the app's migrations creates `public.<table>` (the playbook's tables are the app's own). */
-function appCreatesTable(target: Target, config: RepoConfig, table: string): boolean {
+/**
+ * Whether the app has `public.<table>` (the playbook's tables are the app's own): one of its migrations creates
+ * it, or the hand-written code queries it (a table made in the dashboard has no migration). When the code is
+ * wrong about it, the adoption migration fails loudly at `supabase db push` instead of stranding users.
+ */
+function appHasTable(target: Target, config: RepoConfig, handWritten: string[], table: string): boolean {
   const dir = resolveInside(target, config.paths.migrations);
-  const pattern = new RegExp(`create\\s+table\\s+(if\\s+not\\s+exists\\s+)?("?public"?\\.)?"?${table}"?\\s*\\(`, "i");
-  return migrationFiles(dir).some((name) => pattern.test(readFileSync(path.join(dir, name), "utf8")));
+  const created = new RegExp(`create\\s+table\\s+(if\\s+not\\s+exists\\s+)?("?public"?\\.)?"?${table}"?\\s*\\(`, "i");
+  const queried = new RegExp(`\\.from\\(\\s*["'\`]${table}["'\`]`);
+  return (
+    migrationFiles(dir).some((name) => created.test(readFileSync(path.join(dir, name), "utf8"))) ||
+    handWritten.some((file) => queried.test(readFileSync(resolveInside(target, file), "utf8")))
+  );
 }
 
 /** What the hand-written files configure, as spec input (only what they say). */
@@ -175,8 +183,8 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
     };
     return flag === undefined || answered[flag] === undefined;
   });
-  const userIntegrations = appCreatesTable(target, config, "user_integrations");
-  const oauthTokens = appCreatesTable(target, config, "oauth_tokens");
+  const userIntegrations = appHasTable(target, config, found.files, "user_integrations");
+  const oauthTokens = appHasTable(target, config, found.files, "oauth_tokens");
   const legacyIntegrationId = options.legacyIntegrationId ?? read.legacyIntegrationId?.value ?? null;
   if (options.legacyIntegrationId !== undefined && !UUID.test(options.legacyIntegrationId)) {
     unclear.push({ path: "--legacy-integration-id", message: `"${options.legacyIntegrationId}" is not a uuid` });

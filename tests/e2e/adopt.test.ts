@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { denoCheckFunctions } from "../helpers/app-checks.js";
@@ -113,6 +113,17 @@ describe("adopt (built binary, playbook fixture)", () => {
     const answered = await run(["adopt", "hubspot", "--yes", "--scopes", "oauth crm.lists.read"], app);
     expect(answered.exitCode, answered.stderr).toBe(0);
     expect(readFileSync(path.join(app, "supabase/functions/_shared/nexus-integrate/providers/hubspot.ts"), "utf8")).toContain('"crm.lists.read"');
+  });
+
+  it("tables made in the dashboard (no migration creates them) still get their tokens moved: the hand-written code queries them", async () => {
+    const app = await initialized();
+    rmSync(path.join(app, "supabase/migrations/20250810000000_playbook_integrations.sql"));
+    const result = await run(["adopt", "hubspot", "--dry-run", "--json"], app);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as Report & { files: { path: string; diff?: string }[] };
+    const migration = report.files.find((f) => /_hubspot_adopt\.sql$/.test(f.path))!;
+    expect(migration.diff).toContain("+delete from public.oauth_tokens where provider = 'hubspot';");
+    expect(migration.diff).toContain("+where ui.integration_id::text = '5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c'");
   });
 
   it("an id with no hand-written integration is refused (exit 2), pointing at new", async () => {
