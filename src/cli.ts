@@ -251,7 +251,7 @@ Examples:
       const reporter = await reporterFor(options.json ?? false);
       const { runList, formatList } = await import("./commands/list.js");
       const result = runList(options.target !== undefined ? { target: options.target } : {});
-      reporter.data(formatList(result), { command: "list", ok: true, ...result });
+      reporter.data(formatList(result), { command: "list", ok: true, errors: [], ...result });
     });
 
   program
@@ -325,18 +325,20 @@ Examples:
       }
       reporter.data(
         [`${result.checked} templates checked${result.templatesDir ? ` (built-in with ${result.templatesDir} laid over them)` : ""}: no problems.`],
-        { command: "templates check", ok: true, ...result },
+        { command: "templates check", ok: true, errors: [], ...result },
       );
     });
 
   program
     .command("schema")
     .description("print the JSON Schema of spec files (derived from the validation schema)")
+    .option("--json", "print one JSON object: { command, ok, errors, schema }")
     .addHelpText("after", EXAMPLES.schema)
-    .action(async () => {
-      const reporter = await reporterFor(false);
+    .action(async (options: { json?: boolean }) => {
+      const reporter = await reporterFor(options.json ?? false);
       const { specFileJsonSchema } = await import("./commands/schema.js");
-      reporter.data([JSON.stringify(specFileJsonSchema(), null, 2)], null);
+      const schema = specFileJsonSchema();
+      reporter.data([JSON.stringify(schema, null, 2)], { command: "schema", ok: true, errors: [], schema });
     });
 
   return program;
@@ -346,21 +348,56 @@ function wantsJson(argv: string[]): boolean {
   return argv.includes("--json");
 }
 
+/** The command a run of argv names (`new`, `templates check`), for the JSON object; `nexus-integrate` when none. */
+function commandName(program: Command, argv: string[]): string {
+  const words = argv.slice(2).filter((arg) => !arg.startsWith("-"));
+  const command = program.commands.find((c) => c.name() === words[0]);
+  if (!command) return "nexus-integrate";
+  const sub = command.commands.find((c) => c.name() === words[1]);
+  return sub ? `${command.name()} ${sub.name()}` : command.name();
+}
+
+/** A usage error commander found (a mistyped flag, a missing argument) as a field issue: the flag or argument. */
+function usageIssue(error: CommanderError): { path: string; message: string } {
+  const message = error.message.replace(/^error: /, "").trim();
+  const path =
+    /unknown option '([^']+)'/.exec(message)?.[1] ??
+    /option '(-[^ ',]+)/.exec(message)?.[1] ??
+    /missing required argument '([^']+)'/.exec(message)?.[1] ??
+    (/unknown command/.test(message) ? "command" : "arguments");
+  return { path, message };
+}
+
 export async function main(argv = process.argv): Promise<void> {
   // Exit through process.exit so 'exit' handlers (the run lock's release) run on Ctrl-C and SIGTERM too.
   process.once("SIGINT", () => process.exit(130));
   process.once("SIGTERM", () => process.exit(143));
   const program = buildProgram();
+  const json = wantsJson(argv);
+  // With --json, commander's own error text is not printed: the error comes as the one JSON object.
+  if (json) {
+    const quiet = (command: Command): void => {
+      command.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+      command.commands.forEach(quiet);
+    };
+    quiet(program);
+  }
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version exit 0; parse errors (already printed by commander) are usage errors.
+      // --help and --version exit 0; parse errors (printed by commander, or as JSON) are usage errors.
       process.exitCode = error.exitCode === 0 ? 0 : 2;
+      if (json && error.exitCode !== 0) {
+        const issue = usageIssue(error);
+        process.stdout.write(
+          `${JSON.stringify({ command: commandName(program, argv), ok: false, error: { code: "usage", message: issue.message }, errors: [issue], nextSteps: ["run with --help for usage"] })}\n`,
+        );
+      }
       return;
     }
-    const reporter = await reporterFor(wantsJson(argv));
-    reporter.error(error);
+    const reporter = await reporterFor(json);
+    reporter.error(error, commandName(program, argv));
     const { NexusError } = await import("./errors.js");
     process.exitCode = error instanceof NexusError ? error.exitCode : 1;
   }

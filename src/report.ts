@@ -30,7 +30,8 @@ export interface Reporter {
   run(report: RunReport): void;
   /** The spec and file plan shown before an interactive run asks to write. */
   preview(report: RunReport, spec: Record<string, unknown>): void;
-  error(error: unknown): void;
+  /** An error that ended the run; `command` names it in the JSON object (`new`, `templates check`). */
+  error(error: unknown, command?: string): void;
   /** Plain lines (list, schema); in JSON mode, one object. */
   data(human: string[], json: unknown): void;
 }
@@ -182,12 +183,14 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
       else for (const line of human) out(line);
     },
 
-    error(error) {
+    error(error, command) {
+      const named = command !== undefined ? { command } : {};
       if (error instanceof NexusError) {
         const issues = error instanceof UsageError ? error.issues : [];
         if (options.json) {
           out(
             JSON.stringify({
+              ...named,
               ok: false,
               error: { code: error.code, message: error.message },
               errors: issueJson(issues.length > 0 ? issues : [{ path: "", message: error.message }]),
@@ -202,7 +205,7 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
       }
       const message = error instanceof Error ? error.message : String(error);
       if (options.json) {
-        out(JSON.stringify({ ok: false, error: { code: "internal", message }, errors: [{ path: "", message }] }));
+        out(JSON.stringify({ ...named, ok: false, error: { code: "internal", message }, errors: [{ path: "", message }] }));
       } else {
         err(chalk.red(`error: ${message}`));
         if (!options.debug) err(chalk.dim("(set DEBUG=nexus-integrate for a stack trace)"));

@@ -120,7 +120,7 @@ describe("adopt (built binary, playbook fixture)", () => {
     rmSync(path.join(app, "supabase/migrations/20250810000000_playbook_integrations.sql"));
     const result = await run(["adopt", "hubspot", "--dry-run", "--json"], app);
     expect(result.exitCode, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as Report & { files: { path: string; diff?: string }[] };
+    const report = JSON.parse(result.stdout) as { files: { path: string; diff?: string }[] };
     const migration = report.files.find((f) => /_hubspot_adopt\.sql$/.test(f.path))!;
     expect(migration.diff).toContain("+delete from public.oauth_tokens where provider = 'hubspot';");
     expect(migration.diff).toContain("+where ui.integration_id::text = '5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c'");
