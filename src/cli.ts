@@ -17,7 +17,7 @@ const debug = (process.env.DEBUG ?? "").split(",").includes("nexus-integrate");
 /** The options that describe an integration's spec, shared by `new` and `adopt`. */
 function withSpecOptions(command: Command): Command {
   return command
-    .option("-t, --target <dir>", "the Nexus app to write into", ".")
+    .option("-t, --target <dir>", "the Nexus app to write into (alias: --cwd)", ".")
     .option("--spec <file>", "a spec file (JSON or YAML) with the integration's fields")
     .option("--preset <name>", "start from this preset (when <provider> is a new id)")
     .option("--var <name=value>", "a preset variable, e.g. tenant=contoso for microsoft (repeatable)", collect)
@@ -50,14 +50,29 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-async function reporterFor(json: boolean): Promise<Reporter> {
+/** How much a command prints: `--json` (one object), `-q/--quiet` (only what needs you), `--verbose` (everything). */
+interface OutputOptions {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+async function reporterFor(output: OutputOptions): Promise<Reporter> {
   const { createReporter, palette } = await import("./report.js");
-  return createReporter({ json, debug }, json ? undefined : await palette());
+  const json = output.json ?? false;
+  return createReporter({ json, debug, quiet: output.quiet ?? false, verbose: output.verbose ?? false }, json ? undefined : await palette());
+}
+
+/** `-q/--quiet` and `--verbose`, for every command that reports. */
+function withOutputOptions(command: Command): Command {
+  return command
+    .option("-q, --quiet", "print only what needs you: errors, conflicts, snippets to paste")
+    .option("--verbose", "also list files that did not change");
 }
 
 /** A command that changes files: run it, print its report, set the exit code. */
-async function runWriting(json: boolean | undefined, run: (reporter: Reporter) => Promise<CommandOutcome>): Promise<void> {
-  const reporter = await reporterFor(json ?? false);
+async function runWriting(output: OutputOptions, run: (reporter: Reporter) => Promise<CommandOutcome>): Promise<void> {
+  const reporter = await reporterFor(output);
   const outcome = await run(reporter);
   reporter.run(outcome.report);
   process.exitCode = outcome.exitCode;
@@ -146,7 +161,7 @@ Examples:
     .command("new")
     .description("generate an integration from a preset, a spec file, discovery or flags")
     .argument("[provider]", "a preset name (hubspot) or the id of a new integration (acme)");
-  withSpecOptions(newCommand)
+  withOutputOptions(withSpecOptions(newCommand))
     .option("--discover <issuer>", "fill endpoints and PKCE from the issuer's OIDC / RFC 8414 metadata")
     .option("-y, --yes", "never prompt; fail on missing values")
     .option("--dry-run", "show the plan and diffs; write nothing")
@@ -156,7 +171,7 @@ Examples:
     .action(async (provider: string | undefined, options: NewOptions, command: Command) => {
       const flags: NewOptions = { ...options };
       if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
-      await runWriting(options.json, async (reporter) => {
+      await runWriting(options, async (reporter) => {
         const { runNew } = await import("./commands/new.js");
         return runNew(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
       });
@@ -166,7 +181,7 @@ Examples:
     .command("adopt")
     .description("bring a hand-written playbook integration under management: its files, its users' connections and tokens")
     .argument("<provider>", "the hand-written integration's id (hubspot), a preset name or a new id with --spec");
-  withSpecOptions(adoptCommand)
+  withOutputOptions(withSpecOptions(adoptCommand))
     .option("--legacy-integration-id <uuid>", "user_integrations.integration_id of its rows, where its code does not say")
     .option("--legacy-provider <name>", "oauth_tokens.provider of its rows, where its code does not say (default: the id)")
     .option("-y, --yes", "never prompt; fail on anything unclear")
@@ -177,23 +192,23 @@ Examples:
     .action(async (provider: string, options: AdoptOptions, command: Command) => {
       const flags: AdoptOptions = { ...options };
       if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
-      await runWriting(options.json, async (reporter) => {
+      await runWriting(options, async (reporter) => {
         const { runAdopt } = await import("./commands/adopt.js");
         return runAdopt(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
       });
     });
 
-  program
-    .command("init")
+  withOutputOptions(program
+    .command("init"))
     .description("detect the app (root, aliases, Supabase client, Card, router) and write nexus-integrate.config.json")
-    .option("-t, --target <dir>", "the Nexus app (default: the app around the working folder)", ".")
+    .option("-t, --target <dir>", "the Nexus app (default: the app around the working folder; alias: --cwd)", ".")
     .option("-y, --yes", "never prompt; fail when something cannot be detected")
     .option("--force", "overwrite an existing nexus-integrate.config.json that differs")
     .option("--dry-run", "show what would be written")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.init)
     .action(async (options: { target: string; yes?: boolean; force?: boolean; dryRun?: boolean; json?: boolean }) => {
-      await runWriting(options.json, async () => {
+      await runWriting(options, async () => {
         const { runInit } = await import("./commands/init.js");
         const interactive = isInteractive(options);
         return runInit(
@@ -212,64 +227,66 @@ Examples:
       });
     });
 
-  program
-    .command("regenerate")
+  withOutputOptions(program
+    .command("regenerate"))
     .description("re-render installed integrations with the current templates, merging your edits three ways")
     .argument("[provider...]", "integrations to regenerate (ids from the lockfile)")
-    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .option("--all", "every integration in the lockfile")
     .option("--check", "write nothing; exit 1 when a generated file is stale (the CI gate)")
+    .option("-y, --yes", "accepted for scripts that pass it everywhere (regenerate never prompts)")
     .option("--dry-run", "show the plan and diffs; write nothing")
     .option("--force", "write conflict markers where your edits overlap template changes")
     .option("--templates <dir>", "a team's template folder for this run (overrides nexus-integrate.config.json)")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.regenerate)
     .action(async (ids: string[], options: RegenerateOptions) => {
-      await runWriting(options.json, async () => (await import("./commands/regenerate.js")).runRegenerate(ids, options));
+      await runWriting(options, async () => (await import("./commands/regenerate.js")).runRegenerate(ids, options));
     });
 
-  program
-    .command("remove")
+  withOutputOptions(program
+    .command("remove"))
     .description("remove an integration: its unedited files, its blocks, and (by a new migration) its tables")
     .argument("<provider>", "the integration id")
-    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .option("--dry-run", "show the plan; write nothing")
     .option("--force", "also remove files you edited")
+    .option("-y, --yes", "accepted for scripts that pass it everywhere (remove never prompts)")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.remove)
     .action(async (id: string, options: RemoveOptions) => {
-      await runWriting(options.json, async () => (await import("./commands/remove.js")).runRemove(id, options));
+      await runWriting(options, async () => (await import("./commands/remove.js")).runRemove(id, options));
     });
 
   program
     .command("list")
     .description("list the presets, and the integrations installed in the target")
-    .option("-t, --target <dir>", "the Nexus app whose lockfile to read")
+    .option("-t, --target <dir>", "the Nexus app whose lockfile to read (alias: --cwd)")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.list)
     .action(async (options: { target?: string; json?: boolean }) => {
-      const reporter = await reporterFor(options.json ?? false);
+      const reporter = await reporterFor(options);
       const { runList, formatList } = await import("./commands/list.js");
       const result = runList(options.target !== undefined ? { target: options.target } : {});
       reporter.data(formatList(result), { command: "list", ok: true, errors: [], ...result });
     });
 
-  program
-    .command("doctor")
+  withOutputOptions(program
+    .command("doctor"))
     .description("check installed integrations: files, staleness, env variables, docs, migrations, leaked secrets")
-    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .option("--db-url <url>", "also check this database: migrations applied, adopted tokens still in plaintext")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.doctor)
-    .action(async (options: { target: string; dbUrl?: string; json?: boolean }) => {
-      const reporter = await reporterFor(options.json ?? false);
+    .action(async (options: { target: string; dbUrl?: string; json?: boolean; quiet?: boolean }) => {
+      const reporter = await reporterFor(options);
       const { runDoctor, formatDoctor, checkDatabase } = await import("./commands/doctor.js");
       const result = runDoctor({ target: options.target });
       if (options.dbUrl !== undefined) {
         result.findings.push(...(await checkDatabase(options.target, options.dbUrl)));
         result.ok = result.findings.every((finding) => finding.ok);
       }
-      reporter.data(formatDoctor(result), { command: "doctor", ...result });
+      reporter.data(formatDoctor(result, { quiet: options.quiet ?? false }), { command: "doctor", errors: [], ...result });
       process.exitCode = result.ok ? 0 : 1;
     });
 
@@ -287,7 +304,7 @@ Examples:
   templates
     .command("eject")
     .description("copy a built-in template set into the target and use it from now on")
-    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .addOption(new Option("--set <set>", "template set").choices(["basic", "advanced"]).default("basic"))
     .option("--dir <dir>", "where to put them, relative to the target", ".nexus-integrate/templates")
     .option("--force", "overwrite templates you already ejected and edited")
@@ -300,12 +317,12 @@ Examples:
   $ nexus-integrate templates eject --set advanced --target ../nexus`,
     )
     .action(async (options: { target: string; set?: string; dir?: string; force?: boolean; json?: boolean }) => {
-      await runWriting(options.json, async () => (await import("./commands/templates.js")).runEject(options));
+      await runWriting(options, async () => (await import("./commands/templates.js")).runEject(options));
     });
   templates
     .command("check")
     .description("validate a template folder: syntax, unknown helpers and variables, unescaped values, output paths")
-    .option("-t, --target <dir>", "the Nexus app", ".")
+    .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .option("--templates <dir>", "the folder to check (default: the config's)")
     .option("--json", "print one JSON object")
     .addHelpText(
@@ -316,7 +333,7 @@ Examples:
   $ nexus-integrate templates check --templates ./team-templates`,
     )
     .action(async (options: { target: string; templates?: string; json?: boolean }) => {
-      const reporter = await reporterFor(options.json ?? false);
+      const reporter = await reporterFor(options);
       const { runTemplatesCheck } = await import("./commands/templates.js");
       const result = runTemplatesCheck(options);
       if (result.problems.length > 0) {
@@ -335,7 +352,7 @@ Examples:
     .option("--json", "print one JSON object: { command, ok, errors, schema }")
     .addHelpText("after", EXAMPLES.schema)
     .action(async (options: { json?: boolean }) => {
-      const reporter = await reporterFor(options.json ?? false);
+      const reporter = await reporterFor(options);
       const { specFileJsonSchema } = await import("./commands/schema.js");
       const schema = specFileJsonSchema();
       reporter.data([JSON.stringify(schema, null, 2)], { command: "schema", ok: true, errors: [], schema });
@@ -368,7 +385,29 @@ function usageIssue(error: CommanderError): { path: string; message: string } {
   return { path, message };
 }
 
-export async function main(argv = process.argv): Promise<void> {
+/**
+ * Spellings other CLIs taught users: `--cwd DIR` (shadcn) for `--target DIR`, `-V` for `-v`. Only before a `--`.
+ */
+export function normalizeArgv(argv: string[]): string[] {
+  const end = argv.indexOf("--");
+  return argv.map((arg, i) => {
+    if (i < 2 || (end !== -1 && i > end)) return arg;
+    if (arg === "--cwd") return "--target";
+    if (arg.startsWith("--cwd=")) return `--target=${arg.slice("--cwd=".length)}`;
+    if (arg === "-V") return "--version";
+    return arg;
+  });
+}
+
+export async function main(rawArgv = process.argv): Promise<void> {
+  const argv = normalizeArgv(rawArgv);
+  // A reader that went away (`nexus-integrate list | head`) ends the output, not with a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   // Exit through process.exit so 'exit' handlers (the run lock's release) run on Ctrl-C and SIGTERM too.
   process.once("SIGINT", () => process.exit(130));
   process.once("SIGTERM", () => process.exit(143));
@@ -396,7 +435,7 @@ export async function main(argv = process.argv): Promise<void> {
       }
       return;
     }
-    const reporter = await reporterFor(json);
+    const reporter = await reporterFor({ json });
     reporter.error(error, commandName(program, argv));
     const { NexusError } = await import("./errors.js");
     process.exitCode = error instanceof NexusError ? error.exitCode : 1;

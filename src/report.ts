@@ -74,7 +74,16 @@ function issueJson(issues: FieldIssue[]): FieldIssue[] {
   return issues.map((issue) => ({ path: issue.path, message: issue.message }));
 }
 
-export function createReporter(options: { json: boolean; debug: boolean }, chalk: Palette = PLAIN): Reporter {
+export interface ReporterOptions {
+  json: boolean;
+  debug: boolean;
+  /** Only what needs the user: errors, conflicts, snippets to paste. */
+  quiet?: boolean;
+  /** Also the files that did not change (regenerate lists only what differs otherwise). */
+  verbose?: boolean;
+}
+
+export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN): Reporter {
   const ACTION_STYLE: Record<FileAction, Paint> = {
     create: chalk.green,
     update: chalk.yellow,
@@ -115,11 +124,16 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
         return;
       }
       const title = report.integration ? `${report.command} ${report.integration.id}` : report.command;
-      out(`${chalk.bold(`nexus-integrate ${title}`)}${report.dryRun ? chalk.cyan(" (dry run: nothing written)") : ""} → ${report.target}`);
+      const quiet = options.quiet ?? false;
+      if (!quiet) out(`${chalk.bold(`nexus-integrate ${title}`)}${report.dryRun ? chalk.cyan(" (dry run: nothing written)") : ""} → ${report.target}`);
       const visible = report.ops.filter((op) => !op.internal);
       const width = Math.max(...visible.map((op) => op.action.length), 6);
-      // After an interactive preview, only what still needs the user: snippets to paste, conflicts.
-      for (const op of report.listed ? visible.filter((o) => o.snippets || o.action === "conflict") : visible) {
+      const needsYou = (op: FileOp) => Boolean(op.snippets) || op.action === "conflict";
+      // regenerate lists what differs; the files that did not change are a count (--verbose lists them).
+      const listUnchanged = options.verbose || !report.command.startsWith("regenerate");
+      // After an interactive preview, or with --quiet, only what still needs the user: snippets to paste, conflicts.
+      const listed = report.listed || quiet ? visible.filter(needsYou) : visible.filter((op) => listUnchanged || op.action !== "unchanged");
+      for (const op of listed) {
         const forced = op.forced
           ? chalk.red(op.hunks ? " (forced: written with conflict markers — resolve them)" : " (forced: overwrote local edits)")
           : "";
@@ -145,8 +159,10 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
           }
         }
       }
-      for (const note of report.notes ?? []) out(note);
-      if (visible.length > 0 || !report.notes) out(summarize(visible, report.dryRun));
+      if (!quiet) {
+        for (const note of report.notes ?? []) out(note);
+        if (visible.length > 0 || !report.notes) out(summarize(visible, report.dryRun));
+      }
       if (report.error) {
         err(chalk.red(`error: ${report.error.message}`));
         for (const file of report.error.files) err(`  ${file}`);
@@ -157,7 +173,7 @@ export function createReporter(options: { json: boolean; debug: boolean }, chalk
         }
         return;
       }
-      if (report.nextSteps.length > 0 && !report.dryRun) {
+      if (report.nextSteps.length > 0 && !report.dryRun && !quiet) {
         out("");
         out(chalk.bold("Next steps:"));
         report.nextSteps.forEach((step, i) => out(`  ${i + 1}. ${step}`));

@@ -272,9 +272,10 @@ export async function checkDatabase(target: string, dbUrl: string): Promise<Find
   return findings;
 }
 
-export function formatDoctor(result: DoctorResult): string[] {
-  const lines = [`nexus-integrate doctor → ${result.target}`];
-  for (const finding of result.findings) {
+/** Human lines; `quiet`: only the problems and their fixes. */
+export function formatDoctor(result: DoctorResult, options: { quiet?: boolean } = {}): string[] {
+  const lines = options.quiet ? [] : [`nexus-integrate doctor → ${result.target}`];
+  for (const finding of result.findings.filter((f) => !options.quiet || !f.ok)) {
     const where = finding.integration ? `${finding.integration}: ` : "";
     lines.push(`  ${finding.ok ? "ok  " : "FAIL"}  ${where}${finding.check} — ${finding.message}`);
     if (!finding.ok && finding.fix) lines.push(`        fix: ${finding.fix}`);
