@@ -198,9 +198,19 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   if (unclear.length > 0) {
     throw new UsageError(`adopt cannot read everything the hand-written ${id} integration configures; nothing was written`, unclear);
   }
+  const legacyProvider = options.legacyProvider ?? read.legacyProvider?.value ?? id;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/.test(legacyProvider)) {
+    unclear.push({
+      path: options.legacyProvider !== undefined ? "--legacy-provider" : read.legacyProvider!.from,
+      message: `"${legacyProvider}" is not a provider name adopt moves tokens for (letters, digits, _ . : -)`,
+    });
+  }
+  if (unclear.length > 0) {
+    throw new UsageError(`adopt cannot read everything the hand-written ${id} integration configures; nothing was written`, unclear);
+  }
   const adoption: AdoptionContext = {
     legacyIntegrationId,
-    legacyProvider: options.legacyProvider ?? read.legacyProvider?.value ?? id,
+    legacyProvider,
     userIntegrations,
     oauthTokens,
   };

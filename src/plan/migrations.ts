@@ -13,7 +13,7 @@ import path from "node:path";
 export interface MigrationRecord {
   /** `shared` or the integration id. */
   owner: string;
-  /** `001_schema`, `001_integration`, `002_webhooks`, or `remove`. */
+  /** `001_schema`, `001_integration`, `002_webhooks`, `adopt` or `remove`. */
   step: string;
   /** The migration file, relative to the app root. */
   file: string;
@@ -21,7 +21,7 @@ export interface MigrationRecord {
 
 export const REMOVAL_STEP = "remove";
 
-const MARKER = /^-- nexus-integrate step: ([a-z][a-z0-9-]*)\/(\d{3}_[a-z][a-z0-9_]*|remove)\r?$/;
+const MARKER = /^-- nexus-integrate step: ([a-z][a-z0-9-]*)\/(\d{3}_[a-z][a-z0-9_]*|remove|adopt)\r?$/;
 
 /** The first line of a delivered migration. */
 export function stepMarker(owner: string, step: string): string {

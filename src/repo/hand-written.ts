@@ -99,11 +99,11 @@ interface Constant {
   file: string;
 }
 
-function parseFile(root: string, file: string): { constants: Constant[]; providers: string[] } {
+function parseFile(root: string, file: string): { constants: Constant[]; providers: (string | typeof NOT_LITERAL)[] } {
   const source = readFileSync(path.join(root, file), "utf8");
   const ast = parse(source, { sourceType: "module", plugins: ["typescript", "jsx"], errorRecovery: true });
   const constants: Constant[] = [];
-  const providers: string[] = [];
+  const providers: (string | typeof NOT_LITERAL)[] = [];
   for (const node of walk(ast.program)) {
     if (node.type === "VariableDeclarator" && node.id.type === "Identifier" && /^[A-Z][A-Z0-9_]*$/.test(node.id.name)) {
       constants.push({ name: node.id.name, value: literalOf(node.init), file });
@@ -115,7 +115,8 @@ function parseFile(root: string, file: string): { constants: Constant[]; provide
       for (const property of node.properties) {
         if (property.type === "ObjectProperty" && property.key.type === "Identifier" && property.key.name === "provider") {
           const value = literalOf(property.value as Node);
-          if (typeof value === "string") providers.push(value);
+          // A computed provider (a constant, a variable) cannot be told without running the code: unclear.
+          providers.push(typeof value === "string" ? value : NOT_LITERAL);
         }
       }
     }

@@ -122,8 +122,21 @@ describe("adopt (built binary, playbook fixture)", () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { files: { path: string; diff?: string }[] };
     const migration = report.files.find((f) => /_hubspot_adopt\.sql$/.test(f.path))!;
-    expect(migration.diff).toContain("+delete from public.oauth_tokens where provider = 'hubspot';");
-    expect(migration.diff).toContain("+where ui.integration_id::text = '5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c'");
+    expect(migration.diff).toContain("+  delete from public.oauth_tokens where provider = 'hubspot';");
+    expect(migration.diff).toContain("+  where ui.integration_id::text = '5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c'");
+    expect(migration.diff).toContain("+  lock table public.user_integrations, public.oauth_tokens in share row exclusive mode;");
+  });
+
+  it("a computed provider (which token rows are the integration's) stops the run until --legacy-provider says", async () => {
+    const app = await initialized();
+    const exchange = path.join(app, "supabase/functions/hubspot-exchange-tokens/index.ts");
+    writeFileSync(exchange, readFileSync(exchange, "utf8").replace('provider: "hubspot",', "provider: PROVIDER,").replace("interface HubSpotTokenResponse", 'const PROVIDER = ["hub", "spot"].join("");\n\ninterface HubSpotTokenResponse'));
+    const before = snapshotTree(app);
+    const unclear = await run(["adopt", "hubspot", "--yes"], app);
+    expect(unclear.exitCode).toBe(2);
+    expect(unclear.stderr).toContain("supabase/functions/hubspot-exchange-tokens/index.ts: provider: is not a literal value, so legacyProvider cannot be read from it: pass --legacy-provider");
+    expect(snapshotTree(app)).toEqual(before);
+    expect((await run(["adopt", "hubspot", "--yes", "--legacy-provider", "hubspot"], app)).exitCode).toBe(0);
   });
 
   it("an id with no hand-written integration is refused (exit 2), pointing at new", async () => {

@@ -334,6 +334,21 @@ describe.each([
     });
   });
 
+  describe("tokens adopted from a hand-written integration, reconnected before any sync", () => {
+    it("connecting again replaces the plaintext tokens still waiting: none is left behind", async () => {
+      await stack.db.query(
+        `insert into nexus_integrate.legacy_tokens (user_id, provider, access_token, refresh_token)
+         values ($1, 'google-analytics', 'legacy-access-a', 'legacy-refresh-a') on conflict (user_id, provider) do nothing`,
+        [USER_A],
+      );
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      expect((await stack.call(EXCHANGE, USER_A, { action: "exchange", callback })).status).toBe(200);
+      const legacy = await stack.db.query("select 1 from nexus_integrate.legacy_tokens where user_id = $1", [USER_A]);
+      expect(legacy.rows).toEqual([]);
+    });
+  });
+
   describe("disconnect", () => {
     it("revokes the token at the provider and deletes the connection and its tokens", async () => {
       const started = await start(USER_B);

@@ -26,8 +26,10 @@ as $$
 declare
   records text;
 begin
-  delete from nexus_integrate.oauth_tokens where user_id = old.user_id and provider = old.integration_id;
+  -- Legacy first: a sync moving this user's legacy tokens holds their row, and the tokens delete that follows
+  -- then sees what that sync committed.
   delete from nexus_integrate.legacy_tokens where user_id = old.user_id and provider = old.integration_id;
+  delete from nexus_integrate.oauth_tokens where user_id = old.user_id and provider = old.integration_id;
   select i.records_table into records from nexus_integrate.integrations i where i.id = old.integration_id;
   if records is not null and pg_catalog.to_regclass(pg_catalog.format('public.%I', records)) is not null then
     execute pg_catalog.format('delete from public.%I where user_id = $1', records) using old.user_id;

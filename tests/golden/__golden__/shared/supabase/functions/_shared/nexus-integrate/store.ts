@@ -177,7 +177,9 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
     },
 
     async saveTokens(userId, provider, tokens) {
+      // New tokens (a reconnect) replace plaintext ones an adopted integration may still hold for this user.
       await sql`
+        with legacy as (delete from nexus_integrate.legacy_tokens where user_id = ${userId} and provider = ${provider})
         insert into nexus_integrate.oauth_tokens (user_id, provider, access_token, refresh_token, token_type, scope, expires_at)
         values (${userId}, ${provider}, ${tokens.accessToken}, ${tokens.refreshToken}, ${tokens.tokenType},
                 ${tokens.scope}, ${tokens.expiresAt})
