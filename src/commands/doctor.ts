@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { UsageError } from "../errors.js";
+import type { FileOp } from "../plan/plan.js";
 import path from "node:path";
 import { toolVersion } from "../package-root.js";
 import { buildIntegrationContext } from "../render/context.js";
@@ -104,7 +106,14 @@ export function runDoctor(options: { target: string }): DoctorResult {
     for (const output of entry.outputs) owners.set(output.path, [...(owners.get(output.path) ?? []), id]);
   }
   const stale = new Map<string, string[]>();
-  const ops = staleOps(planRun(target, specs, { mode: "regenerate", force: false }).plan.ops);
+  let ops: FileOp[] = [];
+  try {
+    ops = staleOps(planRun(target, specs, { mode: "regenerate", force: false }).plan.ops);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // Doctor reports what stops the other commands (an app of 0.1, say) instead of stopping.
+    add({ integration: null, check: "plan", ok: false, message: error.message, fix: error.issues.map((i) => `${i.path}: ${i.message}`).join("; ") });
+  }
   for (const op of ops.filter((o) => o.step === undefined)) {
     for (const id of owners.get(op.path) ?? specs.map((spec) => spec.id)) stale.set(id, [...(stale.get(id) ?? []), op.path]);
   }

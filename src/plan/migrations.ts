@@ -71,10 +71,23 @@ function byFile(a: MigrationRecord, b: MigrationRecord): number {
   return fa < fb ? -1 : fa > fb ? 1 : a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0;
 }
 
-/** The lockfile's history with the deliveries found on disk that it does not list, in migration order. */
+/**
+ * The lockfile's history with the deliveries found on disk that it does not list, in migration order. A recorded
+ * file that is gone while an unrecorded file carries the same step was renamed (a later timestamp after a
+ * rebase, say): the record follows it.
+ */
 export function mergeHistory(recorded: readonly MigrationRecord[], onDisk: readonly MigrationRecord[]): MigrationRecord[] {
-  const files = new Set(recorded.map((r) => r.file));
-  return [...recorded, ...onDisk.filter((r) => !files.has(r.file))].sort(byFile);
+  const onDiskFiles = new Set(onDisk.map((r) => r.file));
+  const recordedFiles = new Set(recorded.map((r) => r.file));
+  const unrecorded = onDisk.filter((r) => !recordedFiles.has(r.file));
+  const followed = recorded.map((record) => {
+    if (onDiskFiles.has(record.file)) return record;
+    const renamed = unrecorded.filter((r) => r.owner === record.owner && r.step === record.step);
+    if (renamed.length !== 1) return record;
+    unrecorded.splice(unrecorded.indexOf(renamed[0]!), 1);
+    return { ...record, file: renamed[0]!.file };
+  });
+  return [...followed, ...unrecorded].sort(byFile);
 }
 
 /** Canonical order of a history (migration order). */

@@ -55,6 +55,14 @@ describe("schema steps", () => {
     expect(parseStepMarker("create table x();\n-- nexus-integrate step: shared/001_schema\n")).toBeNull();
   });
 
+  it("a recorded migration renamed on disk (a later timestamp) is followed, not counted twice or missing", () => {
+    const recorded = [rec("20250101000000_nexus_integrate_001_schema.sql", "shared", "001_schema"), rec("20250101000001_hubspot_001_integration.sql", "hubspot", "001_integration")];
+    const onDisk = [recorded[0]!, rec("20250301000000_hubspot_001_integration.sql", "hubspot", "001_integration")];
+    const merged = mergeHistory(recorded, onDisk);
+    expect(merged.map((r) => r.file)).toEqual(["supabase/migrations/20250101000000_nexus_integrate_001_schema.sql", "supabase/migrations/20250301000000_hubspot_001_integration.sql"]);
+    expect(repeatedDeliveries(merged)).toEqual([]);
+  });
+
   it("a migration template must be named as a step: a team template that is not is refused, naming the file and the rule", () => {
     const dir = tempDir();
     const folder = path.join(dir, "basic", "integration", "supabase", "migrations");
