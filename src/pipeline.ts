@@ -151,7 +151,14 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
     rendered,
     current,
     lock,
-    entries: specs.map((spec) => ({ id: spec.id, templateSet: spec.template, spec: spec as unknown as Record<string, unknown> })),
+    entries: specs.map((spec) => ({
+      id: spec.id,
+      templateSet: spec.template,
+      spec: spec as unknown as Record<string, unknown>,
+      ...(options.adoption
+        ? { adopted: { legacyProvider: options.adoption.context.legacyProvider, legacyIntegrationId: options.adoption.context.legacyIntegrationId } }
+        : {}),
+    })),
     version,
     mode: options.mode,
     force: options.force,

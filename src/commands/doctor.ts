@@ -251,6 +251,36 @@ export async function checkDatabase(target: string, dbUrl: string): Promise<Find
             fix: "supabase db push (with --db-url for this database)",
           },
     );
+    // Adopted integrations: plaintext the hand-written functions wrote after the adoption migration ran (they
+    // stay deployed until the generated ones replace them) is back where its users can read it.
+    for (const [id, entry] of Object.entries(lock?.integrations ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      if (!entry.adopted) continue;
+      const [tables] = await sql<{ tokens: boolean; connections: boolean }[]>`
+        select to_regclass('public.oauth_tokens') is not null as tokens, to_regclass('public.user_integrations') is not null as connections`;
+      const inTokens = tables?.tokens
+        ? (await sql<{ n: number }[]>`select count(*)::int as n from public.oauth_tokens where provider = ${entry.adopted.legacyProvider}`)[0]!.n
+        : 0;
+      const inConfig =
+        tables?.connections && entry.adopted.legacyIntegrationId !== null
+          ? (
+              await sql<{ n: number }[]>`
+                select count(*)::int as n from public.user_integrations
+                where integration_id::text = ${entry.adopted.legacyIntegrationId}
+                  and (config::jsonb ? 'access_token' or config::jsonb ? 'refresh_token')`
+            )[0]!.n
+          : 0;
+      findings.push(
+        inTokens + inConfig === 0
+          ? { integration: id, check: "adopted-plaintext", ok: true, message: "no plaintext token of the hand-written integration is left in the app's tables" }
+          : {
+              integration: id,
+              check: "adopted-plaintext",
+              ok: false,
+              message: `${inTokens} row(s) of public.oauth_tokens (provider ${entry.adopted.legacyProvider}) and ${inConfig} of public.user_integrations hold ${id} tokens in plaintext, readable by their users: written by the hand-written functions after the adoption migration ran`,
+              fix: `deploy the generated functions now (supabase functions deploy ${id}-exchange-tokens ${id}-sync); then those users connect again and their plaintext rows can be deleted`,
+            },
+      );
+    }
     const schema = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.legacy_tokens') is not null as present`;
     if (schema[0]?.present) {
       const waiting = await sql<{ provider: string; n: number }[]>`

@@ -43,6 +43,8 @@ const lockfileSchema = z.strictObject({
       /** The resolved spec, re-validated by whoever reads it. */
       spec: z.record(z.string(), z.unknown()),
       outputs: z.array(lockedOutputSchema),
+      /** `adopt`: how the hand-written integration's rows are told apart in the app's own tables. */
+      adopted: z.strictObject({ legacyProvider: z.string(), legacyIntegrationId: z.string().nullable() }).optional(),
     }),
   ),
 });

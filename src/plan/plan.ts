@@ -50,6 +50,8 @@ export interface IntegrationEntry {
   id: string;
   templateSet: string;
   spec: Record<string, unknown>;
+  /** `adopt`: the hand-written integration's rows in the app's tables (kept by later runs). */
+  adopted?: { legacyProvider: string; legacyIntegrationId: string | null };
 }
 
 export interface PlanInput {
@@ -297,10 +299,12 @@ function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>):
   const sharedKeep = base.shared.outputs.filter((o) => !sharedNow.some((n) => n.template === o.template));
   const integrations = { ...base.integrations };
   for (const entry of input.entries) {
+    const adopted = entry.adopted ?? base.integrations[entry.id]?.adopted;
     integrations[entry.id] = {
       templateSet: entry.templateSet,
       spec: entry.spec,
       outputs: locked(input.rendered.filter((o) => o.owner === entry.id)),
+      ...(adopted ? { adopted } : {}),
     };
   }
   return {

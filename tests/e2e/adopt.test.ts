@@ -99,6 +99,11 @@ describe("adopt (built binary, playbook fixture)", () => {
     const merged = readFileSync(path.join(app, SETUP), "utf8");
     expect(merged).toContain('export const TEAM_NOTE = "kept";');
     expect(merged).toContain("Not now");
+    // What adopt learnt of the app's rows outlives regenerate (doctor --db-url checks them).
+    expect(JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8")).integrations.hubspot.adopted).toEqual({
+      legacyProvider: "hubspot",
+      legacyIntegrationId: "5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c",
+    });
   });
 
   it("nothing is written while anything is unclear: a computed value names its file and the flag that answers it", async () => {

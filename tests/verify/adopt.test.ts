@@ -138,6 +138,21 @@ describe("adopt hubspot on the playbook fixture, users connected the playbook's 
     }
   });
 
+  it("doctor --db-url finds plaintext the hand-written functions write after the adoption (still deployed)", async () => {
+    expect(await doctorFindings()).toContainEqual(expect.objectContaining({ check: "adopted-plaintext", ok: true }));
+    const carol = "33333333-3333-4333-8333-333333333333";
+    await stack.db.query("insert into auth.users (id, email) values ($1, 'carol@example.com') on conflict do nothing", [carol]);
+    await stack.db.query("insert into public.oauth_tokens (user_id, provider, access_token) values ($1, 'hubspot', 'hs-access-carol')", [carol]);
+    expect(await doctorFindings()).toContainEqual(
+      expect.objectContaining({
+        check: "adopted-plaintext",
+        ok: false,
+        message: expect.stringContaining("1 row(s) of public.oauth_tokens (provider hubspot) and 0 of public.user_integrations hold hubspot tokens in plaintext"),
+      }),
+    );
+    await stack.db.query("delete from public.oauth_tokens where user_id = $1", [carol]);
+  });
+
   it("Supabase's advisor finds nothing the adoption added but the documented INFO findings", async () => {
     await expectAdvisorsQuiet(stack.app, stack.db, [...SHARED_READABLE, "public.hubspot_records"], baseline);
   });
