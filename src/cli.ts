@@ -436,8 +436,9 @@ export async function main(rawArgv = process.argv): Promise<void> {
       return;
     }
     const reporter = await reporterFor({ json });
-    reporter.error(error, commandName(program, argv));
-    const { NexusError } = await import("./errors.js");
-    process.exitCode = error instanceof NexusError ? error.exitCode : 1;
+    const { NexusError, fromSystemError } = await import("./errors.js");
+    const shown = fromSystemError(error) ?? error;
+    reporter.error(shown, commandName(program, argv));
+    process.exitCode = shown instanceof NexusError ? shown.exitCode : 1;
   }
 }

@@ -40,9 +40,12 @@ export class ConflictError extends NexusError {
 export class OperationError extends NexusError {
   readonly exitCode = 1;
   readonly code = "operation";
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The file or folder the operation failed on, when there is one. */
+  readonly path: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; path?: string }) {
     super(message, options);
     this.name = "OperationError";
+    this.path = options?.path;
   }
 }
 
@@ -56,3 +59,28 @@ export class CancelledError extends NexusError {
   }
 }
 
+
+const SYSTEM_REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+};
+
+/**
+ * A file system error the user can act on (a target they cannot write, a full disk) as an OperationError naming
+ * the path and the reason; null for anything else (a bug: shown as internal).
+ */
+export function fromSystemError(error: unknown): OperationError | null {
+  const system = error as NodeJS.ErrnoException;
+  const reason = system && typeof system.code === "string" ? SYSTEM_REASONS[system.code] : undefined;
+  if (!reason || typeof system.path !== "string") return null;
+  const folder = system.path.replace(/\/[^/]*$/, "") || "/";
+  const hint =
+    system.code === "EACCES" || system.code === "EPERM"
+      ? ` (${system.code}): run as the user who owns ${folder}, or fix its permissions (ls -ld "${folder}")`
+      : ` (${system.code})`;
+  const verb = ["open", "mkdir", "rename", "write", "unlink", "rmdir"].includes(system.syscall ?? "") ? "write" : "use";
+  return new OperationError(`cannot ${verb} ${system.path}: ${reason}${hint}; nothing was changed`, { cause: error, path: system.path });
+}

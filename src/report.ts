@@ -1,5 +1,5 @@
 import type { ChalkInstance } from "chalk";
-import { NexusError, UsageError, type FieldIssue } from "./errors.js";
+import { NexusError, OperationError, UsageError, type FieldIssue } from "./errors.js";
 import type { FileAction, FileOp } from "./plan/plan.js";
 
 /**
@@ -161,7 +161,8 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
       }
       if (!quiet) {
         for (const note of report.notes ?? []) out(note);
-        if (visible.length > 0 || !report.notes) out(summarize(visible, report.dryRun));
+        // A run that wrote nothing (a dry run, a refusal, a "No" at the prompt) reports a plan: "to create".
+        if (visible.length > 0 || !report.notes) out(summarize(visible, report.dryRun || report.error !== undefined));
       }
       if (report.error) {
         err(chalk.red(`error: ${report.error.message}`));
@@ -209,7 +210,7 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
               ...named,
               ok: false,
               error: { code: error.code, message: error.message },
-              errors: issueJson(issues.length > 0 ? issues : [{ path: "", message: error.message }]),
+              errors: issueJson(issues.length > 0 ? issues : [{ path: error instanceof OperationError ? (error.path ?? "") : "", message: error.message }]),
             }),
           );
         } else {

@@ -259,7 +259,7 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
               `Rotate the client secret in your ${spec.displayName} app settings: it was public, so moving it is not enough. Then set the new one for the functions only: supabase secrets set ${ctx.env.clientSecret}=<the new secret>`,
             ]
           : []),
-        ...nextSteps(spec, state.config).filter((step) => !step.startsWith("Apply and deploy") && !(routed && step.startsWith("Routes "))),
+        ...nextSteps(spec, state.config, ops).filter((step) => !step.startsWith("Apply and deploy")),
         `Apply the migrations and deploy the functions together: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync} (the adoption migration moves the tokens the hand-written functions read). Each user's tokens are encrypted on their next sync; \`nexus-integrate doctor --db-url …\` counts those still waiting.`,
         ...(userIntegrations
           ? [`Pages that read public.user_integrations for ${spec.displayName} should read public.nexus_user_integrations (the generated components do); the old rows stay, without tokens.`]

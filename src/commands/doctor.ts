@@ -168,6 +168,21 @@ export function runDoctor(options: { target: string }): DoctorResult {
             fix: `add \`${ctx.env.publicClientId}=<client id>\` to .env.local (and an empty one to .env.example)`,
           },
     );
+    // The provider redirects to the callback route: without it, every connect ends on the app's 404.
+    const routerPath = path.join(target.root, config.paths.router);
+    const router = existsSync(routerPath) ? readFileSync(routerPath, "utf8") : "";
+    const callbackPage = `${ctx.names.pascal}CallbackPage`;
+    add(
+      router.includes(ctx.routes.callback) || router.includes(`<${callbackPage}`)
+        ? { integration: id, check: "callback-route", ok: true, message: `${config.paths.router} routes ${ctx.routes.callback}` }
+        : {
+            integration: id,
+            check: "callback-route",
+            ok: false,
+            message: `${config.paths.router} has no route for ${ctx.routes.callback} (nor renders ${callbackPage}): the provider redirects there after consent`,
+            fix: `add <Route path="${ctx.routes.callback}" element={<${callbackPage} />} /> to ${config.paths.router} (the snippet \`nexus-integrate regenerate ${id} --dry-run\` shows), or add the <nexus-integrate:routes> markers and regenerate`,
+          },
+    );
     const docsPath = path.join(target.root, config.paths.docs, `${id}.md`);
     const docs = existsSync(docsPath) ? readFileSync(docsPath, "utf8") : "";
     const docsOk = docs.includes(ctx.urls.redirect) && docs.includes(ctx.env.clientSecret) && docs.includes(ctx.env.clientId);

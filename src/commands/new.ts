@@ -104,13 +104,26 @@ export function flagsToSpecInput(options: NewOptions): IntegrationSpecInput {
   return input;
 }
 
-export function nextSteps(spec: IntegrationSpec, config: RepoConfig): string[] {
+/**
+ * What the user does next. `ops`: the run's plan, so a step never claims the routes or the registry entry are
+ * in a file they were handed over as a snippet for.
+ */
+export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp[] = []): string[] {
   const ctx = buildIntegrationContext(spec, config, toolVersion());
+  const pasted = (file: string) => ops.some((op) => op.path === file && op.snippets);
+  const wired = [
+    pasted(config.paths.router)
+      ? `Paste the route snippet shown above into ${config.paths.router} (it has no <nexus-integrate:routes> markers): ${ctx.routes.setup} and ${ctx.routes.callback}.`
+      : `Routes ${ctx.routes.setup} and ${ctx.routes.callback} are in ${config.paths.router}.`,
+    pasted(config.paths.registry)
+      ? `Paste the registry snippet shown above into ${config.paths.registry}.`
+      : `The integration is listed in ${config.paths.registry}.`,
+  ];
   return [
     `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (add your production URL too).`,
     `Set the function secrets: supabase secrets set ${ctx.env.clientId}=… ${ctx.env.clientSecret}=… ${ctx.env.encryptionKey}=… ${ctx.env.stateKey}=…`,
     `Put the public client id in .env.local: ${ctx.env.publicClientId}=… (the secret never goes in a VITE_ variable).`,
-    `Routes ${ctx.routes.setup} and ${ctx.routes.callback} are in ${config.paths.router} and the integration is in ${config.paths.registry} (where a file has no markers, paste the snippet shown above).`,
+    ...wired,
     `Apply and deploy: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync}${spec.template === "advanced" ? ` ${ctx.fn.webhooks}` : ""}`,
     ...(spec.template === "advanced"
       ? [`Set the webhook secret (supabase secrets set ${ctx.env.webhookSecret}=…) and point ${spec.displayName}'s webhooks at the ${ctx.fn.webhooks} function.`]
@@ -244,7 +257,7 @@ export async function runNew(
       integration: { id: spec.id, displayName: spec.displayName, templateSet: spec.template },
       spec: spec as unknown as Record<string, unknown>,
       ops: plan.ops,
-      nextSteps: nextSteps(spec, state.config),
+      nextSteps: nextSteps(spec, state.config, plan.ops),
     };
     if (dryRun) report.diffs = await unifiedDiffs(plan.ops);
     if (plan.conflicts.length > 0) {

@@ -92,8 +92,8 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
         plan.conflicts,
         "your edits overlap template changes; nothing was written",
         [
-          "Resolve the overlap by hand (the hunks are shown above), then run `nexus-integrate regenerate` again.",
-          "Or re-run with --force: the files get git-style conflict markers to resolve; `regenerate --check` and `doctor` fail until they are gone.",
+          `nexus-integrate regenerate ${options.all ? "--all" : selected.join(" ")} --force writes the merge into ${plan.conflicts.map((op) => op.path).join(", ")}, with git-style markers (<<<<<<< your edit / ======= / >>>>>>> template) around each overlap shown above; keep what you want, delete the markers, and \`regenerate --check\` and \`doctor\` pass again.`,
+          "Or give up your edit in the overlapping lines (make them read as the template's side above): the next regenerate then merges cleanly.",
         ],
       );
     }

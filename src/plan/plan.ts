@@ -254,7 +254,11 @@ export function planFileOps(input: PlanInput): Plan {
       after: after ?? before,
       kind: wholeFile.length === 1 ? "file" : "block",
       forced: conflicts.length > 0 && !conflicted,
-      ...(conflicts.length > 0 ? { reason: conflicts.join("; ") } : reasons.length > 0 ? { reason: reasons.join("; ") } : {}),
+      ...(conflicts.length > 0
+        ? { reason: [...new Set(conflicts)].join("; ") }
+        : reasons.length > 0
+          ? { reason: [...new Set(reasons)].join("; ") }
+          : {}),
       ...(hunks.length > 0 ? { hunks } : {}),
       ...(snippets.length > 0 ? { snippets } : {}),
       ...(conflicted && foreign ? { foreign: true } : {}),
@@ -285,6 +289,12 @@ export function planFileOps(input: PlanInput): Plan {
 
 function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>): Lockfile {
   const base = input.lock ?? emptyLockfile(input.version);
+  // An output whose template did not change keeps the source it was recorded with (`builtin@<version>` names
+  // the version that last changed it): a tool upgrade that changes no output changes one lockfile line.
+  const recordedSource = (o: RenderedOutput) => {
+    const recorded = recordedFor(input.lock, o);
+    return recorded?.templateSha256 === o.templateSha256 && recorded.source !== undefined ? recorded.source : o.source;
+  };
   const locked = (outputs: RenderedOutput[]) =>
     outputs.filter((o) => o.step === null).map((o) => ({
       path: o.path,
@@ -292,7 +302,7 @@ function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>):
       ...(o.region ? { region: o.region } : {}),
       template: o.template,
       sha256: sha256(nextBases.get(o) ?? o.content),
-      source: o.source,
+      source: recordedSource(o),
       templateSha256: o.templateSha256,
     }));
   const sharedNow = input.rendered.filter((o) => o.owner === SHARED_OWNER);

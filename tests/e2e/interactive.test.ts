@@ -56,6 +56,11 @@ describe("interactive new", () => {
     expect(result.output).toContain("create     src/components/integrations/HubSpotSetup.tsx");
     expect(result.exitCode).toBe(1);
     expect(snapshotTree(app)).toEqual(before);
+    // A plan that was not carried out reads as a plan: nothing "created", "nothing was written".
+    const after = result.output.slice(result.output.lastIndexOf("Write these files?"));
+    expect(after).toMatch(/\d+ files: \d+ to create/);
+    expect(after).not.toMatch(/\d+ created/);
+    expect(after).toContain("not confirmed; nothing was written");
   });
 
   it("Ctrl-C at a prompt exits 130 and writes nothing", async () => {

@@ -1,0 +1,97 @@
+import { execa } from "execa";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, copyExampleApp, copyPlaybookApp, snapshotTree } from "../helpers/fixtures.js";
+import { makeToolCopy } from "../helpers/tool-copy.js";
+
+/** Reports that tell the truth, and errors a person can act on. */
+function run(args: string[], options: { bin?: string; uid?: number } = {}) {
+  return execa("node", [options.bin ?? BIN, ...args], {
+    reject: false,
+    stdin: "ignore",
+    env: { NO_COLOR: "1", SOURCE_DATE_EPOCH: "1764000000" },
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
+  });
+}
+
+describe("reports and errors", () => {
+  it("routes handed over as a snippet are not said to be in App.tsx; no reason is repeated on a line", async () => {
+    const app = copyPlaybookApp();
+    expect((await run(["init", "--yes", "--target", app])).exitCode).toBe(0);
+    const result = await run(["new", "google-analytics", "--yes", "--json", "--target", app]);
+    const report = JSON.parse(result.stdout) as { nextSteps: string[]; files: { path: string; reason?: string }[] };
+    expect(report.nextSteps.join("\n")).toContain("Paste the route snippet shown above into src/App.tsx");
+    expect(report.nextSteps.join("\n")).not.toMatch(/Routes .* are in src\/App\.tsx/);
+    for (const file of report.files) {
+      const parts = (file.reason ?? "").split("; ");
+      expect(new Set(parts).size, `${file.path}: ${file.reason}`).toBe(parts.length);
+    }
+    const example = copyExampleApp();
+    const marked = JSON.parse((await run(["new", "hubspot", "--yes", "--json", "--target", example])).stdout) as { nextSteps: string[] };
+    expect(marked.nextSteps).toContain("Routes /integrations/hubspot and /integrations/hubspot/callback are in src/App.tsx.");
+  });
+
+  it("doctor checks the callback route is wired", async () => {
+    const app = copyExampleApp();
+    await run(["new", "hubspot", "--yes", "--target", app]);
+    const ok = JSON.parse((await run(["doctor", "--json", "--target", app])).stdout) as { findings: { check: string; ok: boolean }[] };
+    expect(ok.findings).toContainEqual(expect.objectContaining({ check: "callback-route", ok: true }));
+    const router = path.join(app, "src/App.tsx");
+    writeFileSync(router, readFileSync(router, "utf8").replace(/.*HubSpotCallbackPage.*\n/g, ""));
+    const missing = await run(["doctor", "--json", "--target", app]);
+    expect(missing.exitCode).toBe(1);
+    expect(JSON.parse(missing.stdout).findings).toContainEqual(
+      expect.objectContaining({
+        check: "callback-route",
+        ok: false,
+        message: "src/App.tsx has no route for /integrations/hubspot/callback (nor renders HubSpotCallbackPage): the provider redirects there after consent",
+      }),
+    );
+  });
+
+  it("a target the user cannot write: exit 1 naming the path and the permission, never an internal error", async () => {
+    const app = copyExampleApp();
+    chmodSync(path.dirname(app), 0o755);
+    // Root writes anywhere: as root the run is made as `nobody`; otherwise the folder is made read-only.
+    const root = process.getuid?.() === 0;
+    if (!root) chmodSync(app, 0o555);
+    const uid = root ? { uid: Number((await execa("id", ["-u", "nobody"])).stdout) } : {};
+    const before = snapshotTree(app);
+    const result = await run(["new", "hubspot", "--yes", "--json", "--target", app], uid);
+    if (!root) chmodSync(app, 0o755);
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; error: { code: string; message: string }; errors: { path: string }[] };
+    expect(report.error.code).toBe("operation");
+    expect(report.error.message).toContain(`cannot write ${path.join(app, ".nexus-integrate")}: permission denied (EACCES)`);
+    expect(report.errors[0]!.path).toBe(path.join(app, ".nexus-integrate"));
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
+  it("a tool upgrade that changes no output changes one lockfile line (the version), not every source", async () => {
+    const app = copyExampleApp();
+    await run(["new", "hubspot", "--yes", "--target", app]);
+    const before = readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8");
+    const v2 = makeToolCopy();
+    const pkg = path.join(v2.root, "package.json");
+    writeFileSync(pkg, readFileSync(pkg, "utf8").replace(/"version": "[^"]+"/, '"version": "9.9.9"'));
+    expect((await run(["regenerate", "--all", "--check", "--target", app], { bin: v2.bin })).exitCode).toBe(0);
+    expect((await run(["regenerate", "--all", "--target", app], { bin: v2.bin })).exitCode).toBe(0);
+    const after = readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8");
+    const changed = after.split("\n").filter((line, i) => line !== before.split("\n")[i]);
+    expect(changed).toEqual(['    "version": "9.9.9"']);
+  });
+
+  it("after a conflict, the next step is the --force command and what it does, not the command that just failed", async () => {
+    const app = copyExampleApp();
+    await run(["new", "hubspot", "--yes", "--target", app]);
+    const setup = path.join(app, "src/components/integrations/HubSpotSetup.tsx");
+    writeFileSync(setup, readFileSync(setup, "utf8").replace(/\n(\s*)Cancel\n/, "\n$1Maybe later\n"));
+    const v2 = makeToolCopy();
+    v2.editTemplate("basic/integration/src/components/integrations/{{pascal}}Setup.tsx.hbs", (t) => t.replace(/\n(\s*)Cancel\n/, "\n$1Not now\n"));
+    const result = await run(["regenerate", "--all", "--json", "--target", app], { bin: v2.bin });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(result.stdout) as { nextSteps: string[] };
+    expect(report.nextSteps[0]).toMatch(/^nexus-integrate regenerate --all --force writes the merge into src\/components\/integrations\/HubSpotSetup\.tsx, with git-style markers/);
+  });
+});
