@@ -85,6 +85,12 @@ function isInteractive(options: { yes?: boolean; json?: boolean }): boolean {
 
 function interactionFor(reporter: Reporter): Interaction {
   return {
+    async choosePreset() {
+      return (await import("./spec/prompts.js")).choosePreset();
+    },
+    async promptForVariables(preset, given) {
+      return (await import("./spec/prompts.js")).promptForVariables(preset, given);
+    },
     async promptForMissing(input) {
       const { promptForMissing } = await import("./spec/prompts.js");
       return promptForMissing(input);

@@ -70,6 +70,19 @@ function summarizeOps(ops: FileOp[], dryRun: boolean): string {
   return `${ops.length} file${ops.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
 }
 
+/** A spec value as a person reads it: lists joined, objects as name=value pairs, odd strings quoted. */
+function readable(value: unknown): string {
+  if (typeof value === "string") return value.trim() === value && value !== "" ? value : JSON.stringify(value);
+  if (Array.isArray(value)) return value.map(readable).join(", ");
+  if (value && typeof value === "object") {
+    return Object.entries(value)
+      .filter(([, item]) => item !== null && item !== undefined && !(typeof item === "object" && Object.keys(item).length === 0))
+      .map(([name, item]) => `${name}=${readable(item)}`)
+      .join(", ");
+  }
+  return String(value);
+}
+
 function issueJson(issues: FieldIssue[]): FieldIssue[] {
   return issues.map((issue) => ({ path: issue.path, message: issue.message }));
 }
@@ -186,8 +199,7 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
       write(chalk.bold(`\nnexus-integrate will generate ${report.integration?.id ?? ""}:`));
       for (const [key, value] of Object.entries(spec)) {
         if (value === null || (typeof value === "object" && Object.keys(value).length === 0)) continue;
-        const shown = typeof value === "string" && value.trim() === value && value !== "" ? value : JSON.stringify(value);
-        write(`  ${chalk.dim(key.padEnd(24))} ${shown}`);
+        write(`  ${chalk.dim(key.padEnd(24))} ${readable(value)}`);
       }
       write("");
       const visible = report.ops.filter((op) => !op.internal);

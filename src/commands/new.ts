@@ -6,6 +6,7 @@ import { buildIntegrationContext } from "../render/context.js";
 import { openApp, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, selectedPreset } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
+import { closestPreset, hasPreset, presetVariables } from "../spec/presets.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
 import { checkAppImports } from "../repo/app-imports.js";
@@ -43,6 +44,10 @@ export interface NewOptions {
 
 /** Interaction the CLI supplies when a person is at the terminal (never with --yes or without a TTY). */
 export interface Interaction {
+  /** `new` without a provider: a preset from the catalog, or null for another provider (then its id is asked). */
+  choosePreset?(): Promise<string | null>;
+  /** A preset's variables not given with --var, each with its default. */
+  promptForVariables?(preset: string, given: Record<string, string>): Promise<Record<string, string>>;
   /** Fills missing fields by asking. */
   promptForMissing(input: IntegrationSpecInput): Promise<IntegrationSpecInput>;
   /** Shows the plan and asks before writing. */
@@ -218,19 +223,51 @@ export async function confirmAndApply(
   return { report, exitCode: 0 };
 }
 
+/** Flags that describe a provider of its own: with any of them, an unknown `<provider>` is a new id, not a typo. */
+function describesProvider(options: NewOptions): boolean {
+  return [options.spec, options.preset, options.discover, options.authUrl, options.tokenUrl, options.name].some((v) => v !== undefined);
+}
+
+/**
+ * The provider as meant: a preset matched without regard to case (`HubSpot` → `hubspot`); a name one typo away
+ * from a preset is refused with the suggestion rather than taken for a new provider; without one, a person
+ * at a terminal picks from the catalog.
+ */
+async function resolveProvider(provider: string | undefined, options: NewOptions, interaction?: Interaction): Promise<string | undefined> {
+  if (provider === undefined) return interaction?.choosePreset ? ((await interaction.choosePreset()) ?? undefined) : undefined;
+  if (hasPreset(provider) || describesProvider(options)) return provider;
+  if (hasPreset(provider.toLowerCase())) return provider.toLowerCase();
+  const suggestion = closestPreset(provider);
+  if (suggestion !== undefined) {
+    throw new UsageError(`"${provider}" is not a preset`, [
+      {
+        path: "provider",
+        message: `did you mean ${suggestion}? (\`nexus-integrate new ${suggestion}\`; for a new provider named "${provider}", give its endpoints: --auth-url, --token-url … or --spec)`,
+      },
+    ]);
+  }
+  return provider;
+}
+
 export async function runNew(
-  provider: string | undefined,
+  givenProvider: string | undefined,
   options: NewOptions,
   interaction?: Interaction,
 ): Promise<CommandOutcome> {
   const target = openApp(options.target);
+  const provider = await resolveProvider(givenProvider, options, interaction);
+  const presetName = selectedPreset({ ...(provider !== undefined ? { positional: provider } : {}), ...(options.preset !== undefined ? { preset: options.preset } : {}) });
+  let presetVars = options.var !== undefined ? parsePairs(options.var, "--var") : undefined;
+  if (presetName !== undefined && interaction?.promptForVariables && Object.keys(presetVariables(presetName)).length > 0) {
+    presetVars = await interaction.promptForVariables(presetName, presetVars ?? {});
+  }
   const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
   const discovered =
     options.discover !== undefined ? await (await import("../spec/discover.js")).discoverIssuer(options.discover) : undefined;
   let input = mergeSources({
     ...(provider !== undefined ? { positional: provider } : {}),
     ...(options.preset !== undefined ? { preset: options.preset } : {}),
-    ...(options.var !== undefined ? { presetVars: parsePairs(options.var, "--var") } : {}),
+    ...(presetVars !== undefined ? { presetVars } : {}),
     ...(specFile !== undefined ? { specFile } : {}),
     ...(discovered !== undefined ? { discovered } : {}),
     flags: flagsToSpecInput(options),
@@ -261,7 +298,7 @@ export async function runNew(
     };
     if (dryRun) report.diffs = await unifiedDiffs(plan.ops);
     if (plan.conflicts.length > 0) {
-      const refusal = refusalOf(spec, plan.conflicts, handWrittenFiles(target.root, state.config, state.lock, spec.id, spec.pascalName), selectedPreset({ ...(provider !== undefined ? { positional: provider } : {}), ...(options.preset !== undefined ? { preset: options.preset } : {}) }));
+      const refusal = refusalOf(spec, plan.conflicts, handWrittenFiles(target.root, state.config, state.lock, spec.id, spec.pascalName), presetName);
       return conflictOutcome(report, plan.conflicts, refusal.message, refusal.options);
     }
     return confirmAndApply(target, state, report, interaction);

@@ -75,3 +75,36 @@ export function loadPreset(id: string, vars: Record<string, string> = {}): Prese
   if (issues.length > 0) throw new UsageError("invalid preset variable", issues);
   return substitute(preset, values) as PresetInput;
 }
+
+/** The variables a preset declares (name → default, pattern, description). */
+export function presetVariables(id: string): Record<string, PresetVariable> {
+  return readPresetFile(id).variables ?? {};
+}
+
+/** A preset's display name, for pickers. */
+export function presetDisplayName(id: string): string {
+  return readPresetFile(id).displayName ?? id;
+}
+
+/** Edits between two names, a swap of two neighbours counting one (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The preset a mistyped name most likely meant (`hubsopt` → `hubspot`), or undefined when none is close. */
+export function closestPreset(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const scored = listPresetIds()
+    .map((id) => ({ id, distance: editDistance(lower, id) }))
+    .filter(({ id, distance }) => distance <= Math.max(1, Math.floor(id.length / 4)) || (lower.length >= 4 && id.startsWith(lower)))
+    .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
+  return scored[0]?.id;
+}

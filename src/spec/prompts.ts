@@ -17,8 +17,15 @@ function fieldValidator(parse: (value: string) => { success: boolean; error?: { 
   };
 }
 
+/**
+ * Scopes typed at the prompt: separated by commas. A space inside one (`crm read`) is refused by the schema, as
+ * in a spec file, instead of silently making two scopes of it.
+ */
 export function splitScopes(value: string): string[] {
-  return value.split(/[\s,]+/).filter((scope) => scope.length > 0);
+  return value
+    .split(",")
+    .map((scope) => scope.trim())
+    .filter((scope) => scope.length > 0);
 }
 
 const shape = integrationSpecSchema.shape;
@@ -64,7 +71,7 @@ const QUESTIONS: Question[] = [
   },
   {
     field: "scopes",
-    message: "Scopes (separated by spaces or commas)",
+    message: "Scopes (separated by commas)",
     validate: (value) => {
       const scopes = splitScopes(value);
       if (scopes.length === 0) return "at least one scope is required";
@@ -126,4 +133,52 @@ export async function chooseValue(message: string, candidates: string[]): Promis
     if (isExitPrompt(error)) throw new CancelledError();
     throw error;
   }
+}
+
+const ANOTHER = "\u0000another";
+
+/** `new` without a provider: the catalog, searchable by name; null for a provider that is not in it. */
+export async function choosePreset(): Promise<string | null> {
+  const { search } = await import("@inquirer/prompts");
+  const { listPresetIds, presetDisplayName } = await import("./presets.js");
+  const choices = [
+    ...listPresetIds().map((id) => ({ value: id, name: `${presetDisplayName(id)} (${id})` })),
+    { value: ANOTHER, name: "Another provider… (you give its endpoints)" },
+  ];
+  try {
+    const picked = await search({
+      message: "Provider (type to filter)",
+      source: (term) => {
+        const needle = (term ?? "").toLowerCase();
+        return choices.filter((choice) => choice.value === ANOTHER || choice.name.toLowerCase().includes(needle));
+      },
+    });
+    return picked === ANOTHER ? null : picked;
+  } catch (error) {
+    if (isExitPrompt(error)) throw new CancelledError();
+    throw error;
+  }
+}
+
+/** A preset's variables not given with --var, each asked with its default and checked against its pattern. */
+export async function promptForVariables(preset: string, given: Record<string, string>): Promise<Record<string, string>> {
+  const { input } = await import("@inquirer/prompts");
+  const { presetVariables } = await import("./presets.js");
+  const values = { ...given };
+  for (const [name, variable] of Object.entries(presetVariables(preset))) {
+    if (name in values) continue;
+    try {
+      values[name] = (
+        await input({
+          message: `${name}: ${variable.description}`,
+          default: variable.default,
+          validate: (value) => new RegExp(`^(?:${variable.pattern})$`).test(value.trim()) || `must match ${variable.pattern}`,
+        })
+      ).trim();
+    } catch (error) {
+      if (isExitPrompt(error)) throw new CancelledError();
+      throw error;
+    }
+  }
+  return values;
 }

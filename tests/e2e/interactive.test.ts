@@ -1,4 +1,6 @@
 import { execa } from "execa";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, copyExampleApp, snapshotTree } from "../helpers/fixtures.js";
 import { ENTER, ptySession } from "../helpers/pty.js";
@@ -61,6 +63,44 @@ describe("interactive new", () => {
     expect(after).toMatch(/\d+ files: \d+ to create/);
     expect(after).not.toMatch(/\d+ created/);
     expect(after).toContain("not confirmed; nothing was written");
+  });
+
+  it("new without a provider offers the catalog (searchable), then asks the preset's variables with their defaults", async () => {
+    const app = copyExampleApp();
+    const result = await session(
+      ["new", "--target", app],
+      [
+        ["Provider \\(type to filter\\)", "salesf"],
+        ["Salesforce \\(salesforce\\)", ENTER],
+        ["domain: login \\(production\\), test \\(sandbox\\)", "\u0015test" + ENTER],
+        ["Write these files\\?", "y" + ENTER],
+      ],
+    );
+    expect(result.stepsDone, result.output).toBe(4);
+    expect(result.exitCode, result.output).toBe(0);
+    const provider = readFileSync(path.join(app, "supabase/functions/_shared/nexus-integrate/providers/salesforce.ts"), "utf8");
+    expect(provider).toContain("https://test.salesforce.com/services/oauth2/token");
+  });
+
+  it("the summary before the confirmation shows the spec as readable lines; a scope with a space is refused at the prompt", async () => {
+    const app = copyExampleApp();
+    const result = await session(
+      ["new", "acme-crm", "--target", app],
+      [
+        ["Display name", ANSWERS.displayName + ENTER],
+        ["Authorization endpoint URL", ANSWERS.authUrl + ENTER],
+        ["Token endpoint URL", ANSWERS.tokenUrl + ENTER],
+        ["API base URL", ANSWERS.apiBaseUrl + ENTER],
+        ["Scopes \\(separated by commas\\)", "crm read" + ENTER],
+        ["contains a space", "\u0015" + ANSWERS.scopes + ENTER],
+        ["API path", ANSWERS.syncPath + ENTER],
+        ["Write these files\\?", "n" + ENTER],
+      ],
+    );
+    expect(result.stepsDone, result.output).toBe(8);
+    expect(result.output).toMatch(/scopes\s+contacts\.read, offline_access/);
+    expect(result.output).toMatch(/sync\s+idField=id, method=GET, path=\/contacts\r?\n/);
+    expect(result.output).not.toContain('["contacts.read"');
   });
 
   it("Ctrl-C at a prompt exits 130 and writes nothing", async () => {

@@ -15,6 +15,31 @@ function run(args: string[], options: { bin?: string; uid?: number } = {}) {
   });
 }
 
+describe("choosing a provider", () => {
+  it("a preset one typo away is refused with the suggestion (exit 2, nothing written), not taken for a new provider", async () => {
+    const app = copyExampleApp();
+    const before = snapshotTree(app);
+    const result = await run(["new", "hubsopt", "--yes", "--target", app]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('"hubsopt" is not a preset');
+    expect(result.stderr).toContain("did you mean hubspot? (`nexus-integrate new hubspot`");
+    expect(snapshotTree(app)).toEqual(before);
+    // With endpoints, the same name is a new provider of its own.
+    const custom = await run([
+      "new", "hubsopt", "--yes", "--target", app, "--name", "Hubsopt", "--auth-url", "https://auth.example.com/a",
+      "--token-url", "https://auth.example.com/t", "--api-base-url", "https://api.example.com", "--scopes", "read", "--sync-path", "/items",
+    ]);
+    expect(custom.exitCode, custom.stderr).toBe(0);
+  });
+
+  it("a preset's name in another case is the preset", async () => {
+    const app = copyExampleApp();
+    const result = await run(["new", "HubSpot", "--yes", "--json", "--target", app]);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(JSON.parse(result.stdout).integration.id).toBe("hubspot");
+  });
+});
+
 describe("reports and errors", () => {
   it("routes handed over as a snippet are not said to be in App.tsx; no reason is repeated on a line", async () => {
     const app = copyPlaybookApp();
