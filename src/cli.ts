@@ -169,6 +169,7 @@ Examples:
     .argument("[provider]", "a preset name (hubspot) or the id of a new integration (acme)");
   withOutputOptions(withSpecOptions(newCommand))
     .option("--discover <issuer>", "fill endpoints and PKCE from the issuer's OIDC / RFC 8414 metadata")
+    .option("--timeout <seconds>", "how long --discover waits for the issuer (default 10)")
     .option("-y, --yes", "never prompt; fail on missing values")
     .option("--dry-run", "show the plan and diffs; write nothing")
     .option("--force", "overwrite files edited since they were generated")

@@ -243,3 +243,22 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
     },
   };
 }
+
+/**
+ * A status line for a slow step (`--discover`), on stderr and only at a terminal: a spinner with the text until
+ * `stop()` clears it. Nothing is printed otherwise (pipes, CI, --json).
+ */
+export function statusLine(text: string, options: { json: boolean }): { stop(): void } {
+  if (options.json || !process.stderr.isTTY) return { stop() {} };
+  const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+  let frame = 0;
+  const draw = () => process.stderr.write(`\r${frames[frame++ % frames.length]} ${text}`);
+  draw();
+  const timer = setInterval(draw, 80);
+  return {
+    stop() {
+      clearInterval(timer);
+      process.stderr.write(`\r${" ".repeat(text.length + 2)}\r`);
+    },
+  };
+}

@@ -36,6 +36,8 @@ export interface NewOptions {
   template?: string;
   templates?: string;
   discover?: string;
+  /** Seconds `--discover` waits for the issuer. */
+  timeout?: string;
   yes?: boolean;
   dryRun?: boolean;
   force?: boolean;
@@ -223,6 +225,26 @@ export async function confirmAndApply(
   return { report, exitCode: 0 };
 }
 
+/** `--discover`, with `--timeout` seconds and a status line at a terminal while the issuer answers. */
+async function discover(issuer: string, options: NewOptions): Promise<IntegrationSpecInput> {
+  let timeoutMs: number | undefined;
+  if (options.timeout !== undefined) {
+    const seconds = Number(options.timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+      throw new UsageError("invalid --timeout", [{ path: "--timeout", message: `"${options.timeout}" must be a number of seconds from 0 to 600` }]);
+    }
+    timeoutMs = Math.round(seconds * 1000);
+  }
+  const { discoverIssuer } = await import("../spec/discover.js");
+  const { statusLine } = await import("../report.js");
+  const status = statusLine(`Discovering ${issuer} (OpenID / RFC 8414 metadata)…`, { json: options.json ?? false });
+  try {
+    return await discoverIssuer(issuer, timeoutMs !== undefined ? { timeoutMs } : {});
+  } finally {
+    status.stop();
+  }
+}
+
 /** Flags that describe a provider of its own: with any of them, an unknown `<provider>` is a new id, not a typo. */
 function describesProvider(options: NewOptions): boolean {
   return [options.spec, options.preset, options.discover, options.authUrl, options.tokenUrl, options.name].some((v) => v !== undefined);
@@ -262,8 +284,7 @@ export async function runNew(
     presetVars = await interaction.promptForVariables(presetName, presetVars ?? {});
   }
   const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
-  const discovered =
-    options.discover !== undefined ? await (await import("../spec/discover.js")).discoverIssuer(options.discover) : undefined;
+  const discovered = options.discover !== undefined ? await discover(options.discover, options) : undefined;
   let input = mergeSources({
     ...(provider !== undefined ? { positional: provider } : {}),
     ...(options.preset !== undefined ? { preset: options.preset } : {}),

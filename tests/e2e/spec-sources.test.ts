@@ -8,6 +8,7 @@ import { OAuth2Server } from "oauth2-mock-server";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, copyExampleApp, REPO_ROOT, snapshotTree } from "../helpers/fixtures.js";
+import { ptySession } from "../helpers/pty.js";
 
 function run(args: string[], env: Record<string, string> = {}) {
   return execa("node", [BIN, ...args], { reject: false, stdin: "ignore", env: { NO_COLOR: "1", SOURCE_DATE_EPOCH: "1764000000", ...env } });
@@ -167,6 +168,41 @@ describe("--discover", () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain("--discover");
     expect(snapshotTree(app)).toEqual(before);
+  });
+});
+
+describe("--discover at a terminal, and --timeout", () => {
+  let hanging: Server;
+  let url: string;
+  beforeAll(async () => {
+    hanging = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    hanging.closeAllConnections();
+    await new Promise((resolve) => hanging.close(resolve));
+  });
+
+  it("--timeout bounds the wait (exit 2, naming it); without a terminal no status line is printed", async () => {
+    const app = copyExampleApp();
+    const started = Date.now();
+    const result = await run(["new", "acme", "--discover", url, "--timeout", "1", "--yes", "--target", app]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("did not answer within 1000 ms");
+    expect(result.stderr).not.toContain("Discovering");
+    expect(Date.now() - started).toBeLessThan(8000);
+    const invalid = await run(["new", "acme", "--discover", url, "--timeout", "soon", "--yes", "--target", app]);
+    expect(invalid.exitCode).toBe(2);
+    expect(invalid.stderr).toContain('--timeout: "soon" must be a number of seconds');
+  });
+
+  it("shows a status line while the issuer is slow, at a terminal", async () => {
+    const app = copyExampleApp();
+    const result = await ptySession(["new", "acme", "--discover", url, "--timeout", "1.5", "--target", app], []);
+    expect(result.exitCode).toBe(2);
+    expect(result.output).toContain(`Discovering ${url} (OpenID / RFC 8414 metadata)…`);
+    expect(result.output).toContain("did not answer within 1500 ms");
   });
 });
 
