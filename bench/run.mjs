@@ -2,7 +2,8 @@
 // nexus-integrate benchmark: median wall time and peak memory, all in one run on this machine.
 //   a. `nexus-integrate --version` vs `node -e 0`
 //   b. `nexus-integrate new hubspot --yes` into a fresh copy of the example app vs plop and hygen writing the
-//      same files from equivalent templates (bench/plop, bench/hygen; made by make-comparison-templates.mjs)
+//      same files from equivalent templates, made from the current templates into a temp folder at each run
+//      (make-comparison-templates.mjs)
 //   c. `regenerate --all --check` on targets holding 10, 100 and 300 integrations
 // Usage: npm run bench [-- --runs 15 --sizes 10,100,300 --json bench/results/latest.json]
 import { spawnSync } from "node:child_process";
@@ -25,6 +26,9 @@ const BIN = path.join(root, "bin", "nexus-integrate.js");
 const PLOP = path.join(root, "node_modules", "plop", "bin", "plop.js");
 const HYGEN = path.join(root, "node_modules", "hygen", "dist", "bin.js");
 const work = mkdtempSync(path.join(tmpdir(), "nexus-bench-"));
+const comparison = path.join(work, "comparison");
+const { makeComparisonTemplates } = await import("./make-comparison-templates.mjs");
+makeComparisonTemplates(comparison);
 const rssFile = path.join(work, "rss.txt");
 const baseEnv = {
   ...process.env,
@@ -76,13 +80,13 @@ const generators = {
   new: ["nexus-integrate new hubspot --yes", (app) => [BIN, "new", "hubspot", "--yes", "--target", app], {}],
   plop: [
     "plop (same files)",
-    (app) => [PLOP, "--plopfile", path.join(root, "bench", "plop", "plopfile.mjs"), "--dest", app, "integration", "hubspot", "HubSpot", "HUBSPOT"],
+    (app) => [PLOP, "--plopfile", path.join(comparison, "plop", "plopfile.mjs"), "--dest", app, "integration", "hubspot", "HubSpot", "HUBSPOT"],
     {},
   ],
   hygen: [
     "hygen (same files)",
     () => [HYGEN, "integration", "new", "--id", "hubspot", "--pascal", "HubSpot", "--constant", "HUBSPOT"],
-    { cwdFor: (app) => app, env: { HYGEN_TMPLS: path.join(root, "bench", "hygen", "_templates") } },
+    { cwdFor: (app) => app, env: { HYGEN_TMPLS: path.join(comparison, "hygen", "_templates") } },
   ],
 };
 const rounds = Object.fromEntries(Object.keys(generators).map((key) => [key, []]));
