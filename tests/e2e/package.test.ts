@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyExampleApp, REPO_ROOT, snapshotTree, tempDir } from "../helpers/fixtures.js";
@@ -33,5 +33,22 @@ describe("the published package", () => {
     // the team-template path needs the Handlebars compiler at run time: it must be installed with the package
     const check = await execa("npx", ["nexus-integrate", "templates", "check", "--target", app, "--templates", path.join(REPO_ROOT, "examples", "custom-templates")], { cwd: project, reject: false });
     expect(check.exitCode, check.stderr).toBe(0);
-  }, 180_000);
+
+    // The README's "Installing it in your app", exactly: the tarball as a dev dependency of an app that does not
+    // have the tool yet, then init and new through npx, from a folder inside the app.
+    const team = copyExampleApp();
+    rmSync(path.join(team, "nexus-integrate.config.json")); // an app new to the tool has none
+    const before = await execa("npx", ["--no-install", "nexus-integrate", "--version"], { cwd: team, reject: false });
+    expect(before.exitCode).not.toBe(0); // not installed: npx finds nothing (and is not allowed to fetch)
+    await execa("npm", ["install", "--save-dev", "--prefer-offline", "--no-audit", "--no-fund", path.join(out, info.filename)], { cwd: team });
+    expect(JSON.parse(readFileSync(path.join(team, "package.json"), "utf8")).devDependencies["nexus-integrate"]).toMatch(/^file:/);
+    const inside = path.join(team, "src", "components");
+    const init = await execa("npx", ["nexus-integrate", "init", "--yes"], { cwd: inside, reject: false });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const created = await execa("npx", ["nexus-integrate", "new", "hubspot", "--yes"], { cwd: inside, reject: false });
+    expect(created.exitCode, created.stderr).toBe(0);
+    expect(Object.keys(snapshotTree(team))).toContain("supabase/functions/hubspot-sync/index.ts");
+    const gate = await execa("npx", ["nexus-integrate", "regenerate", "--all", "--check"], { cwd: team, reject: false });
+    expect(gate.exitCode, gate.stdout + gate.stderr).toBe(0);
+  }, 300_000);
 });
