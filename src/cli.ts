@@ -88,6 +88,9 @@ function interactionFor(reporter: Reporter): Interaction {
     async choosePreset() {
       return (await import("./spec/prompts.js")).choosePreset();
     },
+    async confirmSuggestion(question) {
+      return (await import("./spec/prompts.js")).confirmWrite(question);
+    },
     async promptForVariables(preset, given) {
       return (await import("./spec/prompts.js")).promptForVariables(preset, given);
     },
@@ -269,6 +272,8 @@ Examples:
     .command("list")
     .description("list the presets, and the integrations installed in the target")
     .option("-t, --target <dir>", "the Nexus app whose lockfile to read (alias: --cwd)")
+    .option("-q, --quiet", "accepted for symmetry (list prints only the list)")
+    .option("-y, --yes", "accepted for scripts that pass it everywhere")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.list)
     .action(async (options: { target?: string; json?: boolean }) => {
@@ -283,6 +288,7 @@ Examples:
     .description("check installed integrations: files, staleness, env variables, docs, migrations, leaked secrets")
     .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .option("--db-url <url>", "also check this database: migrations applied, adopted tokens still in plaintext")
+    .option("-y, --yes", "accepted for scripts that pass it everywhere (doctor never prompts)")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.doctor)
     .action(async (options: { target: string; dbUrl?: string; json?: boolean; quiet?: boolean }) => {
@@ -331,6 +337,7 @@ Examples:
     .description("validate a template folder: syntax, unknown helpers and variables, unescaped values, output paths")
     .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .option("--templates <dir>", "the folder to check (default: the config's)")
+    .option("-q, --quiet", "print nothing when there is no problem")
     .option("--json", "print one JSON object")
     .addHelpText(
       "after",
@@ -339,7 +346,7 @@ Examples:
   $ nexus-integrate templates check                  # the folder nexus-integrate.config.json names
   $ nexus-integrate templates check --templates ./team-templates`,
     )
-    .action(async (options: { target: string; templates?: string; json?: boolean }) => {
+    .action(async (options: { target: string; templates?: string; json?: boolean; quiet?: boolean }) => {
       const reporter = await reporterFor(options);
       const { runTemplatesCheck } = await import("./commands/templates.js");
       const result = runTemplatesCheck(options);
@@ -348,7 +355,7 @@ Examples:
         throw new UsageError(`${result.problems.length} template problem${result.problems.length === 1 ? "" : "s"}`, result.problems);
       }
       reporter.data(
-        [`${result.checked} templates checked${result.templatesDir ? ` (built-in with ${result.templatesDir} laid over them)` : ""}: no problems.`],
+        options.quiet ? [] : [`${result.checked} templates checked${result.templatesDir ? ` (built-in with ${result.templatesDir} laid over them)` : ""}: no problems.`],
         { command: "templates check", ok: true, errors: [], ...result },
       );
     });
@@ -357,6 +364,7 @@ Examples:
     .command("schema")
     .description("print the JSON Schema of spec files (derived from the validation schema)")
     .option("--json", "print one JSON object: { command, ok, errors, schema }")
+    .option("-q, --quiet", "accepted for symmetry (schema prints only the schema)")
     .addHelpText("after", EXAMPLES.schema)
     .action(async (options: { json?: boolean }) => {
       const reporter = await reporterFor(options);
@@ -386,7 +394,7 @@ function usageIssue(error: CommanderError): { path: string; message: string } {
   const message = error.message.replace(/^error: /, "").trim();
   const path =
     /unknown option '([^']+)'/.exec(message)?.[1] ??
-    /option '(-[^ ',]+)/.exec(message)?.[1] ??
+    /option '(?:-[A-Za-z], )?(-[^ ',]+)/.exec(message)?.[1] ??
     /missing required argument '([^']+)'/.exec(message)?.[1] ??
     (/unknown command/.test(message) ? "command" : "arguments");
   return { path, message };
@@ -401,7 +409,7 @@ export function normalizeArgv(argv: string[]): string[] {
     if (i < 2 || (end !== -1 && i > end)) return arg;
     if (arg === "--cwd") return "--target";
     if (arg.startsWith("--cwd=")) return `--target=${arg.slice("--cwd=".length)}`;
-    if (arg === "-V") return "--version";
+    if (arg === "-V" && i === 2) return "--version"; // `nexus-integrate -V`, not a value such as `--name -V`
     return arg;
   });
 }

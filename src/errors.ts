@@ -77,10 +77,14 @@ export function fromSystemError(error: unknown): OperationError | null {
   const reason = system && typeof system.code === "string" ? SYSTEM_REASONS[system.code] : undefined;
   if (!reason || typeof system.path !== "string") return null;
   const folder = system.path.replace(/\/[^/]*$/, "") || "/";
+  // open: reading or writing that file (its own permissions count); the others change its folder.
+  const opened = system.syscall === "open";
   const hint =
     system.code === "EACCES" || system.code === "EPERM"
-      ? ` (${system.code}): run as the user who owns ${folder}, or fix its permissions (ls -ld "${folder}")`
+      ? opened
+        ? ` (${system.code}): check the file's owner and permissions and its folder's (ls -l "${system.path}"; ls -ld "${folder}")`
+        : ` (${system.code}): run as the user who owns ${folder}, or fix its permissions (ls -ld "${folder}")`
       : ` (${system.code})`;
-  const verb = ["open", "mkdir", "rename", "write", "unlink", "rmdir"].includes(system.syscall ?? "") ? "write" : "use";
+  const verb = opened ? "open" : ["mkdir", "rename", "write", "unlink", "rmdir"].includes(system.syscall ?? "") ? "write" : "use";
   return new OperationError(`cannot ${verb} ${system.path}: ${reason}${hint}; nothing was changed`, { cause: error, path: system.path });
 }

@@ -19,7 +19,13 @@ export interface RunReport {
   /** Unified diffs by path (dry runs). */
   diffs?: Record<string, string>;
   /** Set when the run did not complete (conflicts). */
-  error?: { message: string; files: string[] };
+  error?: {
+    message: string;
+    /** Lines for a person: `path: reason`. */
+    files: string[];
+    /** The same, for --json: each path with its message (else `files` are taken as paths). */
+    issues?: FieldIssue[];
+  };
   /** The file list was already shown (interactive preview): print only the summary. */
   listed?: boolean;
   /** One-line notes (for example: nothing to do). */
@@ -131,7 +137,12 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
             })),
             nextSteps: report.nextSteps,
             ...(report.notes ? { notes: report.notes } : {}),
-            errors: report.error ? report.error.files.map((file) => ({ path: file, message: report.error!.message })) : [],
+            errors: report.error
+              ? (report.error.issues ??
+                (report.error.files.length > 0
+                  ? report.error.files.map((file) => ({ path: file, message: report.error!.message }))
+                  : [{ path: "", message: report.error.message }]))
+              : [],
           }),
         );
         return;
@@ -141,7 +152,8 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
       if (!quiet) out(`${chalk.bold(`nexus-integrate ${title}`)}${report.dryRun ? chalk.cyan(" (dry run: nothing written)") : ""} → ${report.target}`);
       const visible = report.ops.filter((op) => !op.internal);
       const width = Math.max(...visible.map((op) => op.action.length), 6);
-      const needsYou = (op: FileOp) => Boolean(op.snippets) || op.action === "conflict";
+      // What a person must act on: a snippet to paste, a conflict, a file kept instead of written or deleted.
+      const needsYou = (op: FileOp) => Boolean(op.snippets) || op.action === "conflict" || op.action === "keep";
       // regenerate lists what differs; the files that did not change are a count (--verbose lists them).
       const listUnchanged = options.verbose || !report.command.startsWith("regenerate");
       // After an interactive preview, or with --quiet, only what still needs the user: snippets to paste, conflicts.

@@ -170,7 +170,8 @@ export function runDoctor(options: { target: string }): DoctorResult {
     );
     // The provider redirects to the callback route: without it, every connect ends on the app's 404.
     const routerPath = path.join(target.root, config.paths.router);
-    const router = existsSync(routerPath) ? readFileSync(routerPath, "utf8") : "";
+    // Comments do not route: a commented-out <Route> is as good as none.
+    const router = (existsSync(routerPath) ? readFileSync(routerPath, "utf8") : "").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
     const callbackPage = `${ctx.names.pascal}CallbackPage`;
     add(
       router.includes(ctx.routes.callback) || router.includes(`<${callbackPage}`)

@@ -48,6 +48,8 @@ export interface NewOptions {
 export interface Interaction {
   /** `new` without a provider: a preset from the catalog, or null for another provider (then its id is asked). */
   choosePreset?(): Promise<string | null>;
+  /** A name one typo from a preset: use the preset? */
+  confirmSuggestion?(question: string): Promise<boolean>;
   /** A preset's variables not given with --var, each with its default. */
   promptForVariables?(preset: string, given: Record<string, string>): Promise<Record<string, string>>;
   /** Fills missing fields by asking. */
@@ -142,7 +144,11 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
 /** A run that stops on conflicts: exit 1, each file with its reason, what the user can do, nothing written. */
 export function conflictOutcome(report: RunReport, conflicts: FileOp[], message: string, options: string[]): CommandOutcome {
   const error = new ConflictError(message, conflicts.map((op) => `${op.path}: ${op.reason ?? "conflict"}`));
-  report.error = { message: error.message, files: error.files };
+  report.error = {
+    message: error.message,
+    files: error.files,
+    issues: conflicts.map((op) => ({ path: op.path, message: op.reason ?? "conflict" })),
+  };
   report.nextSteps = options;
   return { report, exitCode: error.exitCode };
 }
@@ -218,6 +224,8 @@ export async function confirmAndApply(
     report.listed = true; // the preview showed the files
     if (!confirmed) {
       report.error = { message: "not confirmed; nothing was written", files: [] };
+      // Nothing was written: the steps that follow a write do not apply yet.
+      report.nextSteps = ["Run the same command again and answer yes to write these files (or pass --yes)."];
       return { report, exitCode: 1 };
     }
   }
@@ -257,9 +265,14 @@ function describesProvider(options: NewOptions): boolean {
  */
 async function resolveProvider(provider: string | undefined, options: NewOptions, interaction?: Interaction): Promise<string | undefined> {
   if (provider === undefined) return interaction?.choosePreset ? ((await interaction.choosePreset()) ?? undefined) : undefined;
-  if (hasPreset(provider) || describesProvider(options)) return provider;
+  if (hasPreset(provider)) return provider;
   if (hasPreset(provider.toLowerCase())) return provider.toLowerCase();
+  if (describesProvider(options)) return provider;
   const suggestion = closestPreset(provider);
+  if (suggestion !== undefined && interaction?.confirmSuggestion) {
+    // A person is there: ask, and take the answer either way.
+    return (await interaction.confirmSuggestion(`"${provider}" is not a preset. Did you mean ${suggestion}?`)) ? suggestion : provider;
+  }
   if (suggestion !== undefined) {
     throw new UsageError(`"${provider}" is not a preset`, [
       {
@@ -284,6 +297,9 @@ export async function runNew(
     presetVars = await interaction.promptForVariables(presetName, presetVars ?? {});
   }
   const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
+  if (options.timeout !== undefined && options.discover === undefined) {
+    throw new UsageError("--timeout needs --discover", [{ path: "--timeout", message: "it bounds how long --discover waits for the issuer; nothing else waits" }]);
+  }
   const discovered = options.discover !== undefined ? await discover(options.discover, options) : undefined;
   let input = mergeSources({
     ...(provider !== undefined ? { positional: provider } : {}),

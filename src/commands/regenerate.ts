@@ -81,6 +81,7 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
         report.error = {
           message: `${stale.length} generated file${stale.length === 1 ? " is" : "s are"} stale: run \`nexus-integrate regenerate ${options.all ? "--all" : selected.join(" ")}\``,
           files: stale.map((op) => `${op.path}: ${op.action}${op.reason ? ` (${op.reason})` : ""}`),
+          issues: stale.map((op) => ({ path: op.path, message: `${op.action}${op.reason ? ` (${op.reason})` : ""}` })),
         };
         return { report, exitCode: 1 };
       }
@@ -92,7 +93,7 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
         plan.conflicts,
         "your edits overlap template changes; nothing was written",
         [
-          `nexus-integrate regenerate ${options.all ? "--all" : selected.join(" ")} --force writes the merge into ${plan.conflicts.map((op) => op.path).join(", ")}, with git-style markers (<<<<<<< your edit / ======= / >>>>>>> template) around each overlap shown above; keep what you want, delete the markers, and \`regenerate --check\` and \`doctor\` pass again.`,
+          `nexus-integrate regenerate ${options.all ? "--all" : selected.join(" ")}${options.target !== "." ? ` --target ${options.target}` : ""} --force writes the merge into ${plan.conflicts.map((op) => op.path).join(", ")}, with git-style markers (<<<<<<< your edit / ======= / >>>>>>> template) around each overlap shown above; keep what you want, delete the markers, and \`regenerate --check\` and \`doctor\` pass again.`,
           "Or give up your edit in the overlapping lines (make them read as the template's side above): the next regenerate then merges cleanly.",
         ],
       );

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { OperationError } from "../errors.js";
+import { fromSystemError, OperationError } from "../errors.js";
 import { resolveInside, type Target } from "../repo/target.js";
 import { STATE_DIR } from "./base-store.js";
 import { sha256 } from "./hash.js";
@@ -144,6 +144,8 @@ export function applyFileOps(target: Target, ops: FileOp[], lockfile?: { next: s
   const createdDirs: string[] = [];
   const done: { op: FileOp; absolute: string }[] = [];
   const journalPath = path.join(target.root, JOURNAL);
+  /** The file being written when something failed (a write goes through a temp file beside it). */
+  let writing: string | undefined;
   try {
     createdDirs.push(...ensureDir(path.dirname(journalPath), target.root));
     const journal: Journal = {
@@ -157,6 +159,7 @@ export function applyFileOps(target: Target, ops: FileOp[], lockfile?: { next: s
     const swept = new Set<string>([path.dirname(journalPath)]);
     for (const op of changes) {
       const absolute = resolveInside(target, op.path);
+      writing = absolute;
       const dir = path.dirname(absolute);
       if (!swept.has(dir)) {
         sweepTempFiles(dir);
@@ -185,6 +188,13 @@ export function applyFileOps(target: Target, ops: FileOp[], lockfile?: { next: s
       // no journal was written
     }
     const detail = failures.length > 0 ? `; could not restore: ${failures.join(", ")}` : "; every change was rolled back";
+    // Name the file being written, not its temp file; the folder it goes in is what to check.
+    const system = fromSystemError(
+      writing !== undefined && (error as NodeJS.ErrnoException).path !== undefined
+        ? Object.assign(new Error((error as Error).message), { code: (error as NodeJS.ErrnoException).code, path: writing, syscall: "rename" })
+        : error,
+    );
+    if (system) throw new OperationError(`${system.message.replace(/; nothing was changed$/, "")}${detail}`, { cause: error, ...(system.path ? { path: system.path } : {}) });
     throw new OperationError(`writing the target failed: ${(error as Error).message}${detail}`, { cause: error });
   }
   removeEmptyDirs(done.filter((d) => d.op.after === null).map((d) => path.dirname(d.absolute)), target.root);

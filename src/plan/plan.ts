@@ -177,6 +177,7 @@ export function planFileOps(input: PlanInput): Plan {
     }
     const conflicts: string[] = [];
     const reasons: string[] = [];
+    const missingRegions: string[] = [];
     const snippets: string[] = [];
     const hunks: { ours: string; theirs: string }[] = [];
     let merged = false;
@@ -204,7 +205,8 @@ export function planFileOps(input: PlanInput): Plan {
         if (found.status === "no-region" || (text === null && output.region !== null)) {
           // Never guess where code goes: say what to paste, and leave the file as it is.
           nextBases.set(output, output.content);
-          reasons.push(found.status === "no-region" ? `${found.reason}: paste the snippet below` : "file not found: create it with the snippet below");
+          if (found.status === "no-region") missingRegions.push(`<nexus-integrate:${output.region}>`);
+          else reasons.push("file not found: create it with the snippet below");
           snippets.push(regionSnippet(output.region!, output.owner, output.content, filePath));
           continue;
         }
@@ -232,6 +234,10 @@ export function planFileOps(input: PlanInput): Plan {
         text =
           output.kind === "file" ? decision.content : upsertBlock(text, filePath, output.owner, decision.content, output.region);
       }
+    }
+    if (missingRegions.length > 0) {
+      const regions = [...new Set(missingRegions)];
+      reasons.push(`no ${regions.join(" or ")} region${regions.length === 1 ? "" : "s"}: paste the snippet${snippets.length === 1 ? "" : "s"} below`);
     }
     const migrationConflict = outputs.some((o) => conflictedMigration.has(o));
     const conflicted = conflicts.length > 0 && (!force || migrationConflict);

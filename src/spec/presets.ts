@@ -99,12 +99,12 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** The preset a mistyped name most likely meant (`hubsopt` → `hubspot`), or undefined when none is close. */
+/** The preset a name one typo from it meant (`hubsopt` → `hubspot`: one edit or swap), or undefined. */
 export function closestPreset(name: string): string | undefined {
   const lower = name.toLowerCase();
   const scored = listPresetIds()
     .map((id) => ({ id, distance: editDistance(lower, id) }))
-    .filter(({ id, distance }) => distance <= Math.max(1, Math.floor(id.length / 4)) || (lower.length >= 4 && id.startsWith(lower)))
+    .filter(({ distance }) => distance === 1)
     .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
   return scored[0]?.id;
 }

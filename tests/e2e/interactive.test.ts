@@ -63,6 +63,8 @@ describe("interactive new", () => {
     expect(after).toMatch(/\d+ files: \d+ to create/);
     expect(after).not.toMatch(/\d+ created/);
     expect(after).toContain("not confirmed; nothing was written");
+    expect(after).toContain("Run the same command again and answer yes");
+    expect(after).not.toContain("Routes /integrations/hubspot"); // nothing was written: no step claims it was
   });
 
   it("new without a provider offers the catalog (searchable), then asks the preset's variables with their defaults", async () => {
@@ -101,6 +103,19 @@ describe("interactive new", () => {
     expect(result.output).toMatch(/scopes\s+contacts\.read, offline_access/);
     expect(result.output).toMatch(/sync\s+idField=id, method=GET, path=\/contacts\r?\n/);
     expect(result.output).not.toContain('["contacts.read"');
+  });
+
+  it("a name one typo from a preset asks whether the preset was meant", async () => {
+    const app = copyExampleApp();
+    const result = await session(
+      ["new", "hubsopt", "--target", app],
+      [
+        ['"hubsopt" is not a preset\\. Did you mean hubspot\\?', "y" + ENTER],
+        ["Write these files\\?", "n" + ENTER],
+      ],
+    );
+    expect(result.stepsDone, result.output).toBe(2);
+    expect(result.output).toContain("create     src/components/integrations/HubSpotSetup.tsx");
   });
 
   it("Ctrl-C at a prompt exits 130 and writes nothing", async () => {

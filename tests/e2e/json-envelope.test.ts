@@ -35,7 +35,7 @@ describe("--json envelope", () => {
 
   it("an invalid value found by the command itself names the command and the field", async () => {
     const app = copyExampleApp();
-    const result = await run(["new", "HubSpot!", "--yes", "--json", "--target", app]);
+    const result = await run(["new", "Acme CRM!", "--yes", "--json", "--target", app]);
     expect(result.exitCode).toBe(2);
     const report = onlyObject(result.stdout);
     expect(report).toMatchObject({ command: "new", ok: false });

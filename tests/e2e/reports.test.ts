@@ -40,6 +40,86 @@ describe("choosing a provider", () => {
   });
 });
 
+describe("review fixes", () => {
+  it("JSON errors name files as paths (conflicts, --check), and the --force step keeps the target", async () => {
+    const app = copyExampleApp();
+    await run(["new", "hubspot", "--yes", "--target", app]);
+    const utils = path.join(app, "src/services/integrations/hubspot/utils.ts");
+    writeFileSync(utils, `${readFileSync(utils, "utf8")}// mine\n`);
+    const conflict = JSON.parse((await run(["new", "hubspot", "--yes", "--json", "--target", app])).stdout) as { errors: { path: string; message: string }[] };
+    expect(conflict.errors).toEqual([{ path: "src/services/integrations/hubspot/utils.ts", message: "was edited since nexus-integrate wrote it" }]);
+
+    const v2 = makeToolCopy();
+    v2.editTemplate("basic/integration/src/services/integrations/{{id}}/utils.ts.hbs", (t) => `// v2\n${t}`);
+    const check = JSON.parse((await run(["regenerate", "--all", "--check", "--json", "--target", app], { bin: v2.bin })).stdout) as { errors: { path: string }[] };
+    expect(check.errors.map((e) => e.path)).toEqual(["src/services/integrations/hubspot/utils.ts"]);
+    const setup = path.join(app, "src/services/integrations/hubspot/utils.ts");
+    writeFileSync(setup, `// mine too\n${readFileSync(setup, "utf8")}`);
+    const blocked = JSON.parse((await run(["regenerate", "--all", "--json", "--target", app], { bin: v2.bin })).stdout) as { nextSteps: string[] };
+    expect(blocked.nextSteps[0]).toContain(`nexus-integrate regenerate --all --target ${app} --force`);
+  });
+
+  it("a name one typo from a preset in another case, or with describing flags, is still the preset; names further off are not refused", async () => {
+    const app = copyExampleApp();
+    const cased = await run(["new", "HubSpot", "--name", "HubSpot CRM", "--yes", "--dry-run", "--json", "--target", app]);
+    expect(JSON.parse(cased.stdout).integration.id).toBe("hubspot");
+    const far = await run(["new", "google", "--yes", "--target", app]);
+    expect(far.exitCode).toBe(2);
+    expect(far.stderr).not.toContain("did you mean");
+    expect(far.stderr).toContain("missing required values");
+  });
+
+  it("one reason per line for several missing regions; doctor does not count a commented-out route", async () => {
+    const playbook = copyPlaybookApp();
+    await run(["init", "--yes", "--target", playbook]);
+    const report = JSON.parse((await run(["new", "google-analytics", "--yes", "--json", "--target", playbook])).stdout) as { files: { path: string; reason?: string }[] };
+    expect(report.files.find((f) => f.path === "src/App.tsx")?.reason).toBe(
+      "no <nexus-integrate:route-imports> or <nexus-integrate:routes> regions: paste the snippets below",
+    );
+    const app = copyExampleApp();
+    await run(["new", "hubspot", "--yes", "--target", app]);
+    const router = path.join(app, "src/App.tsx");
+    writeFileSync(router, readFileSync(router, "utf8").replace(/(<Route path="\/integrations\/hubspot\/callback"[^>]*\/>)/, "{/* $1 */}"));
+    const doctor = await run(["doctor", "--json", "--target", app]);
+    expect(JSON.parse(doctor.stdout).findings).toContainEqual(expect.objectContaining({ check: "callback-route", ok: false }));
+  });
+
+  it("-q still shows a file kept instead of deleted; -q and --yes are accepted everywhere; -V only as the command; --timeout needs --discover", async () => {
+    const app = copyExampleApp();
+    await run(["new", "hubspot", "--yes", "--target", app]);
+    const setup = path.join(app, "src/components/integrations/HubSpotSetup.tsx");
+    writeFileSync(setup, `${readFileSync(setup, "utf8")}// mine\n`);
+    const removed = await run(["remove", "hubspot", "-q", "--target", app]);
+    expect(removed.stdout).toMatch(/keep\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
+    for (const args of [["list", "-q", "--yes"], ["schema", "-q"], ["doctor", "--yes", "--target", app], ["templates", "check", "-q", "--target", app]]) {
+      const result = await run(args);
+      expect(result.stderr, args.join(" ")).not.toContain("unknown option");
+    }
+    const named = await run(["new", "acme", "--name", "-V", "--yes", "--target", app]);
+    expect(named.stdout).not.toMatch(/^\d+\.\d+\.\d+$/m);
+    const timeout = await run(["new", "hubspot", "--timeout", "5", "--yes", "--target", app]);
+    expect(timeout.exitCode).toBe(2);
+    expect(timeout.stderr).toContain("--timeout needs --discover");
+  });
+
+  it("a folder inside the app the user cannot write: the file and its folder are named, everything rolled back", async () => {
+    if (process.getuid?.() !== 0) return; // needs two users: root sets it up, nobody runs it
+    const app = copyExampleApp();
+    const nobody = Number((await execa("id", ["-u", "nobody"])).stdout);
+    await execa("chmod", ["755", path.dirname(app)]);
+    await execa("chown", ["-R", String(nobody), app]);
+    await execa("chown", ["root", path.join(app, "src")]);
+    const before = snapshotTree(app);
+    const result = await run(["new", "hubspot", "--yes", "--json", "--target", app], { uid: nobody });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(result.stdout) as { error: { code: string; message: string }; errors: { path: string }[] };
+    expect(report.error.code).toBe("operation");
+    expect(report.error.message).toMatch(new RegExp(`cannot write ${app}/src/[^ ]+: permission denied \\(EACCES\\): run as the user who owns ${app}/src`));
+    expect(report.error.message).toContain("every change was rolled back");
+    expect(snapshotTree(app)).toEqual(before);
+  });
+});
+
 describe("reports and errors", () => {
   it("routes handed over as a snippet are not said to be in App.tsx; no reason is repeated on a line", async () => {
     const app = copyPlaybookApp();
@@ -117,6 +197,6 @@ describe("reports and errors", () => {
     const result = await run(["regenerate", "--all", "--json", "--target", app], { bin: v2.bin });
     expect(result.exitCode).toBe(1);
     const report = JSON.parse(result.stdout) as { nextSteps: string[] };
-    expect(report.nextSteps[0]).toMatch(/^nexus-integrate regenerate --all --force writes the merge into src\/components\/integrations\/HubSpotSetup\.tsx, with git-style markers/);
+    expect(report.nextSteps[0]).toContain(`nexus-integrate regenerate --all --target ${app} --force writes the merge into src/components/integrations/HubSpotSetup.tsx, with git-style markers`);
   });
 });
