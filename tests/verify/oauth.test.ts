@@ -297,6 +297,34 @@ describe.each([
       expect((await events(USER_A, "sync_failed")).at(-1)!.details).toMatchObject({ status: 429, retryAfterSeconds: 120 });
     });
 
+    it("a token with no expiry (providers that send no expires_in) is refreshed once when the API answers 401, and the call retried", async () => {
+      await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = null where user_id = $1", [USER_A]);
+      const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
+      const requestsBefore = stack.apiRequests.length;
+      stack.apiQueue.push({ status: 401, body: { error: "invalid_token" } });
+      const res = await stack.call(SYNC, USER_A);
+      expect(res.status, res.text).toBe(200);
+      const refreshes = stack.issued.filter((t) => t.grant === "refresh_token");
+      expect(refreshes).toHaveLength(refreshesBefore + 1);
+      const requests = stack.apiRequests.slice(requestsBefore);
+      expect(requests).toHaveLength(2);
+      expect(requests[1]!.authorization).toBe(`Bearer ${refreshes.at(-1)!.accessToken}`);
+      const { rows } = await stack.db.query<{ status: string }>("select status from public.nexus_user_integrations where user_id = $1", [USER_A]);
+      expect(rows).toEqual([{ status: "connected" }]);
+    });
+
+    it("a 401 whose refresh the provider refuses still ends in needs_reauth (one refresh, no loop)", async () => {
+      const refreshesBefore = stack.forceTokenError.size;
+      stack.apiQueue.push({ status: 401 }, { status: 401 });
+      stack.forceTokenError.set("refresh_token", "invalid_grant");
+      const res = await stack.call(SYNC, USER_A);
+      expect(res.status, res.text).toBe(409);
+      expect(res.body.error).toBe("needs_reauth");
+      expect(stack.forceTokenError.size).toBe(refreshesBefore);
+      await stack.db.query("update public.nexus_user_integrations set status = 'connected', last_error = null where user_id = $1", [USER_A]);
+      stack.apiQueue.length = 0;
+    });
+
     it("marks needs_reauth on invalid_grant", async () => {
       await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
       stack.forceTokenError.set("refresh_token", "invalid_grant");

@@ -66,36 +66,37 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     // then finds fresh tokens, instead of spending a rotated refresh token twice.
     const expiring = (tokens: StoredTokens) =>
       tokens.expiresAt !== null && tokens.expiresAt.getTime() - deps.now().getTime() < marginMs;
-    let current = stored;
-    if (expiring(stored)) {
+    /** Refreshes under the row lock when `due(locked)`; a Response when the user must reconnect. */
+    async function refresh(due: (locked: StoredTokens) => boolean): Promise<StoredTokens | Response> {
       let rotated: boolean | null = null;
+      let fresh: StoredTokens;
       try {
-        current = await store.refreshLocked(userId, provider.id, async (locked) => {
-          if (!expiring(locked)) return null; // refreshed by another run while this one waited
+        fresh = await store.refreshLocked(userId, provider.id, async (locked) => {
+          if (!due(locked)) return null; // refreshed by another run while this one waited
           if (!locked.refreshToken) throw new HttpError(409, "needs_reauth", "expired_without_refresh_token");
           const refreshToken = await decryptSecret(
             deps.keys.encryption,
             locked.refreshToken,
             tokenContext(provider.id, userId, "refresh_token"),
           );
-          const fresh = await refreshTokens(provider, deps.credentials, oauthDeps, refreshToken);
-          rotated = fresh.refreshToken !== refreshToken;
+          const next = await refreshTokens(provider, deps.credentials, oauthDeps, refreshToken);
+          rotated = next.refreshToken !== refreshToken;
           return {
             accessToken: await encryptSecret(
               deps.keys.encryption,
-              fresh.accessToken,
+              next.accessToken,
               tokenContext(provider.id, userId, "access_token"),
             ),
-            refreshToken: fresh.refreshToken
+            refreshToken: next.refreshToken
               ? await encryptSecret(
                   deps.keys.encryption,
-                  fresh.refreshToken,
+                  next.refreshToken,
                   tokenContext(provider.id, userId, "refresh_token"),
                 )
               : null,
-            tokenType: fresh.tokenType,
-            scope: fresh.scope ?? locked.scope,
-            expiresAt: fresh.expiresAt,
+            tokenType: next.tokenType,
+            scope: next.scope ?? locked.scope,
+            expiresAt: next.expiresAt,
           };
         });
       } catch (error) {
@@ -118,12 +119,14 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
       if (rotated !== null) {
         await store.recordEvent({ userId, provider: provider.id, type: "token_refreshed", details: { rotated } });
       }
+      return fresh;
     }
-    const accessToken = await decryptSecret(
-      deps.keys.encryption,
-      current.accessToken,
-      tokenContext(provider.id, userId, "access_token"),
-    );
+    let current = stored;
+    if (expiring(stored)) {
+      const refreshed = await refresh(expiring);
+      if (refreshed instanceof Response) return refreshed;
+      current = refreshed;
+    }
 
     // 2. Fetch the data, waiting out short rate limits (429 + Retry-After).
     const missing = [...provider.sync.path.matchAll(/\{(\w+)\}/g)]
@@ -134,19 +137,34 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
       (provider.sync.baseUrlField ? fields[provider.sync.baseUrlField] : undefined) ?? provider.apiBaseUrl;
     const path = provider.sync.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(fields[name]!));
     const url = new URL(path.replace(/^\//, ""), apiBase.replace(/\/?$/, "/"));
-    const init: RequestInit = {
+    const request = async (tokens: StoredTokens): Promise<RequestInit> => ({
       method: provider.sync.method,
       headers: {
         ...provider.sync.headers,
-        Authorization: `Bearer ${accessToken}`,
+        Authorization: `Bearer ${await decryptSecret(deps.keys.encryption, tokens.accessToken, tokenContext(provider.id, userId, "access_token"))}`,
         Accept: "application/json",
         ...(provider.sync.body ? { "Content-Type": "application/json" } : {}),
       },
       ...(provider.sync.body ? { body: JSON.stringify(provider.sync.body) } : {}),
-    };
+    });
+    let init = await request(current);
     let response: Response | null = null;
+    let refreshedAfter401 = false;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       response = await deps.fetch(url, init);
+      // Providers that send no expires_in (Salesforce) say a token has expired with a 401: refresh once and retry
+      // while a refresh token is stored, instead of asking the user to reconnect.
+      if (response.status === 401 && current.refreshToken && !refreshedAfter401) {
+        refreshedAfter401 = true;
+        await response.body?.cancel();
+        const used = current.accessToken;
+        const refreshed = await refresh((locked) => locked.accessToken === used);
+        if (refreshed instanceof Response) return refreshed;
+        current = refreshed;
+        init = await request(current);
+        attempt--;
+        continue;
+      }
       if (response.status !== 429) break;
       const wait = parseRetryAfter(response.headers.get("Retry-After"), deps.now()) ?? 2 ** attempt;
       await response.body?.cancel();
