@@ -88,6 +88,17 @@ describe.each([
     }
   });
 
+  it("with NEXUS_ALLOWED_ORIGINS unset, only loopback origins are accepted: another site gets no CORS grant and no authorization", async () => {
+    const evil = "https://evil.example";
+    const res = await stack.call(EXCHANGE, USER_A, { action: "start", redirectUri: `${evil}/integrations/google-analytics/callback` }, { Origin: evil });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.message).toBe("redirectUri is not on an allowed origin.");
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    const local = await stack.call(EXCHANGE, USER_A, { action: "start", redirectUri: REDIRECT });
+    expect(local.status, local.text).toBe(200);
+    expect(local.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+  });
+
   describe("start", () => {
     it("issues a signed state and an S256 challenge; the URL carries scopes and the preset's params", async () => {
       const started = await start(USER_A);
