@@ -154,9 +154,17 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     expect(authorize.searchParams.get("redirect_uri")).toBe(`${app.url}/integrations/hubspot/callback`);
     await page.screenshot({ path: path.join(shots, "consent.png") });
 
+    // The address bar (and so the history entry) holds no code by the time the code is exchanged.
+    const urlAtExchange: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/functions/v1/hubspot-exchange-tokens") && (request.postData() ?? "").includes('"exchange"')) {
+        urlAtExchange.push(page.url());
+      }
+    });
     await page.locator("#allow").click();
     await page.waitForURL(`${app.url}/integrations/hubspot/callback**`);
     await expect.poll(() => page.getByRole("heading", { name: "HubSpot connected" }).isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(urlAtExchange).toEqual([`${app.url}/integrations/hubspot/callback`]);
     await page.waitForURL(`${app.url}/integrations`, { timeout: 10_000 });
     if (adopted) {
       // The app's own page (it lists integrations without their status); the connection is the generated one.

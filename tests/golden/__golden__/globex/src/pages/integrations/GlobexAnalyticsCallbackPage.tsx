@@ -33,9 +33,13 @@ export function GlobexAnalyticsCallbackPage() {
         setState({ status: "error", message: "This page expects a redirect from the provider." });
         return;
       }
+      // The code and state are this sign-in's single-use secrets: off the address bar and the history (so
+      // neither a screenshot nor the back button shows them) before they are exchanged.
+      const callback = location.search;
+      navigate(location.pathname, { replace: true });
       // 2-4. The server validates the state, exchanges the code and stores the integration
       const { error } = await supabase.functions.invoke(FUNCTIONS.exchangeTokens, {
-        body: { action: "exchange", callback: location.search },
+        body: { action: "exchange", callback },
       });
       if (error) {
         setState({
@@ -50,7 +54,7 @@ export function GlobexAnalyticsCallbackPage() {
     };
 
     void handleCallback();
-  }, [location.search, navigate]);
+  }, [location.pathname, location.search, navigate]);
 
   return (
     <main className="integration-callback" data-integration="globex" data-status={state.status}>
