@@ -133,6 +133,7 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
         history,
         existingMigrationVersions: existing,
         now,
+        renderedShared: seenShared,
         ...(options.adoption ? { adoption: options.adoption.context } : {}),
       },
       engine,

@@ -40,6 +40,8 @@ export interface RenderInput {
   now: Date;
   /** `adopt`: the hand-written integration's rows, for the adoption group (rendered only when set). */
   adoption?: AdoptionContext;
+  /** Shared templates this run already rendered for another integration: not rendered again. */
+  renderedShared?: ReadonlySet<string>;
 }
 
 export { SHARED_OWNER };
@@ -106,7 +108,7 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
   };
   // Shared templates first, so shared steps get the earlier versions; steps in their NNN order.
   const ordered = input.templates
-    .filter((t) => groups.includes(t.group))
+    .filter((t) => groups.includes(t.group) && !(t.group === "shared" && input.renderedShared?.has(t.key)))
     .sort((a, b) => GROUP_ORDER[a.group] - GROUP_ORDER[b.group] || a.key.localeCompare(b.key));
   const delivered = new Map<string, Set<string>>();
   const deliveredTo = (owner: string) => {
