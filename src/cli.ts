@@ -46,6 +46,13 @@ function withSpecOptions(command: Command): Command {
     .option("--templates <dir>", "a team's template folder for this run (overrides nexus-integrate.config.json)");
 }
 
+/** The spec flags as the user gave them: commander defaults `pkce` (from --no-pkce) even when neither was typed. */
+function givenFlags<T extends { pkce?: boolean }>(options: T, command: Command): T {
+  const flags = { ...options };
+  if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
+  return flags;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -179,11 +186,9 @@ Examples:
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.new)
     .action(async (provider: string | undefined, options: NewOptions, command: Command) => {
-      const flags: NewOptions = { ...options };
-      if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
       await runWriting(options, async (reporter) => {
         const { runNew } = await import("./commands/new.js");
-        return runNew(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
+        return runNew(provider, givenFlags(options, command), isInteractive(options) ? interactionFor(reporter) : undefined);
       });
     });
 
@@ -200,11 +205,9 @@ Examples:
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.adopt)
     .action(async (provider: string, options: AdoptOptions, command: Command) => {
-      const flags: AdoptOptions = { ...options };
-      if (command.getOptionValueSource("pkce") !== "cli") delete flags.pkce;
       await runWriting(options, async (reporter) => {
         const { runAdopt } = await import("./commands/adopt.js");
-        return runAdopt(provider, flags, isInteractive(options) ? interactionFor(reporter) : undefined);
+        return runAdopt(provider, givenFlags(options, command), isInteractive(options) ? interactionFor(reporter) : undefined);
       });
     });
 

@@ -11,6 +11,7 @@ import { checkAppImports } from "../repo/app-imports.js";
 import { readRepoConfig, type RepoConfig } from "../repo/config.js";
 import { readHandWrittenConfig, type HandWrittenConfig } from "../repo/hand-written.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
+import { leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
 import { openApp, resolveInside, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, mergeSpecLayers, selectedPreset } from "../spec/build.js";
 import { loadPreset } from "../spec/presets.js";
@@ -112,18 +113,6 @@ function filesBelow(root: string, folder: string): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
     .sort();
-}
-
-const SECRET_IN_VITE = (constant: string) => new RegExp(`^\\s*(?:export\\s+)?(VITE_${constant}_[A-Z0-9_]*(?:SECRET|PRIVATE|PASSWORD)[A-Z0-9_]*)\\s*=`, "m");
-
-/** The leaked `VITE_…SECRET` variables of this integration, per env file. */
-function leakedSecrets(root: string, constant: string): { file: string; variable: string }[] {
-  const out: { file: string; variable: string }[] = [];
-  for (const file of readdirSync(root).filter((name) => name === ".env" || name.startsWith(".env.")).sort()) {
-    const match = SECRET_IN_VITE(constant).exec(readFileSync(path.join(root, file), "utf8"));
-    if (match) out.push({ file, variable: match[1]! });
-  }
-  return out;
 }
 
 /**
@@ -235,10 +224,10 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
     const written = new Set(plan.ops.map((op) => op.path));
     const unmapped = candidates.filter((file) => !written.has(file));
     const ctx = buildIntegrationContext(spec, config, toolVersion());
-    const router = resolveInside(target, config.paths.router);
-    const routed = existsSync(router) && readFileSync(router, "utf8").includes(ctx.routes.callback);
+    const routed = routesCallback(target.root, config, ctx);
     const ops = routed ? plan.ops.filter((op) => !(op.path === config.paths.router && op.snippets)) : plan.ops;
-    const leaks = leakedSecrets(target.root, ctx.names.constant);
+    // The integration's own leaked secrets (the others are doctor's to report).
+    const leaks = leakedViteSecrets(target.root).filter(({ variable }) => variable.startsWith(`VITE_${ctx.names.constant}_`));
     const report: RunReport = {
       ...baseReport(ops, [
         `Adopting the hand-written ${spec.displayName} integration: ${found.files.join(", ")}.`,

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
 import type { FileOp } from "../plan/plan.js";
 import path from "node:path";
@@ -8,6 +8,7 @@ import { parseRecordedSpec } from "../spec/build.js";
 import { staleOps } from "./regenerate.js";
 import { hasConflictMarkers } from "../plan/merge.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
+import { envFiles, leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
 import { migrationHistory, planRun, readTargetState } from "../pipeline.js";
 import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
 import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
@@ -28,12 +29,6 @@ export interface DoctorResult {
   ok: boolean;
 }
 
-const SECRET_IN_VITE = /^\s*(?:export\s+)?(VITE_[A-Z0-9_]*(?:SECRET|PRIVATE|PASSWORD)[A-Z0-9_]*)\s*=/m;
-
-function envFiles(root: string): string[] {
-  return readdirSync(root).filter((name) => name === ".env" || name.startsWith(".env.")).sort();
-}
-
 /** Checks every installed integration: files present and current, env, docs, migrations, no leaked secret. */
 export function runDoctor(options: { target: string }): DoctorResult {
   const target = openApp(options.target);
@@ -42,20 +37,14 @@ export function runDoctor(options: { target: string }): DoctorResult {
   const add = (finding: Finding) => findings.push(finding);
 
   // Secrets in VITE_ variables, in any env file: Vite ships those to the browser.
-  for (const file of envFiles(target.root)) {
-    const text = readFileSync(path.join(target.root, file), "utf8");
-    for (const line of text.split("\n")) {
-      const match = SECRET_IN_VITE.exec(line);
-      if (match) {
-        add({
-          integration: null,
-          check: "no-secret-in-vite",
-          ok: false,
-          message: `${file} sets ${match[1]}: Vite ships every VITE_ variable to the browser`,
-          fix: `delete it from ${file}; set the secret with \`supabase secrets set ${match[1]!.replace(/^VITE_/, "")}=…\` (functions only)`,
-        });
-      }
-    }
+  for (const { file, variable } of leakedViteSecrets(target.root)) {
+    add({
+      integration: null,
+      check: "no-secret-in-vite",
+      ok: false,
+      message: `${file} sets ${variable}: Vite ships every VITE_ variable to the browser`,
+      fix: `delete it from ${file}; set the secret with \`supabase secrets set ${variable.replace(/^VITE_/, "")}=…\` (functions only)`,
+    });
   }
 
   // Integrations written by hand from the playbook: recognised, never touched.
@@ -169,12 +158,9 @@ export function runDoctor(options: { target: string }): DoctorResult {
           },
     );
     // The provider redirects to the callback route: without it, every connect ends on the app's 404.
-    const routerPath = path.join(target.root, config.paths.router);
-    // Comments do not route: a commented-out <Route> is as good as none.
-    const router = (existsSync(routerPath) ? readFileSync(routerPath, "utf8") : "").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
     const callbackPage = `${ctx.names.pascal}CallbackPage`;
     add(
-      router.includes(ctx.routes.callback) || router.includes(`<${callbackPage}`)
+      routesCallback(target.root, config, ctx)
         ? { integration: id, check: "callback-route", ok: true, message: `${config.paths.router} routes ${ctx.routes.callback}` }
         : {
             integration: id,
