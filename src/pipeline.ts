@@ -15,6 +15,7 @@ import { loadTemplateSet } from "./render/template-set.js";
 import { readRepoConfig, type RepoConfig } from "./repo/config.js";
 import { resolveInside, type Target } from "./repo/target.js";
 import type { IntegrationSpec } from "./spec/schema.js";
+import type { SpecSource } from "./spec/source.js";
 
 /** The clock for new migration names: SOURCE_DATE_EPOCH (seconds) when set, so builds reproduce. */
 export function generationTime(env: NodeJS.ProcessEnv = process.env): Date {
@@ -67,6 +68,8 @@ export interface RunOptions {
   templatesDir?: string;
   /** `adopt`: the hand-written integration's rows (adoption migration) and the files it may replace. */
   adoption?: { context: AdoptionContext; replace: ReadonlySet<string> };
+  /** The preset each integration came from, by id, recorded in the lockfile (spec/source.ts). */
+  sources?: Readonly<Record<string, SpecSource | undefined>>;
 }
 
 export interface PipelineState {
@@ -147,7 +150,8 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
       if (output.step !== null) existing.push(path.basename(output.path).slice(0, 14));
     }
   }
-  const current = readCurrent(target, [...rendered.map((o) => o.path), ...new Set(rendered.map((o) => baseFile(o.owner)))]);
+  const previous = specs.flatMap((spec) => (lock?.integrations[spec.id]?.outputs ?? []).filter((o) => o.kind === "file").map((o) => o.path));
+  const current = readCurrent(target, [...rendered.map((o) => o.path), ...new Set(rendered.map((o) => baseFile(o.owner))), ...previous]);
   const plan = planFileOps({
     rendered,
     current,
@@ -156,6 +160,7 @@ export function planRun(target: Target, specs: IntegrationSpec[], options: RunOp
       id: spec.id,
       templateSet: spec.template,
       spec: spec as unknown as Record<string, unknown>,
+      ...(options.sources?.[spec.id] ? { source: options.sources[spec.id]! } : {}),
       ...(options.adoption
         ? { adopted: { legacyProvider: options.adoption.context.legacyProvider, legacyIntegrationId: options.adoption.context.legacyIntegrationId } }
         : {}),

@@ -14,6 +14,7 @@ import { findHandWrittenIntegrations } from "../repo/playbook.js";
 import { leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
 import { openApp, resolveInside, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, mergeSpecLayers, selectedPreset } from "../spec/build.js";
+import { addedValues, specSource } from "../spec/source.js";
 import { loadPreset } from "../spec/presets.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
@@ -156,8 +157,12 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   const preset = presetName !== undefined ? loadPreset(presetName, sources.presetVars) : undefined;
   const fromFiles = readSpecInput(read, mergeSpecLayers(preset, specFile, flags));
   let input = mergeSources({ ...sources, flags: mergeSpecLayers(fromFiles, flags) });
-  if (interaction) input = await interaction.promptForMissing(input);
+  const prompted = interaction ? addedValues(input, await interaction.promptForMissing(input)) : undefined;
+  if (prompted) input = { ...input, ...prompted };
   const spec = finalizeSpec(input);
+  // What the hand-written files say the way the preset says it is not pinned: a later preset fix reaches it.
+  const fromFilesOwn = preset ? addedValues(preset as IntegrationSpecInput, fromFiles) : fromFiles;
+  const source = specSource(presetName, sources.presetVars, spec.id, specFile, fromFilesOwn, flags, prompted);
 
   const unclear: FieldIssue[] = read.unclear.filter((issue) => {
     const flag = /pass (--[a-z-]+)/.exec(issue.message)?.[1];
@@ -216,6 +221,7 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   const body = async (): Promise<CommandOutcome> => {
     const state = planRun(target, [spec], {
       mode: "new",
+      sources: { [spec.id]: source },
       force: options.force ?? false,
       adoption: { context: adoption, replace: new Set(candidates) },
       ...(options.templates !== undefined ? { templatesDir: options.templates } : {}),

@@ -5,6 +5,8 @@ import path from "node:path";
 import { toolVersion } from "../package-root.js";
 import { buildIntegrationContext } from "../render/context.js";
 import { parseRecordedSpec } from "../spec/build.js";
+import type { IntegrationSpec } from "../spec/schema.js";
+import { currentSpec, formatSpecChange, type SpecSource } from "../spec/source.js";
 import { staleOps } from "./regenerate.js";
 import { hasConflictMarkers } from "../plan/merge.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
@@ -86,9 +88,33 @@ export function runDoctor(options: { target: string }): DoctorResult {
         },
   );
 
-  const specs = Object.keys(lock.integrations)
-    .sort()
-    .map((id) => parseRecordedSpec(lock.integrations[id]!.spec, `nexus-integrate.lock.json (${id})`));
+  const ids = Object.keys(lock.integrations).sort();
+  const specs = ids.map((id) => parseRecordedSpec(lock.integrations[id]!.spec, `nexus-integrate.lock.json (${id})`));
+  // The presets of this version, resolved again: what `regenerate` would move each integration to.
+  const current: IntegrationSpec[] = [];
+  const sources: Record<string, SpecSource | undefined> = {};
+  for (const [index, id] of ids.entries()) {
+    try {
+      const now = currentSpec(id, lock.integrations[id]!);
+      current.push(now.spec);
+      sources[id] = now.source;
+      add(
+        now.changes.length === 0
+          ? { integration: id, check: "preset", ok: true, message: now.source ? `matches the current "${now.source.preset}" preset` : "described in full (no preset)" }
+          : {
+              integration: id,
+              check: "preset",
+              ok: false,
+              message: `the "${now.source!.preset}" preset changed: ${now.changes.map((c) => formatSpecChange(id, c).slice(id.length + 2)).join("; ")}`,
+              fix: `nexus-integrate regenerate ${id} (your own values are kept)`,
+            },
+      );
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      current.push(specs[index]!);
+      add({ integration: id, check: "preset", ok: false, message: error.message, fix: error.issues.map((i) => `${i.path}: ${i.message}`).join("; ") });
+    }
+  }
   // Stale files, attributed to the integration whose lockfile entry lists them (shared ones to all).
   const owners = new Map<string, string[]>();
   for (const [id, entry] of Object.entries(lock.integrations)) {
@@ -97,7 +123,7 @@ export function runDoctor(options: { target: string }): DoctorResult {
   const stale = new Map<string, string[]>();
   let ops: FileOp[] = [];
   try {
-    ops = staleOps(planRun(target, specs, { mode: "regenerate", force: false }).plan.ops);
+    ops = staleOps(planRun(target, current, { mode: "regenerate", force: false, sources }).plan.ops);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     // Doctor reports what stops the other commands (an app of 0.1, say) instead of stopping.

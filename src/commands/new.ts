@@ -4,9 +4,10 @@ import type { FileOp } from "../plan/plan.js";
 import type { RunReport } from "../report.js";
 import { buildIntegrationContext } from "../render/context.js";
 import { openApp, type Target } from "../repo/target.js";
-import { finalizeSpec, mergeSources, selectedPreset } from "../spec/build.js";
+import { finalizeSpec, mergeSources, mergeSpecLayers, offlineConsentAdded, selectedPreset, withOfflineConsent } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
-import { closestPreset, hasPreset, presetVariables } from "../spec/presets.js";
+import { closestPreset, hasPreset, loadPreset, presetVariables } from "../spec/presets.js";
+import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
 import { checkAppImports } from "../repo/app-imports.js";
@@ -22,6 +23,7 @@ export interface NewOptions {
   authUrl?: string;
   tokenUrl?: string;
   userinfoUrl?: string;
+  issuer?: string;
   revocationUrl?: string;
   apiBaseUrl?: string;
   scopes?: string;
@@ -83,6 +85,7 @@ export function flagsToSpecInput(options: NewOptions): IntegrationSpecInput {
   if (options.authUrl !== undefined) input.authorizationUrl = options.authUrl;
   if (options.tokenUrl !== undefined) input.tokenUrl = options.tokenUrl;
   if (options.userinfoUrl !== undefined) input.userinfoUrl = options.userinfoUrl;
+  if (options.issuer !== undefined) input.issuer = options.issuer;
   if (options.revocationUrl !== undefined) input.revocationUrl = options.revocationUrl;
   if (options.apiBaseUrl !== undefined) input.apiBaseUrl = options.apiBaseUrl;
   if (options.scopes !== undefined) input.scopes = options.scopes.split(/[\s,]+/).filter((s) => s.length > 0);
@@ -309,8 +312,17 @@ export async function runNew(
     ...(discovered !== undefined ? { discovered } : {}),
     flags: flagsToSpecInput(options),
   });
-  if (interaction) input = await interaction.promptForMissing(input);
+  const prompted = interaction ? addedValues(input, await interaction.promptForMissing(input)) : undefined;
+  if (prompted) input = { ...input, ...prompted };
+  if (presetName === undefined) input = withOfflineConsent(input);
+  // Said when the user did not choose a prompt themselves.
+  const consentAdded =
+    presetName === undefined && offlineConsentAdded({ ...mergeSpecLayers(discovered, specFile, flagsToSpecInput(options)), scopes: input.scopes ?? [] });
   const spec = finalizeSpec(input);
+  // Discovered values sit below the preset: only those it lacks are the user's.
+  const presetInput = presetName !== undefined ? loadPreset(presetName, presetVars) : undefined;
+  const discoveredOwn = discovered && presetInput ? Object.fromEntries(Object.entries(discovered).filter(([key]) => !(key in presetInput))) : discovered;
+  const source = specSource(presetName, presetVars, spec.id, discoveredOwn, specFile, flagsToSpecInput(options), prompted);
   const dryRun = options.dryRun ?? false;
   // Before anything is planned or written: the app modules the generated code imports must be there.
   const importProblems = checkAppImports(target.root, readRepoConfig(target.root));
@@ -321,6 +333,7 @@ export async function runNew(
     const state = planRun(target, [spec], {
       mode: "new",
       force: options.force ?? false,
+      sources: { [spec.id]: source },
       ...(options.templates !== undefined ? { templatesDir: options.templates } : {}),
     });
     const { plan } = state;
@@ -332,6 +345,9 @@ export async function runNew(
       spec: spec as unknown as Record<string, unknown>,
       ops: plan.ops,
       nextSteps: nextSteps(spec, state.config, plan.ops),
+      ...(consentAdded
+        ? { notes: ["Added prompt=consent to the authorization URL: OpenID Connect Core §11 requires it with offline_access, or no refresh token is issued (set --auth-param prompt=… to choose otherwise)."] }
+        : {}),
     };
     if (dryRun) report.diffs = await unifiedDiffs(plan.ops);
     if (plan.conflicts.length > 0) {

@@ -4,7 +4,7 @@ import type { FileOp } from "../plan/plan.js";
 import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
 import { openApp } from "../repo/target.js";
-import { parseRecordedSpec } from "../spec/build.js";
+import { currentSpec, formatSpecChange } from "../spec/source.js";
 import { conflictOutcome, unifiedDiffs, type CommandOutcome } from "./new.js";
 
 export interface RegenerateOptions {
@@ -57,13 +57,22 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
   if (unknown.length > 0) {
     throw new UsageError("unknown integration", unknown.map((id) => ({ path: "provider", message: `"${id}" is not installed (installed: ${Object.keys(lock.integrations).join(", ")})` })));
   }
-  const specs = selected.map((id) => parseRecordedSpec(lock.integrations[id]!.spec, `nexus-integrate.lock.json (${id})`));
+  // Each integration's spec now: its preset resolved again from this version's catalog, the user's values over it.
+  const current = selected.map((id) => ({ id, ...currentSpec(id, lock.integrations[id]!) }));
+  const specs = current.map((c) => c.spec);
+  const sources = Object.fromEntries(current.map((c) => [c.id, c.source]));
+  const presetChanges = current.flatMap((c) => c.changes.map((change) => formatSpecChange(c.id, change)));
+  const presetNotes = [
+    ...current.flatMap((c) => (c.note ? [c.note] : [])),
+    ...(presetChanges.length > 0 ? [`Preset changes since the integration was generated (your own values are kept):`, ...presetChanges.map((line) => `  ${line}`)] : []),
+  ];
   const dryRun = (options.dryRun ?? false) || check;
 
   const body = async (): Promise<CommandOutcome> => {
     const state = planRun(target, specs, {
       mode: "regenerate",
       force: options.force ?? false,
+      sources,
       ...(options.templates !== undefined ? { templatesDir: options.templates } : {}),
     });
     const { plan } = state;
@@ -73,15 +82,23 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
       dryRun,
       ops: plan.ops,
       nextSteps: [],
+      ...(presetNotes.length > 0 ? { notes: presetNotes } : {}),
     };
     if (options.dryRun) report.diffs = await unifiedDiffs(plan.ops);
     if (check) {
       const stale = staleOps(plan.ops);
-      if (stale.length > 0) {
+      if (stale.length > 0 || presetChanges.length > 0) {
+        const what = [
+          ...(presetChanges.length > 0 ? [`${presetChanges.length} preset change${presetChanges.length === 1 ? "" : "s"}`] : []),
+          ...(stale.length > 0 ? [`${stale.length} generated file${stale.length === 1 ? "" : "s"}`] : []),
+        ];
         report.error = {
-          message: `${stale.length} generated file${stale.length === 1 ? " is" : "s are"} stale: run \`nexus-integrate regenerate ${options.all ? "--all" : selected.join(" ")}\``,
-          files: stale.map((op) => `${op.path}: ${op.action}${op.reason ? ` (${op.reason})` : ""}`),
-          issues: stale.map((op) => ({ path: op.path, message: `${op.action}${op.reason ? ` (${op.reason})` : ""}` })),
+          message: `stale: ${what.join(" and ")} not applied yet: run \`nexus-integrate regenerate ${options.all ? "--all" : selected.join(" ")}\``,
+          files: [...presetChanges, ...stale.map((op) => `${op.path}: ${op.action}${op.reason ? ` (${op.reason})` : ""}`)],
+          issues: [
+            ...current.flatMap((c) => c.changes.map((change) => ({ path: `${c.id}.${change.path}`, message: formatSpecChange(c.id, change) }))),
+            ...stale.map((op) => ({ path: op.path, message: `${op.action}${op.reason ? ` (${op.reason})` : ""}` })),
+          ],
         };
         return { report, exitCode: 1 };
       }

@@ -45,6 +45,14 @@ const lockfileSchema = z.strictObject({
       outputs: z.array(lockedOutputSchema),
       /** `adopt`: how the hand-written integration's rows are told apart in the app's own tables. */
       adopted: z.strictObject({ legacyProvider: z.string(), legacyIntegrationId: z.string().nullable() }).optional(),
+      /** The preset it came from, with the user's variables and values over it (see spec/source.ts). */
+      source: z
+        .strictObject({
+          preset: z.string(),
+          variables: z.record(z.string(), z.string()),
+          overrides: z.record(z.string(), z.unknown()),
+        })
+        .optional(),
     }),
   ),
 });

@@ -6,6 +6,7 @@ import { sha256 } from "./hash.js";
 import { emptyLockfile, lockedOutputsOf, type LockedOutput, type Lockfile } from "./lockfile.js";
 import { conflictHunks, hasConflictMarkers, mergeThreeWay } from "./merge.js";
 import { sortHistory, type MigrationRecord } from "./migrations.js";
+import type { SpecSource } from "../spec/source.js";
 
 /**
  * Planning is pure: from what the templates render, what is on disk, the merge bases and the lockfile, it
@@ -52,6 +53,8 @@ export interface IntegrationEntry {
   spec: Record<string, unknown>;
   /** `adopt`: the hand-written integration's rows in the app's tables (kept by later runs). */
   adopted?: { legacyProvider: string; legacyIntegrationId: string | null };
+  /** The preset it came from (spec/source.ts); none for a provider described in full. */
+  source?: SpecSource;
 }
 
 export interface PlanInput {
@@ -272,6 +275,31 @@ export function planFileOps(input: PlanInput): Plan {
     });
   }
 
+  // Files an integration's templates no longer produce (a preset that lost its webhooks): deleted when nobody
+  // edited them, kept and said otherwise. Never in `new` mode, which replaces what it is told to.
+  if (input.mode === "regenerate") {
+    for (const entry of input.entries) {
+      const renderedTemplates = new Set(rendered.filter((o) => o.owner === entry.id).map((o) => o.template));
+      for (const old of lock?.integrations[entry.id]?.outputs ?? []) {
+        if (old.kind !== "file" || renderedTemplates.has(old.template) || byPath.has(old.path)) continue;
+        const before = current.get(old.path) ?? null;
+        if (before === null) continue;
+        const edited = sha256(before) !== old.sha256;
+        ops.push({
+          path: old.path,
+          action: edited ? "keep" : "delete",
+          before,
+          after: edited ? before : null,
+          kind: "file",
+          forced: false,
+          reason: edited
+            ? `${entry.id} no longer generates it; you edited it, so it is kept (delete it when you no longer need it)`
+            : `${entry.id} no longer generates it`,
+        });
+      }
+    }
+  }
+
   // One base file per owner: an integration's holds exactly its current outputs; the shared one keeps
   // entries of shared outputs this run did not render (another template set's).
   const owners = [...new Set(rendered.filter((o) => o.step === null).map((o) => o.owner))].sort();
@@ -321,6 +349,7 @@ function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>):
       spec: entry.spec,
       outputs: locked(input.rendered.filter((o) => o.owner === entry.id)),
       ...(adopted ? { adopted } : {}),
+      ...(entry.source ? { source: entry.source } : {}),
     };
   }
   return {

@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../repo/config.js";
 import { deriveNames, type IntegrationNames } from "../spec/names.js";
-import type { IntegrationSpec } from "../spec/schema.js";
+import type { IntegrationSpec, WEBHOOK_SCHEMES } from "../spec/schema.js";
 
 /** Names every shared (written-once) template may use. */
 export interface SharedContext {
@@ -25,15 +25,17 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
   fn: { exchange: string; sync: string; webhooks: string; dir: string };
   routes: { base: string; setup: string; callback: string };
   tables: { records: string; webhookEvents: string };
-  /** How the provider signs webhooks; a generic HMAC-SHA-256 header when the spec does not say. */
+  /** How the provider signs webhooks; null when it sends none (no receiver is generated). */
   webhook: {
-    scheme: "github-sha256" | "slack-v0" | "stripe" | "hubspot-v3" | "generic-hmac-sha256";
-    signatureHeader: string;
+    scheme: Exclude<(typeof WEBHOOK_SCHEMES)[number], "none">;
+    signatureHeader: string | null;
     timestampHeader: string | null;
     toleranceSeconds: number | null;
     signatureEncoding: "hex" | "base64";
     docsUrl: string | null;
-  };
+    /** What the webhook secret is, for the env example and docs. */
+    secretHint: string;
+  } | null;
   imports: RepoConfig["imports"] & { utils: string; functionErrors: string; session: string };
   urls: { app: string; redirect: string };
 }
@@ -76,18 +78,24 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
   return context;
 }
 
-export const GENERIC_WEBHOOK = {
-  scheme: "generic-hmac-sha256",
-  signatureHeader: "X-Webhook-Signature",
-  timestampHeader: "X-Webhook-Timestamp",
-  toleranceSeconds: 300,
-  signatureEncoding: "hex",
-  docsUrl: null,
-} as const;
+/** What each scheme's secret is, as the provider's console calls it. */
+const SECRET_HINTS: Record<Exclude<(typeof WEBHOOK_SCHEMES)[number], "none">, string> = {
+  "github-sha256": "the webhook secret you set on the webhook",
+  "slack-v0": "the app's Signing Secret",
+  stripe: "the endpoint's signing secret (whsec_…)",
+  "hubspot-v3": "the app's client secret",
+  "generic-hmac-sha256": "the secret the provider signs webhooks with",
+  xero: "the webhook key shown on the app's Webhooks page",
+  linkedin: "the app's client secret",
+  zoom: "the app's Secret Token (Features > Access)",
+  dropbox: "the app secret",
+  notion: "the verification_token Notion posts when the subscription is created (logged by the function)",
+  "microsoft-graph": "the clientState you pass when creating the Graph subscription (a random string)",
+};
 
 function resolveWebhook(spec: IntegrationSpec): IntegrationContext["webhook"] {
   const w = spec.webhooks;
-  if (!w || w.scheme === "none" || !w.signatureHeader) return { ...GENERIC_WEBHOOK };
+  if (!w || w.scheme === "none") return null;
   return {
     scheme: w.scheme,
     signatureHeader: w.signatureHeader,
@@ -95,6 +103,7 @@ function resolveWebhook(spec: IntegrationSpec): IntegrationContext["webhook"] {
     toleranceSeconds: w.toleranceSeconds,
     signatureEncoding: w.signatureEncoding,
     docsUrl: w.docsUrl,
+    secretHint: SECRET_HINTS[w.scheme],
   };
 }
 

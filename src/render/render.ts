@@ -117,7 +117,9 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
   };
   // A step the app has received is history: it is neither rendered nor compared again.
   const due = ordered.filter((t) => t.step === null || t.step === REMOVAL_STEP || !deliveredTo(t.group === "shared" ? SHARED_OWNER : input.spec.id).has(t.step));
-  return due.map((template) => {
+  // A template that renders to nothing (its content wrapped in an `{{#if}}` that is false: no webhook receiver
+  // for a provider without webhooks) has no output.
+  return due.flatMap((template) => {
     const owner = template.group === "shared" ? SHARED_OWNER : input.spec.id;
     const context =
       template.group === "shared" ? sharedContext : template.group === "adoption" ? { ...integrationContext, adoption: input.adoption } : integrationContext;
@@ -125,8 +127,10 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
     if (usesToken(template.layoutPath, "timestamp")) pathTokens.timestamp = clock.allocate();
     const outputPath = mapOutputPath(template.layoutPath, input.config, pathTokens);
     const render = engine.compile(template.displayPath, template.source, context);
-    const body = ensureFinalNewline(render(context));
-    return {
+    const text = render(context);
+    if (text.trim() === "") return [];
+    const body = ensureFinalNewline(text);
+    return [{
       path: outputPath,
       kind: template.kind,
       template: template.key,
@@ -136,6 +140,6 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
       region: template.region,
       source: template.origin === "builtin" ? `builtin@${input.version}` : template.displayPath,
       templateSha256: sha256(template.source),
-    };
+    }];
   });
 }

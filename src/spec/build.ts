@@ -81,7 +81,23 @@ export function mergeSources(sources: SpecSources): IntegrationSpecInput {
   }
   const merged = mergeSpecLayers(sources.discovered, preset, sources.specFile, sources.flags);
   const id = sources.positional ?? merged.id ?? presetName;
-  return id === undefined ? merged : { ...merged, id };
+  const withConsent = presetName === undefined ? withOfflineConsent(merged) : merged;
+  return id === undefined ? withConsent : { ...withConsent, id };
+}
+
+/**
+ * OpenID Connect Core §11: a request for `offline_access` must carry `prompt=consent`, or the provider may issue
+ * no refresh token (users would reconnect every hour without being told why). Added for providers described by
+ * flags, a spec file or discovery when they ask for offline_access and set no prompt; presets say what their
+ * provider documents.
+ */
+export function withOfflineConsent(input: IntegrationSpecInput): IntegrationSpecInput {
+  if (!offlineConsentAdded(input)) return input;
+  return { ...input, authorizationParams: { ...(input.authorizationParams ?? {}), prompt: "consent" } };
+}
+
+export function offlineConsentAdded(input: IntegrationSpecInput): boolean {
+  return (input.scopes ?? []).includes("offline_access") && input.authorizationParams?.prompt === undefined;
 }
 
 /** Fields that are still empty after merging, with the flag that would supply each. */

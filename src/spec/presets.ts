@@ -19,6 +19,8 @@ export interface PresetVariable {
 
 interface PresetFile extends PresetInput {
   variables?: Record<string, PresetVariable>;
+  /** Where each fact the preset relies on is documented (field or topic → URL); not part of the spec. */
+  references?: Record<string, string>;
 }
 
 export const PRESETS_DIR = path.join(PACKAGE_ROOT, "presets");
@@ -57,7 +59,7 @@ function substitute(value: unknown, values: Record<string, string>): unknown {
 }
 
 export function loadPreset(id: string, vars: Record<string, string> = {}): PresetInput {
-  const { variables = {}, ...preset } = readPresetFile(id);
+  const { variables = {}, references: _references, ...preset } = readPresetFile(id);
   const issues = Object.keys(vars)
     .filter((name) => !(name in variables))
     .map((name) => ({
@@ -79,6 +81,11 @@ export function loadPreset(id: string, vars: Record<string, string> = {}): Prese
 /** The variables a preset declares (name → default, pattern, description). */
 export function presetVariables(id: string): Record<string, PresetVariable> {
   return readPresetFile(id).variables ?? {};
+}
+
+/** Where a preset's facts are documented (field or topic → URL). */
+export function presetReferences(id: string): Record<string, string> {
+  return readPresetFile(id).references ?? {};
 }
 
 /** A preset's display name, for pickers. */

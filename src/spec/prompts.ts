@@ -71,10 +71,9 @@ const QUESTIONS: Question[] = [
   },
   {
     field: "scopes",
-    message: "Scopes (separated by commas)",
+    message: "Scopes (separated by commas; empty if the provider takes none)",
     validate: (value) => {
       const scopes = splitScopes(value);
-      if (scopes.length === 0) return "at least one scope is required";
       for (const scope of scopes) {
         const result = scopeToken.safeParse(scope);
         if (!result.success) return result.error.issues[0]?.message ?? "invalid scope";

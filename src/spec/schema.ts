@@ -121,15 +121,45 @@ const syncSchema = z.strictObject({
   body: z.record(z.string(), z.json()).nullable().default(null),
 });
 
+/**
+ * How a provider signs webhooks and proves an endpoint (templates/advanced/shared/…/webhooks.ts.hbs); "none":
+ * the provider sends no webhooks an OAuth app can receive, so no receiver is generated (as with no `webhooks`).
+ */
+export const WEBHOOK_SCHEMES = [
+  "github-sha256",
+  "slack-v0",
+  "stripe",
+  "hubspot-v3",
+  "generic-hmac-sha256",
+  "xero",
+  "linkedin",
+  "zoom",
+  "dropbox",
+  "notion",
+  "microsoft-graph",
+  "none",
+] as const;
+
 const webhooksSchema = z.strictObject({
-  scheme: z.enum(["github-sha256", "slack-v0", "stripe", "hubspot-v3", "generic-hmac-sha256", "none"], {
-    error: "must be github-sha256, slack-v0, stripe, hubspot-v3, generic-hmac-sha256 or none",
-  }),
+  scheme: z.enum(WEBHOOK_SCHEMES, { error: `must be one of ${WEBHOOK_SCHEMES.join(", ")}` }),
   signatureHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").nullable().default(null),
   timestampHeader: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").nullable().default(null),
   toleranceSeconds: z.number().int().min(1).max(86_400).nullable().default(null),
   signatureEncoding: z.enum(["hex", "base64"], { error: 'must be "hex" or "base64"' }).default("hex"),
   docsUrl: endpointUrl.nullable().default(null),
+});
+
+/**
+ * Errors a provider reports outside RFC 6749 and HTTP status codes: Slack answers HTTP 200 with
+ * `{"ok": false, "error": "token_revoked"}`; HubSpot's v1 token endpoint `{"status": "BAD_REFRESH_TOKEN"}`.
+ */
+const errorsSchema = z.strictObject({
+  /** A body field that is `false` when the call failed, whatever the HTTP status (Slack: "ok"). */
+  okField: z.string().regex(FIELD_PATH, 'must be a dotted field path such as "ok"').nullable().default(null),
+  /** The body field holding the provider's error code (Slack: "error", HubSpot v1: "status"). */
+  codeField: z.string().regex(FIELD_PATH, 'must be a dotted field path such as "error"').default("error"),
+  /** Codes that mean the authorization is gone (revoked, uninstalled, dead refresh token): the user reconnects. */
+  reauth: z.array(z.string().regex(/^[A-Za-z0-9_.:-]+$/, "error codes are letters, digits, '_', '.', ':' and '-'")).max(20).default([]),
 });
 
 /** The folder name under which the generator keeps its shared files (`_shared/nexus-integrate/`). */
@@ -161,7 +191,8 @@ export const integrationSpecSchema = z.strictObject({
   userinfoUrl: endpointUrl.nullable().default(null),
   revocationUrl: endpointUrl.nullable().default(null),
   apiBaseUrl: endpointUrl,
-  scopes: z.array(scopeToken).min(1, "at least one scope is required").max(50, "at most 50 scopes"),
+  /** Empty for providers that take no `scope` parameter (Notion: access is set in the integration's settings). */
+  scopes: z.array(scopeToken).max(50, "at most 50 scopes"),
   scopeSeparator: z.enum(SCOPE_SEPARATORS, { error: 'must be " " (space) or ","' }).default(" "),
   authorizationParams: z
     .record(
@@ -193,6 +224,8 @@ export const integrationSpecSchema = z.strictObject({
   connectionFields: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a field name")).max(10).default([]),
   /** token_type values besides bearer and DPoP the provider issues (Slack: "bot"). */
   tokenTypes: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, "token types are lowercase words")).max(5).default([]),
+  /** Errors the provider reports in its own shape (see errorsSchema); null when it follows RFC 6749 and HTTP. */
+  errors: errorsSchema.nullable().default(null),
   /** How the provider signs webhooks (used by the advanced template set). */
   webhooks: webhooksSchema.nullable().default(null),
 });

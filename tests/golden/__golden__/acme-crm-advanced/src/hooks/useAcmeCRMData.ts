@@ -29,35 +29,40 @@ export function useAcmeCRMData(service: AcmeCRMService = acmeCRMService): AcmeCR
   const [connection, setConnection] = useState<AcmeCRMConnection | null>(null);
   const [records, setRecords] = useState<AcmeCRMRecord[]>([]);
 
-  const refresh = useCallback(async () => {
-    setLoading(true);
-    setError(null);
+  /** Reads the connection and records; returns what went wrong, if anything. */
+  const load = useCallback(async (): Promise<string | null> => {
     try {
       const current = await service.getConnection();
       setConnection(current);
       setRecords(current ? await service.listRecords() : []);
+      return null;
     } catch (caught) {
-      setError(message(caught));
-    } finally {
-      setLoading(false);
+      return message(caught);
     }
   }, [service]);
 
+  const refresh = useCallback(async () => {
+    setLoading(true);
+    setError(await load());
+    setLoading(false);
+  }, [load]);
+
+  // An action's own error is what the user sees, even when the reload after it succeeds.
   const run = useCallback(
     async (action: () => Promise<unknown>) => {
       setBusy(true);
       setError(null);
+      let failure: string | null = null;
       try {
         await action();
-        await refresh();
       } catch (caught) {
-        setError(message(caught));
-        await refresh().catch(() => undefined);
-      } finally {
-        setBusy(false);
+        failure = message(caught);
       }
+      const reloadFailure = await load();
+      setError(failure ?? reloadFailure);
+      setBusy(false);
     },
-    [refresh],
+    [load],
   );
 
   useEffect(() => {

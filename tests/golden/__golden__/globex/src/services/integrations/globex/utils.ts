@@ -62,7 +62,8 @@ export function createGlobexAnalyticsAuthUrl({
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", clientId);
   url.searchParams.set("redirect_uri", redirectUri);
-  url.searchParams.set("scope", requiredScopes.join(GLOBEX_SCOPE_SEPARATOR));
+  // A provider without scopes (access set in its app settings) gets no scope parameter.
+  if (requiredScopes.length > 0) url.searchParams.set("scope", requiredScopes.join(GLOBEX_SCOPE_SEPARATOR));
   url.searchParams.set("state", state);
   for (const [name, value] of Object.entries(GLOBEX_AUTHORIZATION_PARAMS)) {
     url.searchParams.set(name, value);

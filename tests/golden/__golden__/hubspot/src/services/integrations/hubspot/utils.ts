@@ -7,7 +7,7 @@ export const HUBSPOT_DISPLAY_NAME = "HubSpot";
 
 export const HUBSPOT_API = {
   AUTH_URL: "https://app.hubspot.com/oauth/authorize",
-  TOKEN_URL: "https://api.hubapi.com/oauth/v1/token",
+  TOKEN_URL: "https://api.hubapi.com/oauth/2026-03/token",
   USER_INFO: "https://api.hubapi.com/account-info/v3/details",
   API_BASE: "https://api.hubapi.com",
   DATA_ENDPOINT: "/crm/v3/objects/contacts?limit=100",
@@ -62,7 +62,8 @@ export function createHubSpotAuthUrl({
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", clientId);
   url.searchParams.set("redirect_uri", redirectUri);
-  url.searchParams.set("scope", requiredScopes.join(HUBSPOT_SCOPE_SEPARATOR));
+  // A provider without scopes (access set in its app settings) gets no scope parameter.
+  if (requiredScopes.length > 0) url.searchParams.set("scope", requiredScopes.join(HUBSPOT_SCOPE_SEPARATOR));
   url.searchParams.set("state", state);
   for (const [name, value] of Object.entries(HUBSPOT_AUTHORIZATION_PARAMS)) {
     url.searchParams.set(name, value);

@@ -53,3 +53,29 @@ export function requireEnv(env: { get(name: string): string | undefined }, name:
   }
   return value;
 }
+
+/**
+ * A fetch whose calls give up after `seconds`: a provider that hangs must not hold a token row lock or a
+ * function invocation until the platform kills it. A timed-out call throws a DOMException named TimeoutError.
+ */
+export function fetchWithTimeout(base: typeof fetch, seconds: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(seconds * 1000);
+    return base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+}
+
+export function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
+}
+
+/** Seconds from an optional environment variable, or `fallback` when it is unset. */
+export function secondsFromEnv(env: { get(name: string): string | undefined }, name: string, fallback: number): number {
+  const raw = env.get(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 120) {
+    throw new Error(`Function secret ${name} must be a number of seconds from 0 to 120, not "${raw}"`);
+  }
+  return value;
+}

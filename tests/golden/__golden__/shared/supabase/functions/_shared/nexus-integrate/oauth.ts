@@ -41,9 +41,57 @@ function processOptions(provider: ProviderConfig): oauth.ProcessTokenResponseOpt
   };
 }
 
+/**
+ * The provider's error code when a response body reports a failure in the provider's own shape (Slack: HTTP 200
+ * with `ok: false`; HubSpot v1: `status`), else null.
+ */
+export function providerErrorCode(provider: ProviderConfig, body: unknown, status: number): string | null {
+  const errors = provider.errors;
+  if (!errors || typeof body !== "object" || body === null) return null;
+  const failed = errors.okField !== null ? readField(body, errors.okField) === false : status >= 400;
+  if (!failed) return null;
+  // The provider's own code, else RFC 6749's `error` (HubSpot sends both since its OAuth errors were standardised).
+  for (const field of [errors.codeField, "error"]) {
+    const code = readField(body, field);
+    if (typeof code === "string" && code !== "") return code;
+  }
+  return "unknown_error";
+}
+
+/**
+ * Token endpoint answers outside RFC 6749, rewritten as its error shape (`error`, HTTP 400) so oauth4webapi
+ * reports them as errors and not tokens: an HTTP 200 that carries `error` and no token (GitHub), and the
+ * provider's own error shape (Slack's `ok: false`, HubSpot v1's `status`). Codes that mean the grant is gone
+ * become `invalid_grant`: the user reconnects.
+ */
+function tokenEndpointFetch(provider: ProviderConfig, deps: OAuthDeps): typeof fetch {
+  return async (input, init) => {
+    const response = await deps.fetch(input, init);
+    if (!(response.headers.get("content-type") ?? "").includes("json")) return response;
+    const body: unknown = await response
+      .clone()
+      .json()
+      .catch(() => null);
+    if (typeof body !== "object" || body === null) return response;
+    const rfcError = (body as { error?: unknown }).error;
+    const errorWith200 = response.ok && typeof rfcError === "string" && !("access_token" in body);
+    const code =
+      providerErrorCode(provider, body, errorWith200 ? 400 : response.status) ?? (errorWith200 ? rfcError : null);
+    if (code === null) return response;
+    const dead = provider.errors?.reauth.includes(code) ?? false;
+    // Already an RFC 6749 error that says nothing more: oauth4webapi reads it as it is.
+    if (!dead && !response.ok && typeof rfcError === "string") return response;
+    await response.body?.cancel();
+    return new Response(
+      JSON.stringify({ error: dead ? "invalid_grant" : code, error_description: `${provider.displayName}: ${code}` }),
+      { status: 400, headers: { "Content-Type": "application/json" } },
+    );
+  };
+}
+
 function requestOptions(provider: ProviderConfig, deps: OAuthDeps) {
   return {
-    [oauth.customFetch]: deps.fetch,
+    [oauth.customFetch]: tokenEndpointFetch(provider, deps),
     // Plain http is only ever allowed for a provider on this machine (local testing).
     [oauth.allowInsecureRequests]: isLoopbackHttp(provider.tokenEndpoint),
   };
@@ -71,7 +119,13 @@ function toTokenSet(
     // Providers that rotate refresh tokens send a new one; the others expect the old one to be kept.
     refreshToken: response.refresh_token ?? previousRefreshToken,
     tokenType: response.token_type,
-    scope: typeof response.scope === "string" ? response.scope : null,
+    // RFC 6749 `scope`, or a `scopes` array (HubSpot).
+    scope:
+      typeof response.scope === "string"
+        ? response.scope
+        : Array.isArray(response.scopes)
+          ? response.scopes.filter((s): s is string => typeof s === "string").join(" ")
+          : null,
     expiresAt: typeof response.expires_in === "number" ? new Date(now.getTime() + response.expires_in * 1000) : null,
   };
 }

@@ -2,7 +2,7 @@
 import { supabaseAuthenticator, supabaseJwks, supabasePublicKey } from "./auth.ts";
 import { parseAllowedOrigins } from "./cors.ts";
 import { decodeKey, importEncryptionKey, importSigningKey } from "./crypto.ts";
-import { requireEnv } from "./http.ts";
+import { fetchWithTimeout, requireEnv, secondsFromEnv } from "./http.ts";
 import type { ClientCredentials } from "./oauth.ts";
 import { connectDatabase, createPostgresStore, type IntegrationStore } from "./store.ts";
 import type { Authenticate, ProviderConfig } from "./types.ts";
@@ -34,7 +34,11 @@ export async function loadRuntime(provider: ProviderConfig, env: Deno.Env = Deno
       state: await importSigningKey(decodeKey("NEXUS_STATE_SIGNING_KEY", requireEnv(env, "NEXUS_STATE_SIGNING_KEY"))),
     },
     allowedOrigins: parseAllowedOrigins(env.get("NEXUS_ALLOWED_ORIGINS")),
-    fetch: globalThis.fetch.bind(globalThis),
+    // Every call to the provider (token, API, userinfo, revocation) gives up after this long.
+    fetch: fetchWithTimeout(
+      globalThis.fetch.bind(globalThis),
+      secondsFromEnv(env, "NEXUS_PROVIDER_TIMEOUT_SECONDS", 15),
+    ),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

@@ -2,8 +2,8 @@
 import { corsHeaders } from "./cors.ts";
 import { decryptSecret, encryptSecret } from "./crypto.ts";
 import { loadTokens, tokenContext } from "./exchange-handler.ts";
-import { errorResponse, HttpError, jsonResponse } from "./http.ts";
-import { isOAuthError, readField, refreshTokens, type ClientCredentials } from "./oauth.ts";
+import { errorResponse, HttpError, isTimeout, jsonResponse } from "./http.ts";
+import { isOAuthError, providerErrorCode, readField, refreshTokens, type ClientCredentials } from "./oauth.ts";
 import type { IntegrationStore, StoredTokens } from "./store.ts";
 import type { Authenticate, ProviderConfig } from "./types.ts";
 
@@ -102,7 +102,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
       } catch (error) {
         if (error instanceof HttpError && error.code === "needs_reauth")
           return needsReauth(userId, error.message, headers);
-        const code = isOAuthError(error) ? error.error : "refresh_failed";
+        const code = isOAuthError(error) ? error.error : isTimeout(error) ? "timeout" : "refresh_failed";
         await store.recordEvent({
           userId,
           provider: provider.id,
@@ -149,12 +149,37 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     });
     let init = await request(current);
     let response: Response | null = null;
+    let body: unknown = undefined;
     let refreshedAfter401 = false;
+    const failed = async (details: Record<string, unknown>) =>
+      store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details });
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      response = await deps.fetch(url, init);
+      try {
+        response = await deps.fetch(url, init);
+        // Providers that report failures in the body (Slack: HTTP 200 with ok: false) are read before judging.
+        body = response.ok ? await response.text() : undefined;
+      } catch (error) {
+        await failed({ error: isTimeout(error) ? "timeout" : "unreachable" });
+        throw new HttpError(
+          504,
+          "provider_unreachable",
+          `${provider.displayName} did not answer in time. Try again later.`,
+        );
+      }
+      if (typeof body === "string") {
+        try {
+          body = JSON.parse(body);
+        } catch {
+          await failed({ status: response.status, error: "invalid_json" });
+          throw new HttpError(502, "sync_failed", `${provider.displayName} answered with something that is not JSON.`);
+        }
+      }
+      const code = providerErrorCode(provider, body, response.status);
+      // The authorization is gone: HTTP 401, or a provider code that says so (Slack: token_revoked).
+      const dead = response.status === 401 || (code !== null && (provider.errors?.reauth.includes(code) ?? false));
       // Providers that send no expires_in (Salesforce) say a token has expired with a 401: refresh once and retry
       // while a refresh token is stored, instead of asking the user to reconnect.
-      if (response.status === 401 && current.refreshToken && !refreshedAfter401) {
+      if (dead && current.refreshToken && !refreshedAfter401) {
         refreshedAfter401 = true;
         await response.body?.cancel();
         const used = current.accessToken;
@@ -165,16 +190,24 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
         attempt--;
         continue;
       }
+      if (dead) {
+        await response.body?.cancel();
+        await failed({ status: response.status, ...(code !== null ? { error: code } : {}) });
+        return needsReauth(userId, code ?? "unauthorized", headers);
+      }
+      if (code !== null) {
+        await failed({ status: response.status, error: code });
+        throw new HttpError(
+          502,
+          "sync_failed",
+          `${provider.displayName} returned an error (${code}). Try again later.`,
+        );
+      }
       if (response.status !== 429) break;
       const wait = parseRetryAfter(response.headers.get("Retry-After"), deps.now()) ?? 2 ** attempt;
       await response.body?.cancel();
       if (attempt === maxAttempts || wait > maxWait) {
-        await store.recordEvent({
-          userId,
-          provider: provider.id,
-          type: "sync_failed",
-          details: { status: 429, retryAfterSeconds: wait, attempts: attempt },
-        });
+        await failed({ status: 429, retryAfterSeconds: wait, attempts: attempt });
         return jsonResponse(
           {
             error: "rate_limited",
@@ -190,8 +223,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     if (!response || !response.ok) {
       const status = response?.status ?? 0;
       await response?.body?.cancel();
-      await store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details: { status } });
-      if (status === 401) return needsReauth(userId, "unauthorized", headers);
+      await failed({ status });
       throw new HttpError(
         502,
         "sync_failed",
@@ -200,7 +232,6 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     }
 
     // 3. Transform and store, then stamp the sync.
-    const body: unknown = await response.json();
     // No itemsField: a top-level array is the list, an object is one record.
     const list =
       provider.sync.itemsField === null

@@ -18,6 +18,11 @@ export interface ProviderConfig {
   tokenEndpointAuthMethod: "client_secret_post" | "client_secret_basic";
   /** token_type values besides bearer and DPoP that the provider issues (Slack: "bot"). */
   tokenTypes: readonly string[];
+  /**
+   * Errors the provider reports in its own shape: `okField` false on failure whatever the HTTP status (Slack),
+   * the code in `codeField`; codes in `reauth` mean the authorization is gone. Null: RFC 6749 and HTTP statuses.
+   */
+  errors: { okField: string | null; codeField: string; reauth: readonly string[] } | null;
   /** Values kept per connection from the callback parameters or the token response (QuickBooks: realmId). */
   connectionFields: readonly string[];
   /** The app route the provider redirects back to. */

@@ -6,11 +6,23 @@ import type { IntegrationStore } from "./store.ts";
  * Webhook receivers: verify the provider's signature (HMAC-SHA-256 with the shared secret, compared in
  * constant time by WebCrypto), reject stale timestamps and replays, store the delivery, answer at once.
  */
-export type WebhookScheme = "github-sha256" | "slack-v0" | "stripe" | "hubspot-v3" | "generic-hmac-sha256";
+export type WebhookScheme =
+  | "github-sha256"
+  | "slack-v0"
+  | "stripe"
+  | "hubspot-v3"
+  | "generic-hmac-sha256"
+  | "xero"
+  | "linkedin"
+  | "zoom"
+  | "dropbox"
+  | "notion"
+  | "microsoft-graph";
 
 export interface WebhookConfig {
   scheme: WebhookScheme;
-  signatureHeader: string;
+  /** The header carrying the signature; null for Microsoft Graph, whose notifications carry `clientState`. */
+  signatureHeader: string | null;
   timestampHeader: string | null;
   /** Reject deliveries whose timestamp is further than this from now. */
   toleranceSeconds: number | null;
@@ -73,12 +85,52 @@ function isFresh(timestamp: string | null, toleranceSeconds: number | null, now:
   return Math.abs(now.getTime() - ms) <= toleranceSeconds * 1000;
 }
 
+async function hmacHex(secret: string, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Compares two secrets in constant time (their SHA-256 digests, so lengths leak nothing either). */
+async function secretsEqual(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([a, b].map((text) => crypto.subtle.digest("SHA-256", encoder.encode(text))));
+  const left = new Uint8Array(x!);
+  const right = new Uint8Array(y!);
+  let diff = 0;
+  for (let i = 0; i < left.length; i++) diff |= left[i]! ^ right[i]!;
+  return diff === 0;
+}
+
+/** Microsoft Graph: every notification in the batch carries the clientState the subscription was created with. */
+async function graphClientStateMatches(secret: string, body: string): Promise<boolean> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  const value = (parsed as { value?: unknown } | null)?.value;
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (const item of value) {
+    const state = (item as { clientState?: unknown } | null)?.clientState;
+    if (typeof state !== "string" || !(await secretsEqual(state, secret))) return false;
+  }
+  return true;
+}
+
 export async function verifyWebhook(
   config: WebhookConfig,
   secret: string,
   req: WebhookRequest,
   now: Date,
 ): Promise<Verification> {
+  if (config.scheme === "microsoft-graph") {
+    if (!(await graphClientStateMatches(secret, req.body))) return { ok: false, reason: "clientState does not match" };
+    return { ok: true, replayKey: await sha256Hex(`${config.scheme}::${req.body}`) };
+  }
+  if (!config.signatureHeader) return { ok: false, reason: "no signature header configured" };
   const header = req.headers.get(config.signatureHeader);
   if (!header) return { ok: false, reason: `missing ${config.signatureHeader}` };
   let timestamp = config.timestampHeader ? req.headers.get(config.timestampHeader) : null;
@@ -96,7 +148,26 @@ export async function verifyWebhook(
       break;
     }
     case "slack-v0":
+    case "zoom": // Zoom signs like Slack: v0=hex(HMAC(secret token, "v0:<x-zm-request-timestamp>:<body>"))
       valid = await hmacMatches(secret, `v0:${timestamp}:${req.body}`, hexToBytes(header.replace(/^v0=/, "")));
+      break;
+    case "xero": // base64(HMAC(webhook key, body))
+      valid = await hmacMatches(secret, req.body, base64ToBytes(header.trim()));
+      break;
+    case "linkedin": {
+      // X-LI-Signature: "the HMACSHA256 hash of the … POST body prefixed by hmacsha256=", keyed with the client
+      // secret. The sentence reads two ways (the header is prefixed, or the hashed text is), so both are accepted.
+      const signature = hexToBytes(header.replace(/^hmacsha256=/, ""));
+      valid =
+        (await hmacMatches(secret, req.body, signature)) ||
+        (await hmacMatches(secret, `hmacsha256=${req.body}`, signature));
+      break;
+    }
+    case "dropbox": // hex(HMAC(app secret, body))
+      valid = await hmacMatches(secret, req.body, hexToBytes(header));
+      break;
+    case "notion": // sha256=hex(HMAC(verification token, body))
+      valid = await hmacMatches(secret, req.body, hexToBytes(header.replace(/^sha256=/, "")));
       break;
     case "stripe": {
       const parts = header.split(",").map((part) => part.split("=", 2) as [string, string]);
@@ -131,12 +202,118 @@ export interface WebhookHandlerDeps {
 
 const MAX_BODY_BYTES = 1_000_000;
 
+const empty = (status: number, headers: Record<string, string> = {}) => new Response(null, { status, headers });
+const plainText = (text: string) =>
+  new Response(text, {
+    status: 200,
+    headers: {
+      "Content-Type": "text/plain; charset=utf-8",
+      "X-Content-Type-Options": "nosniff",
+      "Cache-Control": "no-store",
+    },
+  });
+
+/**
+ * The registration handshakes a provider runs before it signs anything (answered before signature checks):
+ * Dropbox's GET `?challenge=`, LinkedIn's GET `?challengeCode=`, Microsoft Graph's `?validationToken=`, and
+ * Notion's first, unsigned POST of a `verification_token`. Null when the request is not one.
+ */
+async function unsignedHandshake(
+  deps: WebhookHandlerDeps,
+  req: Request,
+  body: string | null,
+): Promise<Response | null> {
+  const url = new URL(req.url);
+  switch (deps.config.scheme) {
+    case "dropbox": {
+      // https://www.dropbox.com/developers/reference/webhooks: echo the challenge as plain text.
+      const challenge = url.searchParams.get("challenge");
+      return req.method === "GET" && challenge !== null ? plainText(challenge) : null;
+    }
+    case "linkedin": {
+      // https://learn.microsoft.com/en-us/linkedin/shared/api-guide/webhook-validation
+      const challengeCode = url.searchParams.get("challengeCode");
+      if (req.method !== "GET" || challengeCode === null) return null;
+      return jsonResponse({ challengeCode, challengeResponse: await hmacHex(deps.secret, challengeCode) }, 200);
+    }
+    case "microsoft-graph": {
+      // https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks: echo the token as plain text.
+      const token = url.searchParams.get("validationToken");
+      return req.method === "POST" && token !== null ? plainText(token) : null;
+    }
+    case "notion": {
+      // https://developers.notion.com/reference/webhooks: the subscription's first POST carries the token that
+      // signs every later delivery, unsigned. It is logged for the person setting up the subscription, who pastes
+      // it into Notion's Verify form and sets it as this function's webhook secret; nothing is stored.
+      if (
+        req.method !== "POST" ||
+        body === null ||
+        req.headers.has(deps.config.signatureHeader ?? "X-Notion-Signature")
+      )
+        return null;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return null;
+      }
+      const token = (parsed as { verification_token?: unknown } | null)?.verification_token;
+      if (typeof token !== "string" || Object.keys(parsed as object).length !== 1) return null;
+      console.log(`${deps.providerId}-webhooks: Notion verification_token received: ${token}`);
+      return jsonResponse({ received: true }, 200);
+    }
+    default:
+      return null;
+  }
+}
+
+/** Handshakes a provider signs like any delivery (answered after the signature check, never stored). */
+async function signedHandshake(deps: WebhookHandlerDeps, payload: unknown): Promise<Response | null> {
+  const event = (payload ?? {}) as Record<string, unknown>;
+  switch (deps.config.scheme) {
+    case "slack-v0":
+      // https://docs.slack.dev/reference/events/url_verification
+      return event.type === "url_verification" && typeof event.challenge === "string"
+        ? jsonResponse({ challenge: event.challenge }, 200)
+        : null;
+    case "zoom": {
+      // https://developers.zoom.us/docs/api/webhooks/#validate-your-webhook-endpoint
+      const plainToken = (event.payload as { plainToken?: unknown } | undefined)?.plainToken;
+      if (event.event !== "endpoint.url_validation" || typeof plainToken !== "string") return null;
+      return jsonResponse({ plainToken, encryptedToken: await hmacHex(deps.secret, plainToken) }, 200);
+    }
+    case "xero":
+      // https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/ "intent to receive":
+      // a correctly signed request with no events gets 200 and an empty body.
+      return Array.isArray(event.events) && event.events.length === 0 ? empty(200) : null;
+    default:
+      return null;
+  }
+}
+
 export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) => Promise<Response> {
+  const scheme = deps.config.scheme;
+  // Xero checks that a rejected request gets 401 with an empty body; Graph expects 202 for accepted batches.
+  const rejected = (reason: string) =>
+    scheme === "xero"
+      ? empty(401)
+      : jsonResponse({ error: "invalid_signature", message: `Webhook rejected: ${reason}.` }, 401);
+  const accepted = () =>
+    scheme === "xero" ? empty(200) : scheme === "microsoft-graph" ? empty(202) : jsonResponse({ received: true }, 200);
   return async (req) => {
     try {
-      if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", "Use POST.", { Allow: "POST" });
+      if (req.method === "GET") {
+        const answer = await unsignedHandshake(deps, req, null);
+        if (answer) return answer;
+      }
+      if (req.method !== "POST") {
+        const allow = scheme === "dropbox" || scheme === "linkedin" ? "GET, POST" : "POST";
+        throw new HttpError(405, "method_not_allowed", `Use ${allow}.`, { Allow: allow });
+      }
       const body = await req.text();
       if (encoder.encode(body).length > MAX_BODY_BYTES) throw new HttpError(413, "too_large", "Payload too large.");
+      const handshake = await unsignedHandshake(deps, req, body);
+      if (handshake) return handshake;
       const url = deps.publicUrl ? `${deps.publicUrl}${new URL(req.url).search}` : req.url;
       const verdict = await verifyWebhook(
         deps.config,
@@ -144,26 +321,19 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) =
         { method: req.method, url, headers: req.headers, body },
         deps.now(),
       );
-      if (!verdict.ok) throw new HttpError(401, "invalid_signature", `Webhook rejected: ${verdict.reason}.`);
+      if (!verdict.ok) return rejected(verdict.reason);
       let payload: unknown;
       try {
         payload = JSON.parse(body);
       } catch {
         payload = { raw: body };
       }
-      // Slack verifies an events URL by sending a signed challenge that must be echoed.
-      const challenge = (payload as { type?: unknown; challenge?: unknown } | null)?.challenge;
-      if (
-        deps.config.scheme === "slack-v0" &&
-        (payload as { type?: unknown }).type === "url_verification" &&
-        typeof challenge === "string"
-      ) {
-        return jsonResponse({ challenge }, 200);
-      }
+      const answer = await signedHandshake(deps, payload);
+      if (answer) return answer;
       if (!(await deps.store.insertWebhookEvent(deps.table, verdict.replayKey, payload))) {
         throw new HttpError(409, "replayed", "Webhook rejected: this delivery was already received.");
       }
-      return jsonResponse({ received: true }, 200);
+      return accepted();
     } catch (error) {
       return errorResponse(error, {});
     }

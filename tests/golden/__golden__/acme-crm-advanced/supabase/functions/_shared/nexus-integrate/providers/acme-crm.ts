@@ -16,6 +16,7 @@ export const acmeCRMProvider: ProviderConfig = {
   pkce: true,
   tokenEndpointAuthMethod: "client_secret_basic",
   tokenTypes: [],
+  errors: null,
   connectionFields: [],
   callbackPath: "/integrations/acme-crm/callback",
   secrets: { clientId: "ACME_CRM_CLIENT_ID", clientSecret: "ACME_CRM_CLIENT_SECRET" },

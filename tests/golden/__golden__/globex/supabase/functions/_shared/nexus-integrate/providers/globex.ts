@@ -16,6 +16,7 @@ export const globexAnalyticsProvider: ProviderConfig = {
   pkce: false,
   tokenEndpointAuthMethod: "client_secret_post",
   tokenTypes: [],
+  errors: null,
   connectionFields: [],
   callbackPath: "/integrations/globex/callback",
   secrets: { clientId: "GLOBEX_CLIENT_ID", clientSecret: "GLOBEX_CLIENT_SECRET" },

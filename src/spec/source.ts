@@ -1,0 +1,135 @@
+import { UsageError } from "../errors.js";
+import { sortKeysDeep } from "../plan/lockfile.js";
+import { finalizeSpec, mergeSpecLayers, parseRecordedSpec } from "./build.js";
+import { hasPreset, loadPreset } from "./presets.js";
+import type { IntegrationSpec, IntegrationSpecInput } from "./schema.js";
+
+/**
+ * Presets are inputs, not copies: the lockfile records which preset an integration came from, the variables the
+ * user set and the values the user gave on top (flags, spec file, discovery, prompts). `regenerate` resolves the
+ * spec again from the catalog of the tool that runs, so a corrected preset reaches installed integrations; the
+ * user's own values still win, as they did when the integration was generated.
+ */
+export interface SpecSource {
+  preset: string;
+  /** `--var` values the user gave (a preset default that changes reaches the integration). */
+  variables: Record<string, string>;
+  /** What the user set over the preset: top-level fields, and `sync`/`authorizationParams` key by key. */
+  overrides: Record<string, unknown>;
+}
+
+export interface SpecChange {
+  /** Dotted field path (`tokenUrl`, `sync.path`). */
+  path: string;
+  from: unknown;
+  to: unknown;
+}
+
+const MERGED_KEY_BY_KEY = new Set(["sync", "authorizationParams"]);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The values of `after` that `before` did not have: what prompts added to an input. */
+export function addedValues(before: IntegrationSpecInput, after: IntegrationSpecInput): IntegrationSpecInput {
+  const out: Record<string, unknown> = {};
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  for (const [key, value] of Object.entries(after)) {
+    const previous = (before as Record<string, unknown>)[key];
+    if (MERGED_KEY_BY_KEY.has(key) && isObject(value) && isObject(previous)) {
+      const changed = Object.fromEntries(Object.entries(value).filter(([name, item]) => !same(item, previous[name])));
+      if (Object.keys(changed).length > 0) out[key] = changed;
+    } else if (!same(value, previous)) out[key] = value;
+  }
+  return out as IntegrationSpecInput;
+}
+
+/** The source to record, when a preset was selected; `overrides` are the layers above the preset, merged. */
+export function specSource(
+  preset: string | undefined,
+  variables: Record<string, string> | undefined,
+  id: string,
+  ...layers: (IntegrationSpecInput | undefined)[]
+): SpecSource | undefined {
+  if (preset === undefined) return undefined;
+  const overrides = mergeSpecLayers(...layers) as Record<string, unknown>;
+  delete overrides.id;
+  return sortKeysDeep({ preset, variables: { ...(variables ?? {}) }, overrides: { ...overrides, id } });
+}
+
+/** The spec a source gives with the presets this tool ships. */
+export function resolveSource(source: SpecSource): IntegrationSpec {
+  const preset = loadPreset(source.preset, source.variables);
+  return finalizeSpec(mergeSpecLayers(preset, source.overrides as IntegrationSpecInput));
+}
+
+function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
+  if (value && typeof value === "object" && !Array.isArray(value) && prefix !== "sync.body") {
+    const entries = Object.entries(value);
+    if (entries.length === 0 && prefix) out.set(prefix, value);
+    for (const [key, item] of entries) flatten(item, prefix ? `${prefix}.${key}` : key, out);
+    return;
+  }
+  out.set(prefix, value);
+}
+
+/** Field-by-field differences between two specs, in field order. */
+export function specChanges(before: IntegrationSpec, after: IntegrationSpec): SpecChange[] {
+  const a = new Map<string, unknown>();
+  const b = new Map<string, unknown>();
+  flatten(before, "", a);
+  flatten(after, "", b);
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return paths
+    .filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)))
+    .map((p) => ({ path: p, from: a.get(p), to: b.get(p) }));
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "(none)";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 70 ? `${text.slice(0, 69)}…` : text;
+}
+
+/** `hubspot: tokenUrl https://…/oauth/v1/token → https://…/oauth/2026-03/token` */
+export function formatSpecChange(id: string, change: SpecChange): string {
+  return `${id}: ${change.path} ${show(change.from)} → ${show(change.to)}`;
+}
+
+export interface CurrentSpec {
+  spec: IntegrationSpec;
+  source?: SpecSource;
+  /** How the catalog's preset moved the spec since it was recorded. */
+  changes: SpecChange[];
+  /** Said when the recorded spec is used as it is although a preset is named. */
+  note?: string;
+}
+
+/**
+ * The spec an installed integration has now: re-resolved from its preset when the lockfile names one (the
+ * recorded spec otherwise, or when the preset left the catalog).
+ */
+export function currentSpec(id: string, entry: { spec: Record<string, unknown>; source?: SpecSource | undefined }): CurrentSpec {
+  const recorded = parseRecordedSpec(entry.spec, `nexus-integrate.lock.json (${id})`);
+  if (!entry.source) return { spec: recorded, changes: [] };
+  if (!hasPreset(entry.source.preset)) {
+    return {
+      spec: recorded,
+      source: entry.source,
+      changes: [],
+      note: `${id}: preset "${entry.source.preset}" is not in this version's catalog; regenerated from the recorded spec.`,
+    };
+  }
+  let spec: IntegrationSpec;
+  try {
+    spec = resolveSource(entry.source);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(`${id}: the current "${entry.source.preset}" preset with your recorded values is not a valid spec; nothing was written`, [
+      ...error.issues.map((issue) => ({ path: `${id}.${issue.path}`, message: issue.message })),
+      {
+        path: `nexus-integrate.lock.json (${id})`,
+        message: "change the value under integrations." + id + ".source.overrides that the preset now refuses, or regenerate with the tool version that made it",
+      },
+    ]);
+  }
+  return { spec, source: entry.source, changes: specChanges(recorded, spec) };
+}
