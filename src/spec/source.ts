@@ -61,26 +61,27 @@ export function resolveSource(source: SpecSource): IntegrationSpec {
   return finalizeSpec(mergeSpecLayers(preset, source.overrides as IntegrationSpecInput));
 }
 
-function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
-  if (value && typeof value === "object" && !Array.isArray(value) && prefix !== "sync.body") {
-    const entries = Object.entries(value);
-    if (entries.length === 0 && prefix) out.set(prefix, value);
-    for (const [key, item] of entries) flatten(item, prefix ? `${prefix}.${key}` : key, out);
+function isPlain(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function diff(a: unknown, b: unknown, prefix: string, out: SpecChange[]): void {
+  // Objects on both sides are compared field by field; anything else (a list, a value, an object against null,
+  // the JSON body of a sync request) as a whole.
+  if (isPlain(a) && isPlain(b) && prefix !== "sync.body") {
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      diff(a[key], b[key], prefix ? `${prefix}.${key}` : key, out);
+    }
     return;
   }
-  out.set(prefix, value);
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path: prefix, from: a, to: b });
 }
 
 /** Field-by-field differences between two specs, in field order. */
 export function specChanges(before: IntegrationSpec, after: IntegrationSpec): SpecChange[] {
-  const a = new Map<string, unknown>();
-  const b = new Map<string, unknown>();
-  flatten(before, "", a);
-  flatten(after, "", b);
-  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
-  return paths
-    .filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)))
-    .map((p) => ({ path: p, from: a.get(p), to: b.get(p) }));
+  const out: SpecChange[] = [];
+  diff(before, after, "", out);
+  return out;
 }
 
 function show(value: unknown): string {

@@ -13,6 +13,8 @@ export interface ToolCopy {
   editTemplate(relative: string, edit: (text: string) => string): void;
   /** Adds a template, as a new tool version would (a new schema step, say). */
   addTemplate(relative: string, text: string): void;
+  /** Changes a preset of the catalog, as another tool version ships it. */
+  editPreset(id: string, edit: (preset: Record<string, unknown>) => void): void;
 }
 
 export function makeToolCopy(): ToolCopy {
@@ -30,6 +32,12 @@ export function makeToolCopy(): ToolCopy {
       const after = edit(before);
       if (after === before) throw new Error(`editTemplate: ${relative} did not change`);
       writeFileSync(file, after);
+    },
+    editPreset(id, edit) {
+      const file = path.join(root, "presets", `${id}.json`);
+      const preset = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      edit(preset);
+      writeFileSync(file, `${JSON.stringify(preset, null, 2)}\n`);
     },
     addTemplate(relative, text) {
       const file = path.join(root, "templates", relative);
