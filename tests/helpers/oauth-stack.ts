@@ -235,86 +235,25 @@ export async function startStack(options: {
   const constant = id.replace(/-/g, "_").toUpperCase();
   const gateways: ResultPromise[] = [];
   const startGateway = async (): Promise<string> => {
-    const gateway: ResultPromise = execa(
-      DENO,
-      [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        "--no-config",
-        "--node-modules-dir=none",
-        "--quiet",
-        path.join(REPO_ROOT, "tests", "helpers", "gateway.deno.ts"),
-        path.join(app, "supabase", "functions"),
-        `${id}-exchange-tokens`,
-        `${id}-sync`,
-        ...(advanced ? [`${id}-webhooks`] : []),
-      ],
-      {
-        env: denoEnv({
-          ...(keys === "legacy"
-            ? { JWT_SECRET, SUPABASE_ANON_KEY: "anon-key" }
-            : {
-                JWKS: JSON.stringify(JWKS),
-                SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: "sb_publishable_test" }),
-                SUPABASE_SECRET_KEYS: JSON.stringify({ default: "sb_secret_test" }),
-              }),
-          SUPABASE_DB_URL: db.url,
-          [`${constant}_CLIENT_ID`]: CLIENT_ID,
-          [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
-          [`${constant}_WEBHOOK_SECRET`]: WEBHOOK_SECRET,
-          NEXUS_TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
-          NEXUS_STATE_SIGNING_KEY: STATE_KEY,
-        }),
-        reject: false,
-        buffer: false,
+    const { url, process } = await launchGateway({
+      functionsDir: path.join(app, "supabase", "functions"),
+      functions: [`${id}-exchange-tokens`, `${id}-sync`, ...(advanced ? [`${id}-webhooks`] : [])],
+      keys,
+      env: {
+        SUPABASE_DB_URL: db.url,
+        [`${constant}_CLIENT_ID`]: CLIENT_ID,
+        [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
+        [`${constant}_WEBHOOK_SECRET`]: WEBHOOK_SECRET,
       },
-    );
-    gateways.push(gateway);
-    return new Promise<string>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}\n${err}`)), 180_000);
-      gateway.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        const port = /READY (\d+)/.exec(out)?.[1];
-        if (port) {
-          clearTimeout(timer);
-          resolve(`http://127.0.0.1:${port}`);
-        }
-      });
-      gateway.stderr!.on("data", (chunk: Buffer) => {
-        err += chunk.toString();
-        if (process.env.DEBUG_GATEWAY) process.stderr.write(chunk);
-      });
-      void gateway.then((result) => reject(new Error(`gateway exited (${result.exitCode}):\n${out}\n${err}`)));
     });
+    gateways.push(process);
+    return url;
   };
   const gatewayUrl = await startGateway();
   let secondUrl: Promise<string> | undefined;
 
-  const callAt = async (base: string, fn: string, userId: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) => {
-    const response = await fetch(`${base}/functions/v1/${fn}`, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        apikey: keys === "legacy" ? "anon-key" : "sb_publishable_test",
-        ...(userId ? { Authorization: `Bearer ${userJwtFor(keys, userId)}` } : {}),
-        Origin: "http://localhost:5173",
-        ...extraHeaders,
-      },
-      body: typeof body === "string" ? body : JSON.stringify(body ?? {}),
-    });
-    const text = await response.text();
-    let parsed: Record<string, unknown> = {};
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // not JSON: tests look at text
-    }
-    return { status: response.status, body: parsed, headers: response.headers, text };
-  };
+  const callAt = (base: string, fn: string, userId: string | null, body?: unknown, extraHeaders: Record<string, string> = {}) =>
+    callFunction(base, keys, fn, userId, body, extraHeaders);
 
   return Object.assign(stack, {
     app,
@@ -340,6 +279,98 @@ export async function startStack(options: {
       await db.close();
     },
   });
+}
+
+/** Calls a function through the gateway as the app does (a user's JWT, the project's public key, the app's origin). */
+export async function callFunction(
+  base: string,
+  keys: KeyScheme,
+  fn: string,
+  userId: string | null,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<CallResult> {
+  const response = await fetch(`${base}/functions/v1/${fn}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      apikey: keys === "legacy" ? "anon-key" : "sb_publishable_test",
+      ...(userId ? { Authorization: `Bearer ${userJwtFor(keys, userId)}` } : {}),
+      Origin: "http://localhost:5173",
+      ...extraHeaders,
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body ?? {}),
+  });
+  const text = await response.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON: tests look at text
+  }
+  return { status: response.status, body: parsed, headers: response.headers, text };
+}
+
+/**
+ * Starts the gateway stand-in (tests/helpers/gateway.deno.ts) serving these generated functions: one process is
+ * one function instance (one isolate, one database connection per function). `env`: the functions' secrets.
+ */
+export async function launchGateway(options: {
+  functionsDir: string;
+  functions: string[];
+  keys: KeyScheme;
+  env: Record<string, string>;
+}): Promise<{ url: string; process: ResultPromise }> {
+  const gateway: ResultPromise = execa(
+    DENO,
+    [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--no-config",
+      "--node-modules-dir=none",
+      "--quiet",
+      path.join(REPO_ROOT, "tests", "helpers", "gateway.deno.ts"),
+      options.functionsDir,
+      ...options.functions,
+    ],
+    {
+      env: denoEnv({
+        ...(options.keys === "legacy"
+          ? { JWT_SECRET, SUPABASE_ANON_KEY: "anon-key" }
+          : {
+              JWKS: JSON.stringify(JWKS),
+              SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: "sb_publishable_test" }),
+              SUPABASE_SECRET_KEYS: JSON.stringify({ default: "sb_secret_test" }),
+            }),
+        NEXUS_TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
+        NEXUS_STATE_SIGNING_KEY: STATE_KEY,
+        ...options.env,
+      }),
+      reject: false,
+      buffer: false,
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}\n${err}`)), 180_000);
+    gateway.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const port = /READY (\d+)/.exec(out)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${port}`);
+      }
+    });
+    gateway.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+      if (process.env.DEBUG_GATEWAY) process.stderr.write(chunk);
+    });
+    void gateway.then((result) => reject(new Error(`gateway exited (${result.exitCode}):\n${out}\n${err}`)));
+  });
+  return { url, process: gateway };
 }
 
 /** Decrypts a stored value the way the generated crypto.ts does (AES-256-GCM, context as AAD). */

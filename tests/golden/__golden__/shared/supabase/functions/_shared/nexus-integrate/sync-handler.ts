@@ -151,6 +151,10 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     let response: Response | null = null;
     let body: unknown = undefined;
     let refreshedAfter401 = false;
+    // A body read to look for a provider error code is already consumed.
+    const discard = async (r: Response) => {
+      if (!r.bodyUsed) await r.body?.cancel();
+    };
     const failed = async (details: Record<string, unknown>) =>
       store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details });
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -181,7 +185,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
       // while a refresh token is stored, instead of asking the user to reconnect.
       if (dead && current.refreshToken && !refreshedAfter401) {
         refreshedAfter401 = true;
-        await response.body?.cancel();
+        await discard(response);
         const used = current.accessToken;
         const refreshed = await refresh((locked) => locked.accessToken === used);
         if (refreshed instanceof Response) return refreshed;
@@ -191,7 +195,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
         continue;
       }
       if (dead) {
-        await response.body?.cancel();
+        await discard(response);
         await failed({ status: response.status, ...(code !== null ? { error: code } : {}) });
         return needsReauth(userId, code ?? "unauthorized", headers);
       }
@@ -205,7 +209,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
       }
       if (response.status !== 429) break;
       const wait = parseRetryAfter(response.headers.get("Retry-After"), deps.now()) ?? 2 ** attempt;
-      await response.body?.cancel();
+      await discard(response);
       if (attempt === maxAttempts || wait > maxWait) {
         await failed({ status: 429, retryAfterSeconds: wait, attempts: attempt });
         return jsonResponse(
@@ -222,7 +226,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     }
     if (!response || !response.ok) {
       const status = response?.status ?? 0;
-      await response?.body?.cancel();
+      if (response) await discard(response);
       await failed({ status });
       throw new HttpError(
         502,

@@ -1,0 +1,670 @@
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { loadPreset } from "../../src/spec/presets.js";
+
+/**
+ * Provider doubles: one local stand-in per preset, built from that provider's documented behaviour (each
+ * behaviour names its documentation), all served by one HTTP server on 127.0.0.1 under /<preset>/…:
+ *   - authorize: checks client_id, redirect URI, the scope parameter (none for scope-less providers) and PKCE;
+ *   - token: the client authentication the provider documents (Basic or body), single-use codes bound to their
+ *     redirect URI and PKCE challenge, the provider's token response fields (Slack's ok/bot token, HubSpot's
+ *     `scopes` array, Salesforce's instance_url and no expires_in, ID tokens for openid), its refresh rules
+ *     (rotating, stable, none) and its error shapes (Slack's HTTP 200 ok:false, HubSpot's status, GitHub's HTTP
+ *     200 `error`);
+ *   - the API the preset syncs, in the provider's list shape, and its answer to a dead token;
+ *   - userinfo and revocation where the provider has them;
+ *   - the provider's webhook signature and registration handshake (for the test to send).
+ */
+export const DOUBLE_CLIENT_ID = "double-client";
+export const DOUBLE_CLIENT_SECRET = randomBytes(12).toString("hex");
+
+type Json = Record<string, unknown>;
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Grant {
+  /** The integration id, from the redirect URI's path (/integrations/<id>/callback). */
+  integration: string;
+  accessToken: string;
+  refreshToken: string | null;
+  /** Set when the access token is past its lifetime at the provider. */
+  accessExpired: boolean;
+  /** Set when the user revoked the app (every token of the grant is dead). */
+  revoked: boolean;
+  refreshes: number;
+  spentRefreshTokens: Set<string>;
+}
+
+export interface WebhookDelivery {
+  method: "POST";
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface WebhookDouble {
+  /** A signed delivery of `body` for the function at `url`. */
+  sign(body: string, secret: string, url: string): WebhookDelivery;
+  /** An event body as the provider sends it. */
+  event(n: number): string;
+  /** The registration handshake: the request the provider sends and how it checks the answer. */
+  handshake?: (secret: string) => {
+    method: "GET" | "POST";
+    query?: Record<string, string>;
+    body?: string;
+    headers?: Record<string, string>;
+    expect(response: { status: number; text: string; headers: Headers }): void;
+    /** For a signed handshake: the same request badly signed must be refused with this answer. */
+    refusedWith?: { status: number; empty: boolean };
+  };
+  /** What the function answers to an accepted delivery. */
+  acceptedStatus: number;
+  /** Whether a rejected delivery's answer has an empty body (Xero). */
+  emptyRejection?: boolean;
+}
+
+export interface ProviderBehaviour {
+  preset: string;
+  docs: string;
+  clientAuth: "basic" | "post";
+  refresh: "rotating" | "stable" | "none";
+  expiresIn: number | null;
+  /** Extra token response fields (connection values, provider ids). */
+  tokenFields?: (ctx: { origin: string }) => Json;
+  /** The success answer's shape, from the standard fields. */
+  tokenShape?: (standard: Json) => Json;
+  /** The provider's answer to a dead or spent refresh token. */
+  deadRefresh: Reply;
+  /** The provider's answer to an unknown or spent code. */
+  badCode?: Reply;
+  callbackExtras?: Record<string, string>;
+  tokenType?: string;
+  idToken?: { issuer: string | "origin" };
+  /** The list response for these items. */
+  list(items: Json[]): unknown;
+  item(n: number): Json;
+  /** The provider's answer to an API call with a dead token. */
+  deadToken: Reply;
+  /** Headers the API requires (Notion-Version), checked on every call. */
+  requiredHeaders?: string[];
+  method?: "GET" | "POST";
+  userinfo?: Json;
+  revocation?: boolean;
+  webhook?: WebhookDouble;
+}
+
+const hex = (secret: string, message: string) => createHmac("sha256", secret).update(message).digest("hex");
+const b64 = (secret: string, message: string) => createHmac("sha256", secret).update(message).digest("base64");
+const now = () => Math.floor(Date.now() / 1000);
+const oauthError = (error: string, description: string, status = 400): Reply => ({ status, body: { error, error_description: description } });
+
+/** Every preset's behaviour, with where it is documented. */
+export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
+  atlassian: {
+    preset: "atlassian",
+    docs: "https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/",
+    clientAuth: "post",
+    refresh: "rotating",
+    expiresIn: 3600,
+    deadRefresh: { status: 403, body: { error: "invalid_grant", error_description: "Unknown or invalid refresh token." } },
+    list: (items) => items,
+    item: (n) => ({ id: `site-${n}`, url: `https://site${n}.atlassian.net`, name: `Site ${n}`, scopes: ["read:jira-work"] }),
+    deadToken: { status: 401, body: { code: 401, message: "Unauthorized" } },
+    userinfo: { account_id: "acc-1", email: "a@example.com" },
+  },
+  dropbox: {
+    preset: "dropbox",
+    docs: "https://www.dropbox.com/developers/documentation/http/documentation#oauth2-token",
+    clientAuth: "basic",
+    refresh: "stable", // "the refresh token … does not expire"; refresh answers carry no new one
+    expiresIn: 14400,
+    deadRefresh: oauthError("invalid_grant", "refresh token is invalid or revoked"),
+    tokenFields: () => ({ account_id: "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", uid: "12345" }),
+    list: (items) => ({ entries: items, cursor: "AAHm", has_more: false }),
+    item: (n) => ({ ".tag": "file", id: `id:a4ayc_80_OEAAAAAAAAAX${n}`, name: `doc-${n}.txt` }),
+    deadToken: { status: 401, body: { error_summary: "expired_access_token/", error: { ".tag": "expired_access_token" } } },
+    method: "POST",
+    webhook: {
+      // https://www.dropbox.com/developers/reference/webhooks
+      sign: (body, secret) => ({ method: "POST", headers: { "X-Dropbox-Signature": hex(secret, body), "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ list_folder: { accounts: [`dbid:acct${n}`] }, delta: { users: [n] } }),
+      handshake: () => {
+        const challenge = randomBytes(8).toString("hex");
+        return {
+          method: "GET",
+          query: { challenge },
+          expect: (res) => {
+            if (res.status !== 200 || res.text !== challenge) throw new Error(`challenge not echoed: ${res.status} ${res.text}`);
+            if (!res.headers.get("content-type")?.startsWith("text/plain")) throw new Error("challenge not text/plain");
+            if (res.headers.get("x-content-type-options") !== "nosniff") throw new Error("no X-Content-Type-Options: nosniff");
+          },
+        };
+      },
+      acceptedStatus: 200,
+    },
+  },
+  github: {
+    preset: "github",
+    docs: "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps",
+    clientAuth: "post",
+    refresh: "none", // OAuth App tokens do not expire and come without a refresh token
+    expiresIn: null,
+    deadRefresh: { status: 200, body: { error: "bad_refresh_token", error_description: "The refresh token passed is incorrect or expired." } },
+    // https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors
+    badCode: { status: 200, body: { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." } },
+    tokenShape: ({ access_token, token_type, scope }) => ({ access_token, token_type, scope }),
+    list: (items) => items,
+    item: (n) => ({ id: 1296269 + n, name: `repo-${n}`, full_name: `octocat/repo-${n}` }),
+    deadToken: { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } },
+    userinfo: { id: 1, login: "octocat" },
+    webhook: {
+      // https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries; a new hook gets a signed ping
+      sign: (body, secret) => ({ method: "POST", headers: { "X-Hub-Signature-256": `sha256=${hex(secret, body)}`, "X-GitHub-Event": "push", "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ ref: "refs/heads/main", after: createHash("sha1").update(String(n)).digest("hex") }),
+      acceptedStatus: 200,
+    },
+  },
+  "google-analytics": google("google-analytics", (items) => ({ accountSummaries: items }), (n) => ({ name: `accountSummaries/${n}`, account: `accounts/${n}`, displayName: `Account ${n}` })),
+  "google-workspace": google("google-workspace", (items) => ({ kind: "calendar#events", items }), (n) => ({ kind: "calendar#event", id: `evt${n}`, summary: `Event ${n}` })),
+  hubspot: {
+    preset: "hubspot",
+    docs: "https://developers.hubspot.com/docs/api-reference/2026-03/authentication/manage-oauth-tokens",
+    clientAuth: "post",
+    refresh: "stable",
+    expiresIn: 1800,
+    // The 2026-03 spec's error schema has no RFC `error` field; v1 answered {"status":"BAD_REFRESH_TOKEN"}.
+    deadRefresh: { status: 400, body: { status: "BAD_REFRESH_TOKEN", message: "missing or invalid refresh token", correlationId: "c0ffee" } },
+    tokenShape: ({ scope, ...rest }) => ({ ...rest, token_use: "access_token", hub_id: 62515, user_id: 1234, scopes: String(scope).split(" ") }),
+    list: (items) => ({ results: items, paging: { next: { after: "100", link: "?after=100" } } }),
+    item: (n) => ({ id: String(5000 + n), properties: { email: `c${n}@example.com` }, archived: false }),
+    deadToken: { status: 401, body: { status: "error", message: "The OAuth token used to make this call expired 5 minute(s) ago.", category: "EXPIRED_AUTHENTICATION" } },
+    userinfo: { portalId: 62515, accountType: "STANDARD" },
+    revocation: true,
+    webhook: {
+      // https://developers.hubspot.com/docs/api/webhooks/validating-requests (v3: method + URI + body + timestamp)
+      sign: (body, secret, url) => {
+        const timestamp = String(Date.now());
+        return { method: "POST", headers: { "X-HubSpot-Signature-v3": b64(secret, `POST${url}${body}${timestamp}`), "X-HubSpot-Request-Timestamp": timestamp, "Content-Type": "application/json" }, body };
+      },
+      event: (n) => JSON.stringify([{ eventId: n, subscriptionType: "contact.creation", objectId: 42 + n }]),
+      acceptedStatus: 200,
+    },
+  },
+  linkedin: {
+    preset: "linkedin",
+    docs: "https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow",
+    clientAuth: "post",
+    refresh: "none", // programmatic refresh tokens are for approved partners only
+    expiresIn: 5184000,
+    idToken: { issuer: "https://www.linkedin.com/oauth" },
+    deadRefresh: oauthError("invalid_request", "refresh tokens are not enabled"),
+    list: (items) => items[0],
+    item: () => ({ sub: "782bbtaQ", name: "Ada Lovelace", email: "ada@example.com" }),
+    deadToken: { status: 401, body: { serviceErrorCode: 65600, message: "Invalid access token", status: 401 } },
+    userinfo: { sub: "782bbtaQ", name: "Ada Lovelace" },
+    revocation: true,
+    webhook: {
+      // https://learn.microsoft.com/en-us/linkedin/shared/api-guide/webhook-validation
+      sign: (body, secret) => ({ method: "POST", headers: { "X-LI-Signature": `hmacsha256=${hex(secret, body)}`, "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ type: "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS", notificationId: n }),
+      handshake: (secret) => {
+        const challengeCode = `890e4665-${randomBytes(4).toString("hex")}`;
+        return {
+          method: "GET",
+          query: { challengeCode },
+          expect: (res) => {
+            const body = JSON.parse(res.text) as Json;
+            if (res.status !== 200 || !res.headers.get("content-type")?.includes("application/json")) throw new Error(`bad answer ${res.status}`);
+            if (body.challengeCode !== challengeCode || body.challengeResponse !== hex(secret, challengeCode)) throw new Error(`bad challengeResponse: ${res.text}`);
+          },
+        };
+      },
+      acceptedStatus: 200,
+    },
+  },
+  microsoft: {
+    preset: "microsoft",
+    docs: "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow",
+    clientAuth: "post",
+    refresh: "rotating",
+    expiresIn: 3599,
+    deadRefresh: { status: 400, body: { error: "invalid_grant", error_description: "AADSTS70000: The provided grant has expired due to it being revoked.", error_codes: [70000] } },
+    list: (items) => ({ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('me')/events", value: items }),
+    item: (n) => ({ id: `AAMkAGI2T${n}`, subject: `Meeting ${n}` }),
+    deadToken: { status: 401, body: { error: { code: "InvalidAuthenticationToken", message: "Lifetime validation failed, the token is expired." } } },
+    userinfo: { id: "87d349ed", displayName: "Megan Bowen" },
+    webhook: {
+      // https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks: clientState, no signature
+      sign: (body) => ({ method: "POST", headers: { "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ value: [{ subscriptionId: "sub-1", clientState: "__SECRET__", changeType: "created", resource: `me/events/${n}`, tenantId: "t" }] }),
+      handshake: () => {
+        const validationToken = `Validation: Testing client application reachability for subscription Request-Id: ${randomBytes(4).toString("hex")}`;
+        return {
+          method: "POST",
+          query: { validationToken },
+          headers: { "Content-Type": "text/plain; charset=utf-8" },
+          body: "",
+          expect: (res) => {
+            if (res.status !== 200 || res.text !== validationToken) throw new Error(`validationToken not echoed decoded: ${res.status} ${res.text}`);
+            if (!res.headers.get("content-type")?.startsWith("text/plain")) throw new Error("not text/plain");
+          },
+        };
+      },
+      acceptedStatus: 202,
+    },
+  },
+  notion: {
+    preset: "notion",
+    docs: "https://developers.notion.com/docs/authorization",
+    clientAuth: "basic",
+    refresh: "rotating",
+    expiresIn: null,
+    deadRefresh: oauthError("invalid_grant", "Invalid refresh token."),
+    tokenShape: ({ access_token, token_type, refresh_token }) => ({ access_token, token_type, refresh_token, bot_id: "b0t", workspace_id: "w0rk", workspace_name: "Acme", owner: { type: "user" } }),
+    list: (items) => ({ object: "list", results: items, next_cursor: null, has_more: false }),
+    item: (n) => ({ object: "user", id: `d40e767c-d7af-4b18-a86d-55c61f1e39a${n}`, type: "person" }),
+    deadToken: { status: 401, body: { object: "error", status: 401, code: "unauthorized", message: "API token is invalid." } },
+    requiredHeaders: ["notion-version"],
+    userinfo: { object: "user", id: "bot-1", type: "bot" },
+    webhook: {
+      // https://developers.notion.com/reference/webhooks
+      sign: (body, secret) => ({ method: "POST", headers: { "X-Notion-Signature": `sha256=${hex(secret, body)}`, "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ id: `evt-${n}`, type: "page.created", entity: { id: `page-${n}`, type: "page" } }),
+      handshake: () => ({
+        method: "POST",
+        body: JSON.stringify({ verification_token: "secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBl" }),
+        headers: { "Content-Type": "application/json" },
+        expect: (res) => {
+          if (res.status !== 200) throw new Error(`verification request refused: ${res.status}`);
+        },
+      }),
+      acceptedStatus: 200,
+    },
+  },
+  quickbooks: {
+    preset: "quickbooks",
+    docs: "https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0",
+    clientAuth: "basic",
+    refresh: "rotating",
+    expiresIn: 3600,
+    callbackExtras: { realmId: "9130349876543210" },
+    tokenFields: () => ({ x_refresh_token_expires_in: 8726400 }),
+    deadRefresh: oauthError("invalid_grant", "Incorrect or invalid refresh token"),
+    list: (items) => ({ QueryResponse: { Customer: items, startPosition: 1, maxResults: items.length }, time: "2026-11-30T00:00:00.000-08:00" }),
+    item: (n) => ({ Id: String(n), DisplayName: `Customer ${n}` }),
+    deadToken: { status: 401, body: { fault: { error: [{ message: "message=AuthenticationFailed; errorCode=003200; statusCode=401", code: "3200" }], type: "AUTHENTICATION" } } },
+    webhook: {
+      // https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks/managing-webhooks-notifications
+      sign: (body, secret) => ({ method: "POST", headers: { "intuit-signature": b64(secret, body), "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ eventNotifications: [{ realmId: "9130349876543210", dataChangeEvent: { entities: [{ name: "Customer", id: String(n), operation: "Create" }] } }] }),
+      acceptedStatus: 200,
+    },
+  },
+  salesforce: {
+    preset: "salesforce",
+    docs: "https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm",
+    clientAuth: "post",
+    refresh: "stable",
+    expiresIn: null, // the org's session timeout decides; no expires_in
+    tokenFields: ({ origin }) => ({ instance_url: `${origin}/salesforce/instance`, id: `${origin}/id/00Dx/005x`, issued_at: String(Date.now()), signature: "sig" }),
+    deadRefresh: oauthError("invalid_grant", "expired access/refresh token"),
+    list: (items) => ({ totalSize: items.length, done: true, records: items }),
+    item: (n) => ({ attributes: { type: "Account", url: `/services/data/v62.0/sobjects/Account/001${n}` }, Id: `001${n}`, Name: `Account ${n}` }),
+    deadToken: { status: 401, body: [{ message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" }] },
+    userinfo: { sub: "005x", organization_id: "00Dx" },
+    revocation: true,
+  },
+  slack: {
+    preset: "slack",
+    docs: "https://docs.slack.dev/reference/methods/oauth.v2.access",
+    clientAuth: "basic",
+    refresh: "rotating", // with token rotation on: 12 h access tokens, each refresh a new refresh token
+    expiresIn: 43200,
+    tokenType: "bot",
+    // Slack answers failures with HTTP 200 and ok: false
+    deadRefresh: { status: 200, body: { ok: false, error: "invalid_refresh_token" } },
+    badCode: { status: 200, body: { ok: false, error: "invalid_code" } },
+    tokenShape: (standard) => ({ ok: true, ...standard, bot_user_id: "U0KRQLJ9H", app_id: "A0KRD7HC3", team: { id: "T9TK3CUKW", name: "Slack Softball Team" }, authed_user: { id: "U1234" } }),
+    list: (items) => ({ ok: true, channels: items, response_metadata: { next_cursor: "" } }),
+    item: (n) => ({ id: `C012AB3C${n}`, name: `general-${n}`, is_channel: true }),
+    deadToken: { status: 200, body: { ok: false, error: "token_revoked" } },
+    userinfo: { ok: true, team: "Subarachnoid Workspace", user: "grace", team_id: "T12345", user_id: "W12345" },
+    webhook: {
+      // https://docs.slack.dev/authentication/verifying-requests-from-slack
+      sign: (body, secret) => {
+        const timestamp = String(now());
+        return { method: "POST", headers: { "X-Slack-Signature": `v0=${hex(secret, `v0:${timestamp}:${body}`)}`, "X-Slack-Request-Timestamp": timestamp, "Content-Type": "application/json" }, body };
+      },
+      event: (n) => JSON.stringify({ type: "event_callback", event_id: `Ev${n}`, event: { type: "channel_created" } }),
+      handshake: (secret) => {
+        const challenge = randomBytes(12).toString("hex");
+        const body = JSON.stringify({ token: "legacy", challenge, type: "url_verification" });
+        const signed = BEHAVIOURS.slack!.webhook!.sign(body, secret, "");
+        return {
+          method: "POST",
+          body,
+          headers: signed.headers,
+          expect: (res) => {
+            if (res.status !== 200 || (JSON.parse(res.text) as Json).challenge !== challenge) throw new Error(`challenge not answered: ${res.text}`);
+          },
+          refusedWith: { status: 401, empty: false },
+        };
+      },
+      acceptedStatus: 200,
+    },
+  },
+  stripe: {
+    preset: "stripe",
+    docs: "https://docs.stripe.com/connect/oauth-reference",
+    clientAuth: "post",
+    refresh: "stable",
+    expiresIn: null, // Connect tokens do not expire
+    tokenFields: () => ({ livemode: false, stripe_user_id: "acct_1032D82eZvKYlo2C", stripe_publishable_key: "pk_test_x" }),
+    deadRefresh: oauthError("invalid_grant", "Refresh token does not exist: rt_x"),
+    list: (items) => ({ object: "list", url: "/v1/customers", has_more: false, data: items }),
+    item: (n) => ({ id: `cus_NffrFeUfNV2Hi${n}`, object: "customer" }),
+    deadToken: { status: 401, body: { error: { message: "Invalid API Key provided: sk_test_***", type: "invalid_request_error" } } },
+    userinfo: { id: "acct_1032D82eZvKYlo2C", object: "account" },
+    webhook: {
+      // https://docs.stripe.com/webhooks/signature
+      sign: (body, secret) => {
+        const t = now();
+        return { method: "POST", headers: { "Stripe-Signature": `t=${t},v1=${hex(secret, `${t}.${body}`)}`, "Content-Type": "application/json" }, body };
+      },
+      event: (n) => JSON.stringify({ id: `evt_${n}`, object: "event", type: "customer.created" }),
+      acceptedStatus: 200,
+    },
+  },
+  xero: {
+    preset: "xero",
+    docs: "https://developer.xero.com/documentation/guides/oauth2/auth-flow/",
+    clientAuth: "basic",
+    refresh: "rotating",
+    expiresIn: 1800,
+    deadRefresh: oauthError("invalid_grant", ""),
+    list: (items) => items,
+    item: (n) => ({ id: `e1eede29-f875-4a5d-8470-17f6a29a88b${n}`, tenantId: `70784a63-d24b-46a9-a4db-0e70a274b05${n}`, tenantType: "ORGANISATION", tenantName: `Org ${n}` }),
+    deadToken: { status: 401, body: { Type: null, Title: "Unauthorized", Status: 401, Detail: "AuthenticationUnsuccessful" } },
+    revocation: true,
+    webhook: {
+      // https://developer.xero.com/documentation/webhooks/configuring-your-server
+      sign: (body, secret) => ({ method: "POST", headers: { "x-xero-signature": b64(secret, body), "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ events: [{ resourceUrl: `https://api.xero.com/api.xro/2.0/Contacts/${n}`, eventCategory: "CONTACT", eventType: "CREATE" }], firstEventSequence: n, lastEventSequence: n, entropy: randomBytes(6).toString("hex") }),
+      handshake: (secret) => {
+        const body = JSON.stringify({ events: [], lastEventSequence: 0, firstEventSequence: 0, entropy: randomBytes(10).toString("hex").toUpperCase() });
+        return {
+          method: "POST",
+          body,
+          headers: { "x-xero-signature": b64(secret, body), "Content-Type": "application/json" },
+          expect: (res) => {
+            if (res.status !== 200 || res.text !== "") throw new Error(`intent to receive: expected 200 with no body, got ${res.status} ${JSON.stringify(res.text)}`);
+          },
+          refusedWith: { status: 401, empty: true },
+        };
+      },
+      acceptedStatus: 200,
+      emptyRejection: true,
+    },
+  },
+  zoom: {
+    preset: "zoom",
+    docs: "https://developers.zoom.us/docs/integrations/oauth/",
+    clientAuth: "basic",
+    refresh: "rotating",
+    expiresIn: 3599,
+    deadRefresh: { status: 400, body: { reason: "Invalid Token!", error: "invalid_grant" } },
+    list: (items) => ({ page_size: 100, total_records: items.length, next_page_token: "", meetings: items }),
+    item: (n) => ({ id: 85746065000 + n, topic: `Meeting ${n}`, uuid: `aDYlohsHRtCd4ii1uC2+h${n}==` }),
+    deadToken: { status: 401, body: { code: 124, message: "Invalid access token." } },
+    userinfo: { id: "KDcuGIm1QgePTO8WbOqwIQ", email: "jchill@example.com" },
+    revocation: true,
+    webhook: {
+      // https://developers.zoom.us/docs/api/webhooks/ (the official sample answers url_validation after the signature check)
+      sign: (body, secret) => {
+        const timestamp = String(now());
+        return { method: "POST", headers: { "x-zm-signature": `v0=${hex(secret, `v0:${timestamp}:${body}`)}`, "x-zm-request-timestamp": timestamp, "Content-Type": "application/json" }, body };
+      },
+      event: (n) => JSON.stringify({ event: "meeting.created", event_ts: Date.now() + n, payload: { account_id: "acc", object: { id: n } } }),
+      handshake: (secret) => {
+        const plainToken = randomBytes(11).toString("base64url");
+        const body = JSON.stringify({ payload: { plainToken }, event_ts: Date.now(), event: "endpoint.url_validation" });
+        return {
+          method: "POST",
+          body,
+          headers: BEHAVIOURS.zoom!.webhook!.sign(body, secret, "").headers,
+          expect: (res) => {
+            const answer = JSON.parse(res.text) as Json;
+            if (res.status !== 200 || answer.plainToken !== plainToken || answer.encryptedToken !== hex(secret, plainToken)) throw new Error(`url_validation: ${res.status} ${res.text}`);
+          },
+          refusedWith: { status: 401, empty: false },
+        };
+      },
+      acceptedStatus: 200,
+    },
+  },
+};
+
+function google(preset: string, list: (items: Json[]) => unknown, item: (n: number) => Json): ProviderBehaviour {
+  return {
+    preset,
+    docs: "https://developers.google.com/identity/protocols/oauth2/web-server",
+    clientAuth: "post",
+    refresh: "stable", // a refresh answer carries no new refresh token
+    expiresIn: 3599,
+    idToken: { issuer: "origin" },
+    deadRefresh: oauthError("invalid_grant", "Token has been expired or revoked."),
+    list,
+    item,
+    deadToken: { status: 401, body: { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } } },
+    userinfo: { sub: "110169484474386276334", email: "a@example.com" },
+    revocation: true,
+  };
+}
+
+export interface DoubleRequest {
+  preset: string;
+  endpoint: string;
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
+export interface Doubles {
+  origin: string;
+  /** Endpoint flags for `new`, as the preset's endpoints moved onto this server. */
+  endpoints(preset: string): Record<string, string>;
+  grants: Grant[];
+  grantOf(integration: string): Grant;
+  requests: DoubleRequest[];
+  /** How many items the API lists for this integration. */
+  items: Map<string, number>;
+  close(): Promise<void>;
+}
+
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+function idToken(issuer: string, subject: string): string {
+  const enc = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const signed = `${enc({ alg: "RS256", typ: "JWT", kid: "double" })}.${enc({ iss: issuer, aud: DOUBLE_CLIENT_ID, sub: subject, iat: now(), exp: now() + 3600 })}`;
+  return `${signed}.${sign("sha256", Buffer.from(signed), privateKey).toString("base64url")}`;
+}
+
+function pkceChallenge(verifier: string): string {
+  return createHash("sha256").update(verifier).digest("base64url");
+}
+
+function clientOf(req: IncomingMessage, form: URLSearchParams): { id: string | null; secret: string | null; how: "basic" | "post" | "none" } {
+  const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+  if (basic) {
+    const [id, secret] = Buffer.from(basic[1]!, "base64").toString("utf8").split(":").map((part) => decodeURIComponent(part.replace(/\+/g, " ")));
+    return { id: id ?? null, secret: secret ?? null, how: "basic" };
+  }
+  if (form.has("client_secret")) return { id: form.get("client_id"), secret: form.get("client_secret"), how: "post" };
+  return { id: form.get("client_id"), secret: null, how: "none" };
+}
+
+export async function startDoubles(): Promise<Doubles> {
+  const grants: Grant[] = [];
+  const codes = new Map<string, { redirectUri: string; challenge: string | null; integration: string; scope: string }>();
+  const requests: DoubleRequest[] = [];
+  const items = new Map<string, number>();
+  let origin = "";
+  const token = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const url = new URL(req.url ?? "/", origin);
+    const [, preset, endpoint, ...rest] = url.pathname.split("/");
+    const behaviour = BEHAVIOURS[preset ?? ""];
+    const send = (reply: Reply) => {
+      res.writeHead(reply.status, { "Content-Type": "application/json", ...reply.headers });
+      res.end(JSON.stringify(reply.body));
+    };
+    if (!behaviour) return send({ status: 404, body: { error: "no such double" } });
+    requests.push({ preset: preset!, endpoint: endpoint ?? "", method: req.method ?? "", path: `/${rest.join("/")}${url.search}`, headers: req.headers, body });
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const live = (value: string | undefined) => grants.find((g) => g.accessToken === value && !g.accessExpired && !g.revoked);
+
+    switch (endpoint) {
+      case "authorize": {
+        const q = url.searchParams;
+        const redirectUri = q.get("redirect_uri") ?? "";
+        const integration = /\/integrations\/([^/]+)\/callback$/.exec(new URL(redirectUri).pathname)?.[1];
+        const spec = loadPreset(behaviour.preset);
+        const problems = [
+          q.get("client_id") !== DOUBLE_CLIENT_ID && "client_id",
+          q.get("response_type") !== "code" && "response_type",
+          !integration && "redirect_uri",
+          (spec.scopes ?? []).length === 0 ? q.has("scope") && "scope sent to a provider without scopes" : !q.get("scope") && "scope",
+          spec.pkce && (q.get("code_challenge_method") !== "S256" || !q.get("code_challenge")) && "PKCE S256",
+        ].filter(Boolean);
+        if (problems.length > 0) return send({ status: 400, body: { error: "invalid_request", error_description: problems.join(", ") } });
+        const code = token("code");
+        codes.set(code, { redirectUri, challenge: q.get("code_challenge"), integration: integration!, scope: q.get("scope") ?? "" });
+        const back = new URL(redirectUri);
+        back.searchParams.set("code", code);
+        back.searchParams.set("state", q.get("state") ?? "");
+        for (const [name, value] of Object.entries(behaviour.callbackExtras ?? {})) back.searchParams.set(name, value);
+        res.writeHead(302, { Location: back.toString() });
+        return res.end();
+      }
+      case "token": {
+        const form = new URLSearchParams(body);
+        const client = clientOf(req, form);
+        if (client.how !== behaviour.clientAuth || client.id !== DOUBLE_CLIENT_ID || client.secret !== DOUBLE_CLIENT_SECRET) {
+          return send(oauthError("invalid_client", `expected client_secret_${behaviour.clientAuth}, got ${client.how}`, 401));
+        }
+        const issue = (grant: Grant, scope: string, fresh: boolean) => {
+          const standard: Json = { access_token: grant.accessToken, token_type: behaviour.tokenType ?? "bearer", scope };
+          if (behaviour.expiresIn !== null) standard.expires_in = behaviour.expiresIn;
+          if (grant.refreshToken && (fresh || behaviour.refresh === "rotating")) standard.refresh_token = grant.refreshToken;
+          const shaped = behaviour.tokenShape ? behaviour.tokenShape(standard) : standard;
+          const extras = behaviour.tokenFields?.({ origin }) ?? {};
+          const oidc = behaviour.idToken && scope.split(" ").includes("openid")
+            ? { id_token: idToken(behaviour.idToken.issuer === "origin" ? origin : behaviour.idToken.issuer, "user-1") }
+            : {};
+          return send({ status: 200, body: { ...shaped, ...extras, ...oidc } });
+        };
+        if (form.get("grant_type") === "authorization_code") {
+          const entry = codes.get(form.get("code") ?? "");
+          codes.delete(form.get("code") ?? "");
+          const verifier = form.get("code_verifier");
+          if (!entry || entry.redirectUri !== form.get("redirect_uri") || (entry.challenge !== null && (!verifier || pkceChallenge(verifier) !== entry.challenge))) {
+            return send(behaviour.badCode ?? oauthError("invalid_grant", "bad code, redirect_uri or code_verifier"));
+          }
+          const grant: Grant = {
+            integration: entry.integration,
+            accessToken: token("at"),
+            refreshToken: behaviour.refresh === "none" ? null : token("rt"),
+            accessExpired: false,
+            revoked: false,
+            refreshes: 0,
+            spentRefreshTokens: new Set(),
+          };
+          grants.push(grant);
+          return issue(grant, entry.scope, true);
+        }
+        if (form.get("grant_type") === "refresh_token") {
+          const presented = form.get("refresh_token") ?? "";
+          const grant = grants.find((g) => g.refreshToken === presented);
+          if (!grant || grant.revoked) return send(behaviour.deadRefresh);
+          grant.refreshes++;
+          grant.accessToken = token("at");
+          grant.accessExpired = false;
+          if (behaviour.refresh === "rotating") {
+            grant.spentRefreshTokens.add(presented);
+            grant.refreshToken = token("rt");
+          }
+          return issue(grant, form.get("scope") ?? "", false);
+        }
+        return send(oauthError("unsupported_grant_type", String(form.get("grant_type"))));
+      }
+      case "revoke": {
+        const form = new URLSearchParams(body);
+        const client = clientOf(req, form);
+        if (client.how !== behaviour.clientAuth || client.secret !== DOUBLE_CLIENT_SECRET) return send(oauthError("invalid_client", "bad client", 401));
+        const presented = form.get("token") ?? "";
+        for (const grant of grants) if (grant.accessToken === presented || grant.refreshToken === presented) grant.revoked = true;
+        res.writeHead(200);
+        return res.end();
+      }
+      case "userinfo":
+        return live(bearer) ? send({ status: 200, body: behaviour.userinfo ?? {} }) : send(behaviour.deadToken);
+      case "api":
+      case "instance": {
+        for (const header of behaviour.requiredHeaders ?? []) {
+          if (!req.headers[header]) return send({ status: 400, body: { object: "error", status: 400, code: "missing_version", message: `${header} header missing` } });
+        }
+        if ((behaviour.method ?? "GET") !== req.method) return send({ status: 405, body: { error: "method" } });
+        const grant = live(bearer);
+        if (!grant) return send(behaviour.deadToken);
+        const count = items.get(grant.integration) ?? 3;
+        return send({ status: 200, body: behaviour.list(Array.from({ length: count }, (_, i) => behaviour.item(i + 1))) });
+      }
+      default:
+        return send({ status: 404, body: { error: "unknown endpoint" } });
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      try {
+        handle(req, res, Buffer.concat(chunks).toString("utf8"));
+      } catch (error) {
+        res.writeHead(500);
+        res.end(String(error));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    origin,
+    endpoints(preset) {
+      const behaviour = BEHAVIOURS[preset]!;
+      const spec = loadPreset(preset);
+      return {
+        authUrl: `${origin}/${preset}/authorize`,
+        tokenUrl: `${origin}/${preset}/token`,
+        apiBaseUrl: `${origin}/${preset}/api`,
+        ...(spec.userinfoUrl ? { userinfoUrl: `${origin}/${preset}/userinfo` } : {}),
+        ...(spec.revocationUrl && behaviour.revocation ? { revocationUrl: `${origin}/${preset}/revoke` } : {}),
+      };
+    },
+    grants,
+    grantOf(integration) {
+      const grant = grants.filter((g) => g.integration === integration).at(-1);
+      if (!grant) throw new Error(`no grant for ${integration}`);
+      return grant;
+    },
+    requests,
+    items,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

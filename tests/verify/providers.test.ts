@@ -1,0 +1,293 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ResultPromise } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listPresetIds, loadPreset } from "../../src/spec/presets.js";
+import { deriveNames } from "../../src/spec/names.js";
+import { copyExampleApp } from "../helpers/fixtures.js";
+import { generate } from "../helpers/generate.js";
+import { callFunction, decryptStored, launchGateway, USER_A, WEBHOOK_SECRET } from "../helpers/oauth-stack.js";
+import { createSupabaseDatabase, dbPush, type TestDb } from "../helpers/postgres.js";
+import { BEHAVIOURS, DOUBLE_CLIENT_ID, DOUBLE_CLIENT_SECRET, startDoubles, type Doubles } from "../helpers/provider-doubles.js";
+
+/**
+ * Every preset's generated integration, basic and advanced, walked against its provider double (one app with all
+ * of them, one database, one gateway): connect → a refused code → sync → access-token expiry → refresh (or
+ * needs_reauth where the provider has no refresh) → revoked grant → webhook handshake → signed, tampered and
+ * replayed delivery → disconnect and revocation.
+ */
+const PRESETS = listPresetIds();
+const REDIRECT = (id: string) => `http://localhost:5173/integrations/${id}/callback`;
+
+interface Walked {
+  id: string;
+  preset: string;
+  set: "basic" | "advanced";
+  pascal: string;
+  snake: string;
+}
+
+let doubles: Doubles;
+let db: TestDb;
+let app: string;
+let gateway: { url: string; process: ResultPromise };
+const integrations: Walked[] = [];
+
+beforeAll(async () => {
+  doubles = await startDoubles();
+  app = copyExampleApp();
+  for (const preset of PRESETS) {
+    for (const set of ["basic", "advanced"] as const) {
+      const id = set === "basic" ? preset : `${preset}-adv`;
+      const pascal = `${loadPreset(preset).pascalName}${set === "basic" ? "" : "Adv"}`;
+      await generate(app, id, { preset, template: set, pascalName: pascal, ...doubles.endpoints(preset) });
+      integrations.push({ id, preset, set, pascal, snake: deriveNames(id, pascal).snake });
+    }
+  }
+  db = await createSupabaseDatabase();
+  await db.query("insert into auth.users (id, email) values ($1, 'a@example.com')", [USER_A]);
+  await dbPush(app, db);
+  const env: Record<string, string> = { SUPABASE_DB_URL: db.url };
+  const functions: string[] = [];
+  for (const { id } of integrations) {
+    const constant = id.replace(/-/g, "_").toUpperCase();
+    env[`${constant}_CLIENT_ID`] = DOUBLE_CLIENT_ID;
+    env[`${constant}_CLIENT_SECRET`] = DOUBLE_CLIENT_SECRET;
+    env[`${constant}_WEBHOOK_SECRET`] = WEBHOOK_SECRET;
+    functions.push(`${id}-exchange-tokens`, `${id}-sync`);
+    if (existsSync(path.join(app, "supabase/functions", `${id}-webhooks`))) functions.push(`${id}-webhooks`);
+  }
+  gateway = await launchGateway({ functionsDir: path.join(app, "supabase", "functions"), functions, keys: "legacy", env });
+}, 300_000);
+
+afterAll(async () => {
+  gateway?.process.kill("SIGTERM");
+  await gateway?.process.catch(() => undefined);
+  await doubles?.close();
+  await db?.close();
+});
+
+const call = (fn: string, body: unknown) => callFunction(gateway.url, "legacy", fn, USER_A, body);
+
+async function connection(id: string) {
+  const { rows } = await db.query<{ status: string; config: { fields?: Record<string, string> } }>(
+    "select status, config from public.nexus_user_integrations where user_id = $1 and integration_id = $2",
+    [USER_A, id],
+  );
+  return rows[0];
+}
+
+async function tokens(id: string) {
+  const { rows } = await db.query<{ access_token: string; refresh_token: string | null }>(
+    "select access_token, refresh_token from nexus_integrate.oauth_tokens where user_id = $1 and provider = $2",
+    [USER_A, id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    access: await decryptStored(row.access_token, `${id}:${USER_A}:access_token`),
+    refresh: row.refresh_token ? await decryptStored(row.refresh_token, `${id}:${USER_A}:refresh_token`) : null,
+  };
+}
+
+async function events(id: string, type: string) {
+  const { rows } = await db.query<{ details: Record<string, unknown> }>(
+    "select details from public.nexus_integration_events where user_id = $1 and integration_id = $2 and event_type = $3 order by id",
+    [USER_A, id, type],
+  );
+  return rows.map((r) => r.details);
+}
+
+/** What the browser does: start, follow the generated auth URL to the provider, come back with its redirect. */
+async function authorize(w: Walked): Promise<string> {
+  const started = await call(`${w.id}-exchange-tokens`, { action: "start", redirectUri: REDIRECT(w.id) });
+  expect(started.status, started.text).toBe(200);
+  const utils = (await import(pathToFileURL(path.join(app, `src/services/integrations/${w.id}/utils.ts`)).href)) as Record<string, (p: object) => string>;
+  const url = utils[`create${w.pascal}AuthUrl`]!({
+    clientId: DOUBLE_CLIENT_ID,
+    redirectUri: started.body.redirectUri,
+    state: started.body.state,
+    codeChallenge: started.body.codeChallenge,
+  });
+  const response = await fetch(url, { redirect: "manual" });
+  expect(response.status, await response.text()).toBe(302);
+  return new URL(response.headers.get("location")!).search;
+}
+
+async function connect(w: Walked) {
+  const callback = await authorize(w);
+  const res = await call(`${w.id}-exchange-tokens`, { action: "exchange", callback });
+  expect(res.status, res.text).toBe(200);
+  expect(res.body).toMatchObject({ connected: true });
+  return res;
+}
+
+async function sync(w: Walked) {
+  return call(`${w.id}-sync`, {});
+}
+
+async function webhook(w: Walked, request: { method: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string }) {
+  const url = new URL(`${gateway.url}/functions/v1/${w.id}-webhooks`);
+  for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
+  const response = await fetch(url, { method: request.method, headers: request.headers ?? {}, ...(request.method === "GET" ? {} : { body: request.body ?? "" }) });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+async function deliveries(w: Walked): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from nexus_integrate.${w.snake}_webhook_events`);
+  return rows[0]!.n;
+}
+
+const walks = PRESETS.flatMap((preset) => (["basic", "advanced"] as const).map((set) => [preset, set] as const));
+
+describe.each(walks)("%s (%s)", (preset, set) => {
+  const behaviour = BEHAVIOURS[preset]!;
+  const spec = loadPreset(preset);
+  const w = () => integrations.find((i) => i.preset === preset && i.set === set)!;
+
+  it("has a double built from the provider's documentation", () => {
+    expect(behaviour.docs).toMatch(/^https:\/\//);
+  });
+
+  it("connects: the provider's client authentication, PKCE and token response; tokens stored encrypted", async () => {
+    await connect(w());
+    const grant = doubles.grantOf(w().id);
+    const stored = (await tokens(w().id))!;
+    expect(stored.access).toBe(grant.accessToken);
+    expect(stored.refresh).toBe(grant.refreshToken);
+    const row = (await connection(w().id))!;
+    expect(row.status).toBe("connected");
+    for (const field of spec.connectionFields ?? []) expect(row.config.fields?.[field], field).toBeTruthy();
+    const authorizeRequest = doubles.requests.filter((r) => r.preset === preset && r.endpoint === "authorize").at(-1)!;
+    const query = new URL(authorizeRequest.path, "http://x").searchParams;
+    expect(query.has("scope")).toBe((spec.scopes ?? []).length > 0);
+    expect(query.get("code_challenge_method")).toBe(spec.pkce ? "S256" : null);
+  });
+
+  it("refuses a code the provider rejects, in the provider's error shape", async () => {
+    const callback = new URLSearchParams(await authorize(w()));
+    callback.set("code", "spent-code");
+    const res = await call(`${w().id}-exchange-tokens`, { action: "exchange", callback: `?${callback}` });
+    expect(res.status, res.text).toBe(400);
+    const expected = (behaviour.badCode?.body as { error?: string } | undefined)?.error ?? "invalid_grant";
+    expect((await events(w().id, "oauth_failed")).at(-1)).toMatchObject({ providerError: expected });
+  });
+
+  it("syncs the listed API's records", async () => {
+    const res = await sync(w());
+    expect(res.status, res.text).toBe(200);
+    const expected = preset === "linkedin" ? 1 : 3;
+    expect(res.body.synced).toBe(expected);
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from public.${w().snake}_records where user_id = $1`, [USER_A]);
+    expect(rows[0]!.n).toBe(expected);
+    const apiCall = doubles.requests.filter((r) => r.preset === preset && (r.endpoint === "api" || r.endpoint === "instance")).at(-1)!;
+    const fields = (await connection(w().id))!.config.fields ?? {};
+    expect(apiCall.path).toBe(spec.sync!.path!.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(fields[name]!)));
+  });
+
+  it(`after the access token expires: ${behaviour.refresh === "none" ? "needs_reauth (no refresh token)" : `refreshes (${behaviour.refresh} refresh tokens) and syncs`}`, async () => {
+    const grant = doubles.grantOf(w().id);
+    const before = { refreshes: grant.refreshes, refreshToken: grant.refreshToken };
+    grant.accessExpired = true;
+    if (behaviour.expiresIn !== null) {
+      // The function refreshes tokens that expire within 5 minutes, before calling the API.
+      await db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1 and provider = $2", [USER_A, w().id]);
+    }
+    const res = await sync(w());
+    if (behaviour.refresh === "none") {
+      expect(res.status, res.text).toBe(409);
+      expect(res.body.error).toBe("needs_reauth");
+      expect((await connection(w().id))!.status).toBe("needs_reauth");
+      await connect(w());
+      return;
+    }
+    expect(res.status, res.text).toBe(200);
+    expect(grant.refreshes).toBe(before.refreshes + 1);
+    const stored = (await tokens(w().id))!;
+    expect(stored.access).toBe(grant.accessToken);
+    // a rotated refresh token is kept; a stable one stays
+    expect(stored.refresh).toBe(grant.refreshToken);
+    expect(grant.refreshToken === before.refreshToken).toBe(behaviour.refresh === "stable");
+    expect((await events(w().id, "token_refreshed")).at(-1)).toEqual({ rotated: behaviour.refresh === "rotating" });
+  });
+
+  it("after the user revokes the app: the provider's dead-token answer ends in needs_reauth", async () => {
+    doubles.grantOf(w().id).revoked = true;
+    const res = await sync(w());
+    expect(res.status, res.text).toBe(409);
+    expect(res.body.error).toBe("needs_reauth");
+    expect((await connection(w().id))!.status).toBe("needs_reauth");
+    if (behaviour.refresh !== "none") expect((await events(w().id, "token_refresh_failed")).at(-1)).toEqual({ error: "invalid_grant" });
+    // and the user can connect again
+    await connect(w());
+    expect((await sync(w())).status).toBe(200);
+  });
+
+  const receives = set === "advanced" && spec.webhooks !== null && spec.webhooks !== undefined;
+  it(receives ? `webhooks: ${spec.webhooks!.scheme} handshake, signed delivery, tampered, replay` : "has no webhook receiver", async () => {
+    if (!receives) {
+      expect(existsSync(path.join(app, "supabase/functions", `${w().id}-webhooks`))).toBe(false);
+      const { rows } = await db.query("select 1 from pg_tables where schemaname = 'nexus_integrate' and tablename = $1", [`${w().snake}_webhook_events`]);
+      expect(rows).toEqual([]);
+      return;
+    }
+    const double = behaviour.webhook!;
+    const secret = WEBHOOK_SECRET;
+    const url = `${gateway.url}/functions/v1/${w().id}-webhooks`;
+    const stored = await deliveries(w());
+    if (double.handshake) {
+      const handshake = double.handshake(secret);
+      handshake.expect(await webhook(w(), handshake));
+      if (handshake.refusedWith) {
+        const forged = await webhook(w(), { ...handshake, headers: double.sign(handshake.body ?? "", "not-the-secret", url).headers });
+        expect(forged.status).toBe(handshake.refusedWith.status);
+        if (handshake.refusedWith.empty) expect(forged.text).toBe("");
+      }
+      expect(await deliveries(w())).toBe(stored); // a handshake is not a delivery
+    }
+    const body = double.event(1).replace("__SECRET__", secret);
+    const delivery = double.sign(body, secret, url);
+    const accepted = await webhook(w(), delivery);
+    expect(accepted.status, accepted.text).toBe(double.acceptedStatus);
+    expect(await deliveries(w())).toBe(stored + 1);
+
+    const tamperedBody = preset === "microsoft" ? body.replace(secret, "guessed") : body.replace(/\d/, "9");
+    const tampered = await webhook(w(), { ...delivery, body: tamperedBody === body ? `${body} ` : tamperedBody });
+    expect(tampered.status, tampered.text).toBe(401);
+    if (double.emptyRejection) expect(tampered.text).toBe("");
+    const wrongSecret = await webhook(w(), double.sign(double.event(2).replace("__SECRET__", "not-the-secret"), "not-the-secret", url));
+    expect(wrongSecret.status).toBe(401);
+
+    const replay = await webhook(w(), delivery);
+    expect(replay.status).toBe(409);
+    expect(await deliveries(w())).toBe(stored + 1);
+  });
+
+  it(`disconnects${spec.revocationUrl ? ", revoking the grant at the provider" : ""}`, async () => {
+    const grant = doubles.grantOf(w().id);
+    const res = await call(`${w().id}-exchange-tokens`, { action: "disconnect" });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ disconnected: true, revoked: Boolean(spec.revocationUrl) });
+    expect(grant.revoked).toBe(Boolean(spec.revocationUrl));
+    expect(await connection(w().id)).toBeUndefined();
+    expect(await tokens(w().id)).toBeNull();
+  });
+});
+
+describe("the catalog and its doubles", () => {
+  it("every preset has a double, and every double a preset: a preset cannot be added without one", () => {
+    expect(Object.keys(BEHAVIOURS).sort()).toEqual(PRESETS);
+  });
+
+  it("every preset cites where its endpoints, error shapes and webhooks are documented", async () => {
+    const { presetReferences } = await import("../../src/spec/presets.js");
+    for (const preset of PRESETS) {
+      const spec = loadPreset(preset);
+      const references = presetReferences(preset);
+      const needed = ["tokenUrl", ...(spec.webhooks ? ["webhooks"] : []), ...(spec.errors ? ["errors"] : [])];
+      for (const topic of needed) expect(references[topic], `${preset}: references.${topic}`).toMatch(/^https:\/\/[^\s]+$/);
+      expect(spec.docsUrl, preset).toMatch(/^https:\/\//);
+    }
+  });
+});
