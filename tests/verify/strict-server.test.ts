@@ -60,6 +60,7 @@ beforeAll(async () => {
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ["strict-cookie-key"] },
+    ttl: { AccessToken: 3600, RefreshToken: 86_400, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 86_400, AuthorizationCode: 60 },
     renderError: (ctx, out) => {
       ctx.type = "text";
       ctx.body = `${out.error}: ${out.error_description}`;
