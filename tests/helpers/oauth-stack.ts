@@ -63,6 +63,8 @@ export interface Stack {
   apiRequests: { path: string; authorization: string | undefined }[];
   /** How long the token endpoint takes to answer (0: at once). */
   tokenDelayMs: number;
+  /** How long the data API takes to answer (0: at once). */
+  apiDelayMs: number;
   call(fn: string, userId: string | null, body?: unknown, headers?: Record<string, string>): Promise<CallResult>;
   /** The same call, served by a second instance of the functions (another process with its own connection). */
   callOtherInstance(fn: string, userId: string | null, body?: unknown): Promise<CallResult>;
@@ -96,6 +98,8 @@ export async function startStack(options: {
    * migrations are pushed.
    */
   adopt?: { prepare?: (db: TestDb) => Promise<void> };
+  /** More function secrets (NEXUS_PROVIDER_TIMEOUT_SECONDS, say). */
+  env?: Record<string, string>;
 }): Promise<Stack> {
   const keys = options.keys ?? "legacy";
   const stack = {
@@ -108,6 +112,7 @@ export async function startStack(options: {
     apiItems: [],
     apiRequests: [],
     tokenDelayMs: 0,
+    apiDelayMs: 0,
   } as unknown as Stack;
 
   // The provider.
@@ -190,8 +195,10 @@ export async function startStack(options: {
   const api = createServer((req: IncomingMessage, res: ServerResponse) => {
     stack.apiRequests.push({ path: req.url ?? "", authorization: req.headers.authorization });
     const reply = stack.apiQueue.shift() ?? { status: 200, body: { accountSummaries: stack.apiItems } };
-    res.writeHead(reply.status, { "Content-Type": "application/json", ...reply.headers });
-    res.end(JSON.stringify(reply.body ?? {}));
+    setTimeout(() => {
+      res.writeHead(reply.status, { "Content-Type": "application/json", ...reply.headers });
+      res.end(JSON.stringify(reply.body ?? {}));
+    }, stack.apiDelayMs);
   });
   const apiPort = await listen(api);
   apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -244,6 +251,7 @@ export async function startStack(options: {
         [`${constant}_CLIENT_ID`]: CLIENT_ID,
         [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
         [`${constant}_WEBHOOK_SECRET`]: WEBHOOK_SECRET,
+        ...options.env,
       },
     });
     gateways.push(process);
