@@ -131,14 +131,15 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
       ? `Paste the registry snippet shown above into ${config.paths.registry}.`
       : `The integration is listed in ${config.paths.registry}.`,
   ];
+  const receives = spec.template === "advanced" && ctx.webhook !== null;
   return [
     `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (add your production URL too).`,
     `Set the function secrets: supabase secrets set ${ctx.env.clientId}=… ${ctx.env.clientSecret}=… ${ctx.env.encryptionKey}=… ${ctx.env.stateKey}=…`,
     `Put the public client id in .env.local: ${ctx.env.publicClientId}=… (the secret never goes in a VITE_ variable).`,
     ...wired,
-    `Apply and deploy: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync}${spec.template === "advanced" ? ` ${ctx.fn.webhooks}` : ""}`,
-    ...(spec.template === "advanced"
-      ? [`Set the webhook secret (supabase secrets set ${ctx.env.webhookSecret}=…) and point ${spec.displayName}'s webhooks at the ${ctx.fn.webhooks} function.`]
+    `Apply and deploy: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync}${receives ? ` ${ctx.fn.webhooks}` : ""}`,
+    ...(receives
+      ? [`Set the webhook secret, ${ctx.webhook!.secretHint} (supabase secrets set ${ctx.env.webhookSecret}=…), and point ${spec.displayName}'s webhooks at the ${ctx.fn.webhooks} function.`]
       : []),
     `Read ${config.paths.docs}/${spec.id}.md for the full checklist.`,
   ];
