@@ -93,7 +93,7 @@ describe("interactive new", () => {
         ["Authorization endpoint URL", ANSWERS.authUrl + ENTER],
         ["Token endpoint URL", ANSWERS.tokenUrl + ENTER],
         ["API base URL", ANSWERS.apiBaseUrl + ENTER],
-        ["Scopes \\(separated by commas\\)", "crm read" + ENTER],
+        ["Scopes \\(separated by commas", "crm read" + ENTER],
         ["contains a space", "\u0015" + ANSWERS.scopes + ENTER],
         ["API path", ANSWERS.syncPath + ENTER],
         ["Write these files\\?", "n" + ENTER],
