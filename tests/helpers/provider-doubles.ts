@@ -94,6 +94,8 @@ export interface ProviderBehaviour {
   userinfo?: Json;
   revocation?: boolean;
   webhook?: WebhookDouble;
+  /** The provider's answer when a long rate limit is exhausted, where it documents how long to wait. */
+  rateLimit?: { reply: Reply; docs: string };
 }
 
 const hex = (secret: string, message: string) => createHmac("sha256", secret).update(message).digest("hex");
@@ -105,6 +107,7 @@ const oauthError = (error: string, description: string, status = 400): Reply => 
 export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   atlassian: {
     preset: "atlassian",
+    rateLimit: { docs: "https://developer.atlassian.com/cloud/jira/platform/rate-limiting/", reply: { status: 429, headers: { "Retry-After": "1800" }, body: { message: "Rate limit exceeded" } } },
     docs: "https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/",
     clientAuth: "post",
     refresh: "rotating",
@@ -117,6 +120,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   },
   dropbox: {
     preset: "dropbox",
+    rateLimit: { docs: "https://developers.dropbox.com/error-handling-guide", reply: { status: 429, headers: { "Retry-After": "300" }, body: { error_summary: "too_many_requests/", error: { reason: { ".tag": "too_many_requests" }, retry_after: 300 } } } },
     docs: "https://www.dropbox.com/developers/documentation/http/documentation#oauth2-token",
     clientAuth: "basic",
     refresh: "stable", // "the refresh token … does not expire"; refresh answers carry no new one
@@ -148,6 +152,11 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   },
   github: {
     preset: "github",
+    // The primary limit: 403 (or 429) with x-ratelimit-remaining 0 and the reset time, no Retry-After.
+    rateLimit: {
+      docs: "https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit",
+      reply: { status: 403, headers: { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "__IN_AN_HOUR__" }, body: { message: "API rate limit exceeded for user ID 1.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" } },
+    },
     docs: "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps",
     clientAuth: "post",
     refresh: "none", // OAuth App tokens do not expire and come without a refresh token
@@ -227,6 +236,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   },
   microsoft: {
     preset: "microsoft",
+    rateLimit: { docs: "https://learn.microsoft.com/en-us/graph/throttling", reply: { status: 429, headers: { "Retry-After": "120" }, body: { error: { code: "TooManyRequests", message: "Please retry after 120 seconds." } } } },
     docs: "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow",
     clientAuth: "post",
     refresh: "rotating",
@@ -258,6 +268,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   },
   notion: {
     preset: "notion",
+    rateLimit: { docs: "https://developers.notion.com/reference/request-limits", reply: { status: 429, headers: { "Retry-After": "60" }, body: { object: "error", status: 429, code: "rate_limited", message: "You have been rate limited. Please try again in a few minutes." } } },
     docs: "https://developers.notion.com/docs/authorization",
     clientAuth: "basic",
     refresh: "rotating",
@@ -319,6 +330,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   },
   slack: {
     preset: "slack",
+    rateLimit: { docs: "https://docs.slack.dev/apis/web-api/rate-limits", reply: { status: 429, headers: { "Retry-After": "120" }, body: { ok: false, error: "ratelimited" } } },
     docs: "https://docs.slack.dev/reference/methods/oauth.v2.access",
     clientAuth: "basic",
     refresh: "rotating", // with token rotation on: 12 h access tokens, each refresh a new refresh token
@@ -380,6 +392,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   },
   xero: {
     preset: "xero",
+    rateLimit: { docs: "https://developer.xero.com/documentation/guides/oauth2/limits/", reply: { status: 429, headers: { "Retry-After": "86400", "X-Rate-Limit-Problem": "day" }, body: { Title: "Too Many Requests", Status: 429 } } },
     docs: "https://developer.xero.com/documentation/guides/oauth2/auth-flow/",
     clientAuth: "basic",
     refresh: "rotating",
@@ -411,6 +424,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   },
   zoom: {
     preset: "zoom",
+    rateLimit: { docs: "https://developers.zoom.us/docs/api/rest/rate-limits/", reply: { status: 429, headers: { "Retry-After": "3600" }, body: { code: 429, message: "You have reached the maximum daily rate limit for this API." } } },
     docs: "https://developers.zoom.us/docs/integrations/oauth/",
     clientAuth: "basic",
     refresh: "rotating",
@@ -482,6 +496,8 @@ export interface Doubles {
   requests: DoubleRequest[];
   /** How many items the API lists for this integration. */
   items: Map<string, number>;
+  /** The next API call of this integration answers the provider's rate limit. */
+  rateLimitOnce(integration: string): void;
   close(): Promise<void>;
 }
 
@@ -512,6 +528,7 @@ export async function startDoubles(): Promise<Doubles> {
   const codes = new Map<string, { redirectUri: string; challenge: string | null; integration: string; scope: string }>();
   const requests: DoubleRequest[] = [];
   const items = new Map<string, number>();
+  const limited = new Set<string>();
   let origin = "";
   const token = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 
@@ -621,6 +638,11 @@ export async function startDoubles(): Promise<Doubles> {
         if ((behaviour.method ?? "GET") !== req.method) return send({ status: 405, body: { error: "method" } });
         const grant = live(bearer);
         if (!grant) return send(behaviour.deadToken);
+        if (behaviour.rateLimit && limited.delete(grant.integration)) {
+          const { reply } = behaviour.rateLimit;
+          const headers = Object.fromEntries(Object.entries(reply.headers ?? {}).map(([k, v]) => [k, v === "__IN_AN_HOUR__" ? String(now() + 3600) : v]));
+          return send({ ...reply, headers });
+        }
         const count = items.get(grant.integration) ?? 3;
         return send({ status: 200, body: behaviour.list(Array.from({ length: count }, (_, i) => behaviour.item(i + 1))) });
       }
@@ -665,6 +687,7 @@ export async function startDoubles(): Promise<Doubles> {
     },
     requests,
     items,
+    rateLimitOnce: (integration) => void limited.add(integration),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

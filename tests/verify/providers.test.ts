@@ -186,6 +186,19 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     expect(apiCall.path).toBe(spec.sync!.path!.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(fields[name]!)));
   });
 
+  if (behaviour.rateLimit) {
+    it("a long rate limit in the provider's shape: 429 rate_limited with its wait, at once", async () => {
+      doubles.rateLimitOnce(w().id);
+      const res = await sync(w());
+      expect(res.status, res.text).toBe(429);
+      expect(res.body.error).toBe("rate_limited");
+      expect(res.body.retryAfterSeconds).toBeGreaterThanOrEqual(60);
+      expect(Number(res.headers.get("retry-after"))).toBe(res.body.retryAfterSeconds);
+      expect((await events(w().id, "sync_failed")).at(-1)).toMatchObject({ retryAfterSeconds: res.body.retryAfterSeconds });
+      expect((await sync(w())).status).toBe(200);
+    });
+  }
+
   it(`after the access token expires: ${behaviour.refresh === "none" ? "needs_reauth (no refresh token)" : `refreshes (${behaviour.refresh} refresh tokens) and syncs`}`, async () => {
     const grant = doubles.grantOf(w().id);
     const before = { refreshes: grant.refreshes, refreshToken: grant.refreshToken };

@@ -38,6 +38,22 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now.getTime()) / 1000));
 }
 
+/**
+ * Whether an answer is a rate limit, and how long it asks to wait: null when it is not one, undefined when it
+ * does not say. A 429, with Retry-After (RFC 9110); or GitHub's 403/429 with `x-ratelimit-remaining: 0` (wait
+ * until `x-ratelimit-reset`, epoch seconds) or a 403 with Retry-After (its secondary limits)
+ * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
+ */
+export function rateLimitWait(response: Response, now: Date): number | undefined | null {
+  const retryAfter = parseRetryAfter(response.headers.get("Retry-After"), now);
+  const exhausted = response.headers.get("x-ratelimit-remaining") === "0";
+  if (response.status !== 429 && !(response.status === 403 && (exhausted || retryAfter !== null))) return null;
+  if (retryAfter !== null) return retryAfter;
+  const reset = Number(response.headers.get("x-ratelimit-reset"));
+  if (exhausted && Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - now.getTime() / 1000));
+  return undefined;
+}
+
 export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Promise<Response> {
   const { provider, store } = deps;
   const marginMs = (deps.refreshMarginSeconds ?? 300) * 1000;
@@ -207,11 +223,12 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
           `${provider.displayName} returned an error (${code}). Try again later.`,
         );
       }
-      if (response.status !== 429) break;
-      const wait = parseRetryAfter(response.headers.get("Retry-After"), deps.now()) ?? 2 ** attempt;
+      const limit = rateLimitWait(response, deps.now());
+      if (limit === null) break;
+      const wait = limit ?? 2 ** attempt;
       await discard(response);
       if (attempt === maxAttempts || wait > maxWait) {
-        await failed({ status: 429, retryAfterSeconds: wait, attempts: attempt });
+        await failed({ status: response.status, retryAfterSeconds: wait, attempts: attempt });
         return jsonResponse(
           {
             error: "rate_limited",
