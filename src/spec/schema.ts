@@ -92,6 +92,37 @@ export const scopeToken = z.string({ error: "a scope must be text" }).superRefin
   }
 });
 
+/** A response field: a dotted path (`paging.next.after`), or a key that has dots or `@` in it (`@odata.nextLink`). */
+const RESPONSE_FIELD = /^[A-Za-z_$@][A-Za-z0-9_$@.-]*$/;
+const responseField = z.string().regex(RESPONSE_FIELD, 'must be a response field such as "paging.next.after" or "@odata.nextLink"');
+const queryParam = z.string().regex(PARAM_NAME, "parameter names are letters, digits, '_', '.' and '-'");
+
+/**
+ * How an API pages its list. cursor: the next cursor is a response field, sent back as a query parameter
+ * (HubSpot, Slack, Google, Zoom, Notion); next-url: a response field holds the next page's URL (Microsoft Graph,
+ * Salesforce); link-header: RFC 8288 `Link: <…>; rel="next"` (GitHub); last-id: while a flag says there is more,
+ * the last item's id goes in a query parameter (Stripe); body-cursor: the next page is a POST carrying the cursor
+ * (Dropbox's list_folder/continue). A next page on another origin than the API is never followed.
+ */
+const paginationSchema = z.discriminatedUnion(
+  "style",
+  [
+    z.strictObject({ style: z.literal("cursor"), cursorField: responseField, param: queryParam }),
+    z.strictObject({ style: z.literal("next-url"), urlField: responseField }),
+    z.strictObject({ style: z.literal("link-header") }),
+    z.strictObject({ style: z.literal("last-id"), hasMoreField: responseField, param: queryParam }),
+    z.strictObject({
+      style: z.literal("body-cursor"),
+      cursorField: responseField,
+      hasMoreField: responseField.nullable().default(null),
+      param: queryParam,
+      /** The path the next pages are POSTed to; null: the sync path, with the cursor added to its body. */
+      path: z.string().regex(/^\/(?!\/)[^\s?#]*$/, 'must be a path on the API base URL starting with "/"').nullable().default(null),
+    }),
+  ],
+  { error: 'style must be "cursor", "next-url", "link-header", "last-id" or "body-cursor"' },
+);
+
 const syncSchema = z.strictObject({
   path: z
     .string({ error: "must be a path" })
@@ -119,6 +150,10 @@ const syncSchema = z.strictObject({
   baseUrlField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a field name").nullable().default(null),
   /** JSON body for a POST sync request (e.g. Dropbox's list_folder). */
   body: z.record(z.string(), z.json()).nullable().default(null),
+  /** How the API hands out the next page (null: one request). */
+  pagination: paginationSchema.nullable().default(null),
+  /** At most this many pages per sync (bounds one invocation's time and the provider calls it makes). */
+  maxPages: z.number({ error: "must be a number" }).int().min(1).max(100).default(10),
 });
 
 /**

@@ -66,6 +66,13 @@ export interface WebhookDouble {
   emptyRejection?: boolean;
 }
 
+export interface PageContext {
+  origin: string;
+}
+
+/** Paged doubles answer two items a page, so three items take two requests. */
+export const PAGE_SIZE = 2;
+
 export interface ProviderBehaviour {
   preset: string;
   docs: string;
@@ -83,8 +90,16 @@ export interface ProviderBehaviour {
   callbackExtras?: Record<string, string>;
   tokenType?: string;
   idToken?: { issuer: string | "origin" };
-  /** The list response for these items. */
-  list(items: Json[]): unknown;
+  /**
+   * The list response for these items; `next` is the offset of the next page (null on the last one), written
+   * the way the provider writes its cursor.
+   */
+  list(items: Json[], next: number | null, ctx: PageContext): unknown;
+  /** Paged APIs: where a request starts (the offset it asks for) and the headers a page carries. */
+  pages?: {
+    offset(req: { url: URL; json: Json | null }, all: Json[]): number;
+    headers?(next: number | null, ctx: PageContext): Record<string, string>;
+  };
   item(n: number): Json;
   /** The provider's answer to an API call with a dead token. */
   deadToken: Reply;
@@ -96,6 +111,12 @@ export interface ProviderBehaviour {
   webhook?: WebhookDouble;
   /** The provider's answer when a long rate limit is exhausted, where it documents how long to wait. */
   rateLimit?: { reply: Reply; docs: string };
+}
+
+/** When set, Microsoft's double points @odata.nextLink at this origin (a next page the sync must not follow). */
+let nextLinkOrigin: string | null = null;
+export function pointNextLinkAt(origin: string | null): void {
+  nextLinkOrigin = origin;
 }
 
 const hex = (secret: string, message: string) => createHmac("sha256", secret).update(message).digest("hex");
@@ -127,7 +148,9 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     expiresIn: 14400,
     deadRefresh: oauthError("invalid_grant", "refresh token is invalid or revoked"),
     tokenFields: () => ({ account_id: "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", uid: "12345" }),
-    list: (items) => ({ entries: items, cursor: "AAHm", has_more: false }),
+    // https://www.dropbox.com/developers/documentation/http/documentation#files-list_folder-continue
+    list: (items, next) => ({ entries: items, cursor: `AAHmPGbk${next ?? "end"}`, has_more: next !== null }),
+    pages: { offset: ({ json }) => Number(/(\d+)$/.exec(String(json?.cursor ?? ""))?.[1] ?? 0) },
     item: (n) => ({ ".tag": "file", id: `id:a4ayc_80_OEAAAAAAAAAX${n}`, name: `doc-${n}.txt` }),
     deadToken: { status: 401, body: { error_summary: "expired_access_token/", error: { ".tag": "expired_access_token" } } },
     method: "POST",
@@ -165,7 +188,15 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     // https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors
     badCode: { status: 200, body: { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." } },
     tokenShape: ({ access_token, token_type, scope }) => ({ access_token, token_type, scope }),
+    // https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api: Link rel="next"
     list: (items) => items,
+    pages: {
+      offset: ({ url }) => (Number(url.searchParams.get("page") ?? 1) - 1) * PAGE_SIZE,
+      headers: (next, { origin }): Record<string, string> =>
+        next === null
+          ? {}
+          : { Link: `<${origin}/github/api/user/repos?per_page=100&sort=updated&page=${next / PAGE_SIZE + 1}>; rel="next", <${origin}/github/api/user/repos?per_page=100&sort=updated&page=2>; rel="last"` },
+    },
     item: (n) => ({ id: 1296269 + n, name: `repo-${n}`, full_name: `octocat/repo-${n}` }),
     deadToken: { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } },
     userinfo: { id: 1, login: "octocat" },
@@ -187,7 +218,9 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     // The 2026-03 spec's error schema has no RFC `error` field; v1 answered {"status":"BAD_REFRESH_TOKEN"}.
     deadRefresh: { status: 400, body: { status: "BAD_REFRESH_TOKEN", message: "missing or invalid refresh token", correlationId: "c0ffee" } },
     tokenShape: ({ scope, ...rest }) => ({ ...rest, token_use: "access_token", hub_id: 62515, user_id: 1234, scopes: String(scope).split(" ") }),
-    list: (items) => ({ results: items, paging: { next: { after: "100", link: "?after=100" } } }),
+    // https://developers.hubspot.com/docs/api-reference/crm-contracts-v3/search/post-crm-v3-objects-contracts-search
+    list: (items, next) => ({ results: items, ...(next === null ? {} : { paging: { next: { after: String(next), link: `?after=${next}` } } }) }),
+    pages: { offset: ({ url }) => Number(url.searchParams.get("after") ?? 0) },
     item: (n) => ({ id: String(5000 + n), properties: { email: `c${n}@example.com` }, archived: false }),
     deadToken: { status: 401, body: { status: "error", message: "The OAuth token used to make this call expired 5 minute(s) ago.", category: "EXPIRED_AUTHENTICATION" } },
     userinfo: { portalId: 62515, accountType: "STANDARD" },
@@ -242,7 +275,13 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     refresh: "rotating",
     expiresIn: 3599,
     deadRefresh: { status: 400, body: { error: "invalid_grant", error_description: "AADSTS70000: The provided grant has expired due to it being revoked.", error_codes: [70000] } },
-    list: (items) => ({ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('me')/events", value: items }),
+    // https://learn.microsoft.com/en-us/graph/paging: @odata.nextLink is the next page's whole URL
+    list: (items, next, { origin }) => ({
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('me')/events",
+      value: items,
+      ...(next === null ? {} : { "@odata.nextLink": `${nextLinkOrigin ?? origin}/microsoft/api/me/events?$top=50&$skiptoken=X${next}` }),
+    }),
+    pages: { offset: ({ url }) => Number(url.searchParams.get("$skiptoken")?.slice(1) ?? 0) },
     item: (n) => ({ id: `AAMkAGI2T${n}`, subject: `Meeting ${n}` }),
     deadToken: { status: 401, body: { error: { code: "InvalidAuthenticationToken", message: "Lifetime validation failed, the token is expired." } } },
     userinfo: { id: "87d349ed", displayName: "Megan Bowen" },
@@ -275,7 +314,9 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     expiresIn: null,
     deadRefresh: oauthError("invalid_grant", "Invalid refresh token."),
     tokenShape: ({ access_token, token_type, refresh_token }) => ({ access_token, token_type, refresh_token, bot_id: "b0t", workspace_id: "w0rk", workspace_name: "Acme", owner: { type: "user" } }),
-    list: (items) => ({ object: "list", results: items, next_cursor: null, has_more: false }),
+    // https://developers.notion.com/reference/intro#pagination
+    list: (items, next) => ({ object: "list", results: items, next_cursor: next === null ? null : `fe2cc560-036c-44cd-90e8-29428fd0b${next}`, has_more: next !== null }),
+    pages: { offset: ({ url }) => Number(/(\d+)$/.exec(url.searchParams.get("start_cursor") ?? "")?.[1] ?? 0) },
     item: (n) => ({ object: "user", id: `d40e767c-d7af-4b18-a86d-55c61f1e39a${n}`, type: "person" }),
     deadToken: { status: 401, body: { object: "error", status: 401, code: "unauthorized", message: "API token is invalid." } },
     requiredHeaders: ["notion-version"],
@@ -322,7 +363,10 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     expiresIn: null, // the org's session timeout decides; no expires_in
     tokenFields: ({ origin }) => ({ instance_url: `${origin}/salesforce/instance`, id: `${origin}/id/00Dx/005x`, issued_at: String(Date.now()), signature: "sig" }),
     deadRefresh: oauthError("invalid_grant", "expired access/refresh token"),
-    list: (items) => ({ totalSize: items.length, done: true, records: items }),
+    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm: nextRecordsUrl is a
+    // path on the instance (the double's instance lives under /salesforce/instance)
+    list: (items, next) => ({ totalSize: 3, done: next === null, records: items, ...(next === null ? {} : { nextRecordsUrl: `/salesforce/instance/services/data/v62.0/query/01gD0000002HU6KIAW-${next}` }) }),
+    pages: { offset: ({ url }) => Number(/\/query\/01g[A-Za-z0-9]+-(\d+)$/.exec(url.pathname)?.[1] ?? 0) },
     item: (n) => ({ attributes: { type: "Account", url: `/services/data/v62.0/sobjects/Account/001${n}` }, Id: `001${n}`, Name: `Account ${n}` }),
     deadToken: { status: 401, body: [{ message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" }] },
     userinfo: { sub: "005x", organization_id: "00Dx" },
@@ -340,7 +384,9 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     deadRefresh: { status: 200, body: { ok: false, error: "invalid_refresh_token" } },
     badCode: { status: 200, body: { ok: false, error: "invalid_code" } },
     tokenShape: (standard) => ({ ok: true, ...standard, bot_user_id: "U0KRQLJ9H", app_id: "A0KRD7HC3", team: { id: "T9TK3CUKW", name: "Slack Softball Team" }, authed_user: { id: "U1234" } }),
-    list: (items) => ({ ok: true, channels: items, response_metadata: { next_cursor: "" } }),
+    // https://docs.slack.dev/apis/web-api/pagination: an empty next_cursor ends the list
+    list: (items, next) => ({ ok: true, channels: items, response_metadata: { next_cursor: next === null ? "" : Buffer.from(`offset:${next}`).toString("base64") } }),
+    pages: { offset: ({ url }) => Number(Buffer.from(url.searchParams.get("cursor") ?? "", "base64").toString().split(":")[1] ?? 0) },
     item: (n) => ({ id: `C012AB3C${n}`, name: `general-${n}`, is_channel: true }),
     deadToken: { status: 200, body: { ok: false, error: "token_revoked" } },
     userinfo: { ok: true, team: "Subarachnoid Workspace", user: "grace", team_id: "T12345", user_id: "W12345" },
@@ -376,7 +422,9 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     expiresIn: null, // Connect tokens do not expire
     tokenFields: () => ({ livemode: false, stripe_user_id: "acct_1032D82eZvKYlo2C", stripe_publishable_key: "pk_test_x" }),
     deadRefresh: oauthError("invalid_grant", "Refresh token does not exist: rt_x"),
-    list: (items) => ({ object: "list", url: "/v1/customers", has_more: false, data: items }),
+    // https://docs.stripe.com/api/pagination: has_more, then starting_after=<last id>
+    list: (items, next) => ({ object: "list", url: "/v1/customers", has_more: next !== null, data: items }),
+    pages: { offset: ({ url }, all) => all.findIndex((item) => item.id === url.searchParams.get("starting_after")) + 1 },
     item: (n) => ({ id: `cus_NffrFeUfNV2Hi${n}`, object: "customer" }),
     deadToken: { status: 401, body: { error: { message: "Invalid API Key provided: sk_test_***", type: "invalid_request_error" } } },
     userinfo: { id: "acct_1032D82eZvKYlo2C", object: "account" },
@@ -430,7 +478,9 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     refresh: "rotating",
     expiresIn: 3599,
     deadRefresh: { status: 400, body: { reason: "Invalid Token!", error: "invalid_grant" } },
-    list: (items) => ({ page_size: 100, total_records: items.length, next_page_token: "", meetings: items }),
+    // https://developers.zoom.us/docs/api/rest/pagination/
+    list: (items, next) => ({ page_size: 100, next_page_token: next === null ? "" : `Tva2CuIdTgsv8wAnhyAdU3m06Y2HuLQtlh${next}`, meetings: items }),
+    pages: { offset: ({ url }) => Number(/(\d+)$/.exec(url.searchParams.get("next_page_token") ?? "")?.[1] ?? 0) },
     item: (n) => ({ id: 85746065000 + n, topic: `Meeting ${n}`, uuid: `aDYlohsHRtCd4ii1uC2+h${n}==` }),
     deadToken: { status: 401, body: { code: 124, message: "Invalid access token." } },
     userinfo: { id: "KDcuGIm1QgePTO8WbOqwIQ", email: "jchill@example.com" },
@@ -461,7 +511,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
   },
 };
 
-function google(preset: string, list: (items: Json[]) => unknown, item: (n: number) => Json): ProviderBehaviour {
+function google(preset: string, list: (items: Json[]) => Json, item: (n: number) => Json): ProviderBehaviour {
   return {
     preset,
     docs: "https://developers.google.com/identity/protocols/oauth2/web-server",
@@ -470,7 +520,9 @@ function google(preset: string, list: (items: Json[]) => unknown, item: (n: numb
     expiresIn: 3599,
     idToken: { issuer: "origin" },
     deadRefresh: oauthError("invalid_grant", "Token has been expired or revoked."),
-    list,
+    // nextPageToken, sent back as pageToken (https://developers.google.com/workspace/calendar/api/v3/reference/events/list)
+    list: (items, next) => ({ ...list(items), ...(next === null ? {} : { nextPageToken: `CigKGjdlcXR${next}` }) }),
+    pages: { offset: ({ url }) => Number(/(\d+)$/.exec(url.searchParams.get("pageToken") ?? "")?.[1] ?? 0) },
     item,
     deadToken: { status: 401, body: { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } } },
     userinfo: { sub: "110169484474386276334", email: "a@example.com" },
@@ -643,8 +695,18 @@ export async function startDoubles(): Promise<Doubles> {
           const headers = Object.fromEntries(Object.entries(reply.headers ?? {}).map(([k, v]) => [k, v === "__IN_AN_HOUR__" ? String(now() + 3600) : v]));
           return send({ ...reply, headers });
         }
-        const count = items.get(grant.integration) ?? 3;
-        return send({ status: 200, body: behaviour.list(Array.from({ length: count }, (_, i) => behaviour.item(i + 1))) });
+        const all = Array.from({ length: items.get(grant.integration) ?? 3 }, (_, i) => behaviour.item(i + 1));
+        let json: Json | null = null;
+        try {
+          json = body ? (JSON.parse(body) as Json) : null;
+        } catch {
+          return send({ status: 400, body: { error: "invalid JSON body" } });
+        }
+        const ctx = { origin };
+        const offset = behaviour.pages ? behaviour.pages.offset({ url, json }, all) : 0;
+        const size = behaviour.pages ? PAGE_SIZE : all.length;
+        const next = offset + size < all.length ? offset + size : null;
+        return send({ status: 200, body: behaviour.list(all.slice(offset, offset + size), next, ctx), headers: behaviour.pages?.headers?.(next, ctx) ?? {} });
       }
       default:
         return send({ status: 404, body: { error: "unknown endpoint" } });

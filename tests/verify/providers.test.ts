@@ -9,7 +9,7 @@ import { copyExampleApp } from "../helpers/fixtures.js";
 import { generate } from "../helpers/generate.js";
 import { callFunction, decryptStored, launchGateway, USER_A, WEBHOOK_SECRET } from "../helpers/oauth-stack.js";
 import { createSupabaseDatabase, dbPush, type TestDb } from "../helpers/postgres.js";
-import { BEHAVIOURS, DOUBLE_CLIENT_ID, DOUBLE_CLIENT_SECRET, startDoubles, type Doubles } from "../helpers/provider-doubles.js";
+import { BEHAVIOURS, DOUBLE_CLIENT_ID, DOUBLE_CLIENT_SECRET, pointNextLinkAt, startDoubles, type Doubles } from "../helpers/provider-doubles.js";
 
 /**
  * Every preset's generated integration, basic and advanced, walked against its provider double (one app with all
@@ -174,16 +174,39 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     expect((await events(w().id, "oauth_failed")).at(-1)).toMatchObject({ providerError: expected });
   });
 
-  it("syncs the listed API's records", async () => {
+  it(`syncs the listed API's records${spec.sync!.pagination ? `, following its pages (${spec.sync!.pagination.style})` : ""}`, async () => {
+    const calls = () => doubles.requests.filter((r) => r.preset === preset && (r.endpoint === "api" || r.endpoint === "instance"));
+    const before = calls().length;
     const res = await sync(w());
     expect(res.status, res.text).toBe(200);
     const expected = preset === "linkedin" ? 1 : 3;
     expect(res.body.synced).toBe(expected);
     const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from public.${w().snake}_records where user_id = $1`, [USER_A]);
     expect(rows[0]!.n).toBe(expected);
-    const apiCall = doubles.requests.filter((r) => r.preset === preset && (r.endpoint === "api" || r.endpoint === "instance")).at(-1)!;
+    const made = calls().slice(before);
     const fields = (await connection(w().id))!.config.fields ?? {};
-    expect(apiCall.path).toBe(spec.sync!.path!.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(fields[name]!)));
+    expect(made[0]!.path).toBe(spec.sync!.path!.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(fields[name]!)));
+    // three items, two a page where the API pages
+    expect(made).toHaveLength(spec.sync!.pagination ? 2 : 1);
+  });
+
+  if (preset === "microsoft") {
+    it("never follows a next page on another origin (the access token would go with it)", async () => {
+      pointNextLinkAt("http://127.0.0.2:9");
+      try {
+        const res = await sync(w());
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.synced).toBe(2);
+      } finally {
+        pointNextLinkAt(null);
+      }
+    });
+  }
+
+  it("the records of every page are stored", async () => {
+    const { rows } = await db.query<{ external_id: string }>(`select external_id from public.${w().snake}_records where user_id = $1 order by external_id`, [USER_A]);
+    const expected = preset === "linkedin" ? 1 : 3;
+    expect(new Set(rows.map((r) => r.external_id)).size).toBe(expected);
   });
 
   if (behaviour.rateLimit) {

@@ -218,8 +218,11 @@ export function isAuthorizationResponseError(error: unknown): error is oauth.Aut
   return error instanceof oauth.AuthorizationResponseError;
 }
 
-/** Reads a dotted field path (`data.items`) from a JSON value. */
+/** Reads a dotted field path (`data.items`) from a JSON value; a key that has dots in it (`@odata.nextLink`) as is. */
 export function readField(value: unknown, path: string): unknown {
+  if (typeof value === "object" && value !== null && Object.hasOwn(value, path)) {
+    return (value as Record<string, unknown>)[path];
+  }
   let current = value;
   for (const key of path.split(".")) {
     if (typeof current !== "object" || current === null) return undefined;

@@ -54,6 +54,79 @@ export function rateLimitWait(response: Response, now: Date): number | undefined
   return undefined;
 }
 
+/** A URL from the provider, kept only on the API's own origin (the access token is sent to it). */
+function sameOrigin(candidate: string, base: string): URL | null {
+  try {
+    const url = new URL(candidate, base);
+    return url.origin === new URL(base).origin ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The `rel="next"` target of an RFC 8288 Link header. */
+function linkNext(header: string | null): string | null {
+  for (const part of (header ?? "").split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    const rel = match ? (/;\s*rel\s*=\s*"?([^";]*)"?/i.exec(match[2]!)?.[1] ?? "") : "";
+    if (match && rel.toLowerCase().split(/\s+/).includes("next")) return match[1]!;
+  }
+  return null;
+}
+
+/** The request for the page after this one, as the provider's pagination says; null when this was the last. */
+export function nextPage(
+  provider: ProviderConfig,
+  page: {
+    response: Response;
+    body: unknown;
+    request: { url: URL; json: Record<string, unknown> | null };
+    items: unknown[];
+    base: string;
+  },
+): { url: URL; json: Record<string, unknown> | null } | null {
+  const pagination = provider.sync.pagination;
+  if (pagination === null) return null;
+  const text = (value: unknown) =>
+    typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : null;
+  switch (pagination.style) {
+    case "cursor": {
+      const cursor = text(readField(page.body, pagination.cursorField));
+      if (cursor === null || page.items.length === 0) return null;
+      const url = new URL(page.request.url);
+      url.searchParams.set(pagination.param, cursor);
+      return { url, json: page.request.json };
+    }
+    case "next-url": {
+      const next = text(readField(page.body, pagination.urlField));
+      const url = next === null ? null : sameOrigin(next, page.base);
+      return url ? { url, json: null } : null;
+    }
+    case "link-header": {
+      const next = linkNext(page.response.headers.get("Link"));
+      const url = next === null ? null : sameOrigin(next, page.base);
+      return url ? { url, json: null } : null;
+    }
+    case "last-id": {
+      const last = page.items.at(-1);
+      const id = last === undefined ? null : text(readField(last, provider.sync.idField));
+      if (readField(page.body, pagination.hasMoreField) !== true || id === null) return null;
+      const url = new URL(page.request.url);
+      url.searchParams.set(pagination.param, id);
+      return { url, json: page.request.json };
+    }
+    case "body-cursor": {
+      const cursor = text(readField(page.body, pagination.cursorField));
+      const more = pagination.hasMoreField === null || readField(page.body, pagination.hasMoreField) === true;
+      if (cursor === null || !more) return null;
+      if (pagination.path === null) {
+        return { url: page.request.url, json: { ...(page.request.json ?? {}), [pagination.param]: cursor } };
+      }
+      return { url: new URL(pagination.path.replace(/^\//, ""), page.base), json: { [pagination.param]: cursor } };
+    }
+  }
+}
+
 export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Promise<Response> {
   const { provider, store } = deps;
   const marginMs = (deps.refreshMarginSeconds ?? 300) * 1000;
@@ -152,20 +225,23 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     const apiBase =
       (provider.sync.baseUrlField ? fields[provider.sync.baseUrlField] : undefined) ?? provider.apiBaseUrl;
     const path = provider.sync.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(fields[name]!));
-    const url = new URL(path.replace(/^\//, ""), apiBase.replace(/\/?$/, "/"));
-    const request = async (tokens: StoredTokens): Promise<RequestInit> => ({
-      method: provider.sync.method,
+    const base = apiBase.replace(/\/?$/, "/");
+    /** One page request: its URL and, for a POST, its JSON body. */
+    type PageRequest = { url: URL; json: Record<string, unknown> | null };
+    const first: PageRequest = {
+      url: new URL(path.replace(/^\//, ""), base),
+      json: provider.sync.method === "POST" ? (provider.sync.body ?? {}) : null,
+    };
+    const request = async (tokens: StoredTokens, page: PageRequest): Promise<RequestInit> => ({
+      method: page.json === null ? "GET" : "POST",
       headers: {
         ...provider.sync.headers,
         Authorization: `Bearer ${await decryptSecret(deps.keys.encryption, tokens.accessToken, tokenContext(provider.id, userId, "access_token"))}`,
         Accept: "application/json",
-        ...(provider.sync.body ? { "Content-Type": "application/json" } : {}),
+        ...(page.json === null ? {} : { "Content-Type": "application/json" }),
       },
-      ...(provider.sync.body ? { body: JSON.stringify(provider.sync.body) } : {}),
+      ...(page.json === null ? {} : { body: JSON.stringify(page.json) }),
     });
-    let init = await request(current);
-    let response: Response | null = null;
-    let body: unknown = undefined;
     let refreshedAfter401 = false;
     // A body read to look for a provider error code is already consumed.
     const discard = async (r: Response) => {
@@ -173,94 +249,117 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     };
     const failed = async (details: Record<string, unknown>) =>
       store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details });
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      try {
-        response = await deps.fetch(url, init);
-        // Providers that report failures in the body (Slack: HTTP 200 with ok: false) are read before judging.
-        body = response.ok ? await response.text() : undefined;
-      } catch (error) {
-        await failed({ error: isTimeout(error) ? "timeout" : "unreachable" });
-        throw new HttpError(
-          504,
-          "provider_unreachable",
-          `${provider.displayName} did not answer in time. Try again later.`,
-        );
-      }
-      if (typeof body === "string") {
+
+    /** Fetches one page: refreshes once on a dead token, waits out short rate limits; a Response ends the sync. */
+    async function fetchPage(page: PageRequest): Promise<{ response: Response; body: unknown } | Response> {
+      let init = await request(current, page);
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        let response: Response;
+        let body: unknown = undefined;
         try {
-          body = JSON.parse(body);
-        } catch {
-          await failed({ status: response.status, error: "invalid_json" });
-          throw new HttpError(502, "sync_failed", `${provider.displayName} answered with something that is not JSON.`);
+          response = await deps.fetch(page.url, init);
+          // Providers that report failures in the body (Slack: HTTP 200 with ok: false) are read before judging.
+          body = response.ok ? await response.text() : undefined;
+        } catch (error) {
+          await failed({ error: isTimeout(error) ? "timeout" : "unreachable" });
+          throw new HttpError(
+            504,
+            "provider_unreachable",
+            `${provider.displayName} did not answer in time. Try again later.`,
+          );
         }
-      }
-      const code = providerErrorCode(provider, body, response.status);
-      // The authorization is gone: HTTP 401, or a provider code that says so (Slack: token_revoked).
-      const dead = response.status === 401 || (code !== null && (provider.errors?.reauth.includes(code) ?? false));
-      // Providers that send no expires_in (Salesforce) say a token has expired with a 401: refresh once and retry
-      // while a refresh token is stored, instead of asking the user to reconnect.
-      if (dead && current.refreshToken && !refreshedAfter401) {
-        refreshedAfter401 = true;
+        if (typeof body === "string") {
+          try {
+            body = JSON.parse(body);
+          } catch {
+            await failed({ status: response.status, error: "invalid_json" });
+            throw new HttpError(
+              502,
+              "sync_failed",
+              `${provider.displayName} answered with something that is not JSON.`,
+            );
+          }
+        }
+        const code = providerErrorCode(provider, body, response.status);
+        // The authorization is gone: HTTP 401, or a provider code that says so (Slack: token_revoked).
+        const dead = response.status === 401 || (code !== null && (provider.errors?.reauth.includes(code) ?? false));
+        // Providers that send no expires_in (Salesforce) say a token has expired with a 401: refresh once and
+        // retry while a refresh token is stored, instead of asking the user to reconnect.
+        if (dead && current.refreshToken && !refreshedAfter401) {
+          refreshedAfter401 = true;
+          await discard(response);
+          const used = current.accessToken;
+          const refreshed = await refresh((locked) => locked.accessToken === used);
+          if (refreshed instanceof Response) return refreshed;
+          current = refreshed;
+          init = await request(current, page);
+          attempt--;
+          continue;
+        }
+        if (dead) {
+          await discard(response);
+          await failed({ status: response.status, ...(code !== null ? { error: code } : {}) });
+          return needsReauth(userId, code ?? "unauthorized", headers);
+        }
+        if (code !== null) {
+          await failed({ status: response.status, error: code });
+          throw new HttpError(
+            502,
+            "sync_failed",
+            `${provider.displayName} returned an error (${code}). Try again later.`,
+          );
+        }
+        const limit = rateLimitWait(response, deps.now());
+        if (limit === null) {
+          if (response.ok) return { response, body };
+          await discard(response);
+          await failed({ status: response.status });
+          throw new HttpError(
+            502,
+            "sync_failed",
+            `${provider.displayName} returned an error (${response.status}). Try again later.`,
+          );
+        }
+        const wait = limit ?? 2 ** attempt;
         await discard(response);
-        const used = current.accessToken;
-        const refreshed = await refresh((locked) => locked.accessToken === used);
-        if (refreshed instanceof Response) return refreshed;
-        current = refreshed;
-        init = await request(current);
-        attempt--;
-        continue;
+        if (attempt === maxAttempts || wait > maxWait) {
+          await failed({ status: response.status, retryAfterSeconds: wait, attempts: attempt });
+          return jsonResponse(
+            {
+              error: "rate_limited",
+              message: `${provider.displayName} is rate limiting requests. Try again in ${wait} s.`,
+              retryAfterSeconds: wait,
+            },
+            429,
+            { ...headers, "Retry-After": String(wait) },
+          );
+        }
+        await deps.sleep(wait * 1000);
       }
-      if (dead) {
-        await discard(response);
-        await failed({ status: response.status, ...(code !== null ? { error: code } : {}) });
-        return needsReauth(userId, code ?? "unauthorized", headers);
-      }
-      if (code !== null) {
-        await failed({ status: response.status, error: code });
-        throw new HttpError(
-          502,
-          "sync_failed",
-          `${provider.displayName} returned an error (${code}). Try again later.`,
-        );
-      }
-      const limit = rateLimitWait(response, deps.now());
-      if (limit === null) break;
-      const wait = limit ?? 2 ** attempt;
-      await discard(response);
-      if (attempt === maxAttempts || wait > maxWait) {
-        await failed({ status: response.status, retryAfterSeconds: wait, attempts: attempt });
-        return jsonResponse(
-          {
-            error: "rate_limited",
-            message: `${provider.displayName} is rate limiting requests. Try again in ${wait} s.`,
-            retryAfterSeconds: wait,
-          },
-          429,
-          { ...headers, "Retry-After": String(wait) },
-        );
-      }
-      await deps.sleep(wait * 1000);
-    }
-    if (!response || !response.ok) {
-      const status = response?.status ?? 0;
-      if (response) await discard(response);
-      await failed({ status });
-      throw new HttpError(
-        502,
-        "sync_failed",
-        `${provider.displayName} returned an error (${status}). Try again later.`,
-      );
+      throw new Error("unreachable: every attempt returns or continues");
     }
 
-    // 3. Transform and store, then stamp the sync.
-    // No itemsField: a top-level array is the list, an object is one record.
-    const list =
-      provider.sync.itemsField === null
-        ? Array.isArray(body)
-          ? body
-          : [body]
-        : readField(body, provider.sync.itemsField);
-    const items = Array.isArray(list) ? list : [];
+    // 3. Read every page (up to maxPages), then transform and store, then stamp the sync.
+    const items: unknown[] = [];
+    const seen = new Set<string>();
+    let page: PageRequest | null = first;
+    for (let n = 0; page !== null && n < provider.sync.maxPages; n++) {
+      seen.add(`${page.url}|${JSON.stringify(page.json)}`);
+      const fetched = await fetchPage(page);
+      if (fetched instanceof Response) return fetched;
+      // No itemsField: a top-level array is the list, an object is one record.
+      const list =
+        provider.sync.itemsField === null
+          ? Array.isArray(fetched.body)
+            ? fetched.body
+            : [fetched.body]
+          : readField(fetched.body, provider.sync.itemsField);
+      const pageItems = Array.isArray(list) ? list : [];
+      items.push(...pageItems);
+      page = nextPage(provider, { ...fetched, request: page, items: pageItems, base });
+      // A next page that is one already read (a provider repeating its cursor) ends the listing.
+      if (page !== null && seen.has(`${page.url}|${JSON.stringify(page.json)}`)) page = null;
+    }
     const transform = deps.transform ?? ((item: unknown) => item);
     // One row per id: a page that repeats an item would otherwise make the upsert fail.
     const byId = new Map<string, { externalId: string; data: unknown }>();

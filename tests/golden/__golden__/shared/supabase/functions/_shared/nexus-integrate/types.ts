@@ -41,6 +41,16 @@ export interface ProviderConfig {
     /** Dotted path to the list in the response; null when the response is one record. */
     itemsField: string | null;
     idField: string;
+    /** How the API hands out the next page; null: one request. A next page on another origin is not followed. */
+    pagination:
+      | { style: "cursor"; cursorField: string; param: string }
+      | { style: "next-url"; urlField: string }
+      | { style: "link-header" }
+      | { style: "last-id"; hasMoreField: string; param: string }
+      | { style: "body-cursor"; cursorField: string; hasMoreField: string | null; param: string; path: string | null }
+      | null;
+    /** At most this many pages per sync. */
+    maxPages: number;
     /** The table synced records are stored in (`<id>_records`). */
     table: string;
   };

@@ -28,6 +28,8 @@ export const acmeCRMProvider: ProviderConfig = {
     baseUrlField: null,
     itemsField: "data.contacts",
     idField: "id",
+    pagination: null,
+    maxPages: 10,
     table: "public.acme_crm_records",
   },
 };

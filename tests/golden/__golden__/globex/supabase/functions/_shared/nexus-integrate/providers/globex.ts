@@ -28,6 +28,8 @@ export const globexAnalyticsProvider: ProviderConfig = {
     baseUrlField: null,
     itemsField: "items",
     idField: "reportId",
+    pagination: null,
+    maxPages: 10,
     table: "public.globex_records",
   },
 };

@@ -32,6 +32,12 @@ export const hubSpotProvider: ProviderConfig = {
     baseUrlField: null,
     itemsField: "results",
     idField: "id",
+    pagination: {
+      cursorField: "paging.next.after",
+      param: "after",
+      style: "cursor",
+    },
+    maxPages: 10,
     table: "public.hubspot_records",
   },
 };
