@@ -14,7 +14,7 @@ import { findHandWrittenIntegrations } from "../repo/playbook.js";
 import { leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
 import { openApp, resolveInside, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, mergeSpecLayers, selectedPreset } from "../spec/build.js";
-import { addedValues, specSource } from "../spec/source.js";
+import { addedValues, retiredNote, specSource, withoutRetired } from "../spec/source.js";
 import { loadPreset } from "../spec/presets.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
@@ -88,11 +88,17 @@ function show(value: unknown): string {
 }
 
 /** Lines that show each value read from the hand-written files, where from, and the preset's where it differs. */
-function readNotes(read: HandWrittenConfig, spec: IntegrationSpec, preset: IntegrationSpecInput | undefined, flags: IntegrationSpecInput): string[] {
+function readNotes(
+  read: HandWrittenConfig,
+  spec: IntegrationSpec,
+  preset: IntegrationSpecInput | undefined,
+  flags: IntegrationSpecInput,
+  retired: ReadonlySet<string>,
+): string[] {
   const notes: string[] = [];
   for (const [field, specField] of READ_FIELDS) {
     const found = read[field];
-    if (!found) continue;
+    if (!found || retired.has(specField)) continue;
     const used = specField === "sync.path" ? `${spec.apiBaseUrl}${spec.sync.path}` : show(spec[specField]);
     const presetValue =
       preset === undefined ? undefined : specField === "sync.path" ? (preset.sync?.path !== undefined ? `${preset.apiBaseUrl}${preset.sync.path}` : undefined) : preset[specField];
@@ -155,7 +161,10 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   const read = readHandWrittenConfig(target.root, found.files);
   const presetName = selectedPreset(sources);
   const preset = presetName !== undefined ? loadPreset(presetName, sources.presetVars) : undefined;
-  const fromFiles = readSpecInput(read, mergeSpecLayers(preset, specFile, flags));
+  const readFromFiles = readSpecInput(read, mergeSpecLayers(preset, specFile, flags));
+  // A hand-written value the provider has retired (HubSpot's v1 token endpoint) gives way to the preset's.
+  const retired = presetName !== undefined ? withoutRetired(presetName, readFromFiles) : { kept: readFromFiles, dropped: [] };
+  const fromFiles = retired.kept as IntegrationSpecInput;
   let input = mergeSources({ ...sources, flags: mergeSpecLayers(fromFiles, flags) });
   const prompted = interaction ? addedValues(input, await interaction.promptForMissing(input)) : undefined;
   if (prompted) input = { ...input, ...prompted };
@@ -237,7 +246,8 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
     const report: RunReport = {
       ...baseReport(ops, [
         `Adopting the hand-written ${spec.displayName} integration: ${found.files.join(", ")}.`,
-        ...readNotes(read, spec, preset, flags),
+        ...readNotes(read, spec, preset, flags, new Set(retired.dropped.map((d) => d.field))),
+        ...retiredNote(spec.id, presetName ?? "", retired.dropped),
         ...(unmapped.length > 0
           ? [`Left in place (nexus-integrate does not generate them; delete them when nothing uses them): ${unmapped.join(", ")}`]
           : []),

@@ -21,6 +21,11 @@ interface PresetFile extends PresetInput {
   variables?: Record<string, PresetVariable>;
   /** Where each fact the preset relies on is documented (field or topic → URL); not part of the spec. */
   references?: Record<string, string>;
+  /**
+   * Values of a field the provider has retired (HubSpot's v1 token endpoint): a user's or a hand-written
+   * integration's value that is one of them gives way to the preset's current value, and is said to.
+   */
+  retired?: Record<string, unknown[]>;
 }
 
 export const PRESETS_DIR = path.join(PACKAGE_ROOT, "presets");
@@ -59,7 +64,7 @@ function substitute(value: unknown, values: Record<string, string>): unknown {
 }
 
 export function loadPreset(id: string, vars: Record<string, string> = {}): PresetInput {
-  const { variables = {}, references: _references, ...preset } = readPresetFile(id);
+  const { variables = {}, references: _references, retired: _retired, ...preset } = readPresetFile(id);
   const issues = Object.keys(vars)
     .filter((name) => !(name in variables))
     .map((name) => ({
@@ -81,6 +86,11 @@ export function loadPreset(id: string, vars: Record<string, string> = {}): Prese
 /** The variables a preset declares (name → default, pattern, description). */
 export function presetVariables(id: string): Record<string, PresetVariable> {
   return readPresetFile(id).variables ?? {};
+}
+
+/** Values the provider retired, by field (see PresetFile.retired). */
+export function presetRetired(id: string): Record<string, unknown[]> {
+  return readPresetFile(id).retired ?? {};
 }
 
 /** Where a preset's facts are documented (field or topic → URL). */

@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.js";
 import { sortKeysDeep } from "../plan/lockfile.js";
 import { finalizeSpec, mergeSpecLayers, parseRecordedSpec } from "./build.js";
-import { hasPreset, loadPreset } from "./presets.js";
+import { hasPreset, loadPreset, presetRetired } from "./presets.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "./schema.js";
 
 /**
@@ -53,6 +53,32 @@ export function specSource(
   const overrides = mergeSpecLayers(...layers) as Record<string, unknown>;
   delete overrides.id;
   return sortKeysDeep({ preset, variables: { ...(variables ?? {}) }, overrides: { ...overrides, id } });
+}
+
+/**
+ * Values the provider retired, taken out of what is about to be pinned over a preset (the user's flags, a
+ * hand-written integration's constants): the preset's current value applies instead. Returns what was dropped.
+ */
+export function withoutRetired(preset: string, values: IntegrationSpecInput | Record<string, unknown> | undefined): {
+  kept: Record<string, unknown>;
+  dropped: { field: string; value: unknown }[];
+} {
+  const kept: Record<string, unknown> = { ...(values ?? {}) };
+  const dropped: { field: string; value: unknown }[] = [];
+  if (!hasPreset(preset)) return { kept, dropped };
+  for (const [field, retired] of Object.entries(presetRetired(preset))) {
+    if (field in kept && retired.some((value) => JSON.stringify(value) === JSON.stringify(kept[field]))) {
+      dropped.push({ field, value: kept[field] });
+      delete kept[field];
+    }
+  }
+  return { kept, dropped };
+}
+
+export function retiredNote(id: string, preset: string, dropped: { field: string; value: unknown }[]): string[] {
+  return dropped.map(
+    ({ field, value }) => `${id}: ${field} ${show(value)} is retired by the provider; the "${preset}" preset's current value is used (presets/${preset}.json: retired, references).`,
+  );
 }
 
 /** The spec a source gives with the presets this tool ships. */
@@ -119,9 +145,12 @@ export function currentSpec(id: string, entry: { spec: Record<string, unknown>; 
       note: `${id}: preset "${entry.source.preset}" is not in this version's catalog; regenerated from the recorded spec.`,
     };
   }
+  // A value the user pinned that the provider has since retired gives way to the preset's current one.
+  const { kept, dropped } = withoutRetired(entry.source.preset, entry.source.overrides);
+  const source: SpecSource = dropped.length > 0 ? { ...entry.source, overrides: kept } : entry.source;
   let spec: IntegrationSpec;
   try {
-    spec = resolveSource(entry.source);
+    spec = resolveSource(source);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     throw new UsageError(`${id}: the current "${entry.source.preset}" preset with your recorded values is not a valid spec; nothing was written`, [
@@ -132,5 +161,6 @@ export function currentSpec(id: string, entry: { spec: Record<string, unknown>; 
       },
     ]);
   }
-  return { spec, source: entry.source, changes: specChanges(recorded, spec) };
+  const notes = retiredNote(id, entry.source.preset, dropped);
+  return { spec, source, changes: specChanges(recorded, spec), ...(notes.length > 0 ? { note: notes.join("\n") } : {}) };
 }

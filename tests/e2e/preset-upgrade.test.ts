@@ -98,6 +98,22 @@ describe("a preset corrected by a new tool version reaches installed integration
     expect(read(app, PROVIDER)).toContain("oauth/2026-03/token/revoke");
   }, 60_000);
 
+  it("a value the user pinned that the provider has since retired gives way to the preset's, and regenerate says so", async () => {
+    const old = oldTool();
+    old.editPreset("hubspot", (preset) => {
+      delete preset.retired;
+    });
+    const app = copyExampleApp();
+    expect((await run(old.bin, ["new", "hubspot", "--yes", "--target", app, "--token-url", V1_TOKEN])).exitCode).toBe(0);
+    expect(lockOf(app).integrations.hubspot!.source).toMatchObject({ overrides: { tokenUrl: V1_TOKEN } });
+    const result = await run(BIN, ["regenerate", "--all", "--target", app]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(`hubspot: tokenUrl ${V1_TOKEN} is retired by the provider`);
+    expect(read(app, PROVIDER)).toContain(`tokenEndpoint: "${CURRENT_TOKEN}"`);
+    expect(lockOf(app).integrations.hubspot!.source!.overrides).not.toHaveProperty("tokenUrl");
+    expect((await run(BIN, ["regenerate", "--all", "--check", "--target", app])).exitCode).toBe(0);
+  }, 60_000);
+
   it("a preset that loses its webhooks takes the receiver away on regenerate (an edited one is kept and said)", async () => {
     const app = copyExampleApp();
     const old = makeToolCopy();
