@@ -44,13 +44,19 @@ export function hasPreset(id: string): boolean {
   return /^[a-z][a-z0-9-]*$/.test(id) && listPresetIds().includes(id);
 }
 
+const presetFiles = new Map<string, PresetFile>();
+
 function readPresetFile(id: string): PresetFile {
+  const cached = presetFiles.get(id);
+  if (cached) return structuredClone(cached);
   if (!hasPreset(id)) {
     throw new UsageError(`unknown preset "${id}"`, [
       { path: "preset", message: `"${id}" is not a preset; available: ${listPresetIds().join(", ")}` },
     ]);
   }
-  return JSON.parse(readFileSync(path.join(PRESETS_DIR, `${id}.json`), "utf8")) as PresetFile;
+  const file = JSON.parse(readFileSync(path.join(PRESETS_DIR, `${id}.json`), "utf8")) as PresetFile;
+  presetFiles.set(id, file);
+  return structuredClone(file);
 }
 
 
