@@ -295,8 +295,10 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     const wrongSecret = await webhook(w(), double.sign(double.event(2).replace("__SECRET__", "not-the-secret"), "not-the-secret", url));
     expect(wrongSecret.status).toBe(401);
 
+    // a replay (or the provider's retry) is answered as accepted, so the provider does not count a failure, and is
+    // not stored twice
     const replay = await webhook(w(), delivery);
-    expect(replay.status).toBe(409);
+    expect(replay.status, replay.text).toBe(double.acceptedStatus);
     expect(await deliveries(w())).toBe(stored + 1);
   });
 

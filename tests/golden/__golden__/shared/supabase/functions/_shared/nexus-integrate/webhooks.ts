@@ -298,8 +298,12 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) =
     scheme === "xero"
       ? empty(401)
       : jsonResponse({ error: "invalid_signature", message: `Webhook rejected: ${reason}.` }, 401);
-  const accepted = () =>
-    scheme === "xero" ? empty(200) : scheme === "microsoft-graph" ? empty(202) : jsonResponse({ received: true }, 200);
+  const accepted = (fresh: boolean) =>
+    scheme === "xero"
+      ? empty(200)
+      : scheme === "microsoft-graph"
+        ? empty(202)
+        : jsonResponse(fresh ? { received: true } : { received: true, duplicate: true }, 200);
   return async (req) => {
     try {
       if (req.method === "GET") {
@@ -330,10 +334,11 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) =
       }
       const answer = await signedHandshake(deps, payload);
       if (answer) return answer;
-      if (!(await deps.store.insertWebhookEvent(deps.table, verdict.replayKey, payload))) {
-        throw new HttpError(409, "replayed", "Webhook rejected: this delivery was already received.");
-      }
-      return accepted();
+      // A delivery received before (a provider retrying after a slow answer, or someone replaying it) is not stored
+      // again, and is answered as accepted: providers count other answers as failures, retry and in the end
+      // disable the endpoint (Xero after 24 hours, Slack after repeated failures).
+      const fresh = await deps.store.insertWebhookEvent(deps.table, verdict.replayKey, payload);
+      return accepted(fresh);
     } catch (error) {
       return errorResponse(error, {});
     }
