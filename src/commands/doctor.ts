@@ -6,7 +6,7 @@ import { toolVersion } from "../package-root.js";
 import { buildIntegrationContext } from "../render/context.js";
 import { parseRecordedSpec } from "../spec/build.js";
 import type { IntegrationSpec } from "../spec/schema.js";
-import { currentSpec, formatSpecChange, type SpecSource } from "../spec/source.js";
+import { currentSpec, describeSpecChange, type SpecSource } from "../spec/source.js";
 import { staleOps } from "./regenerate.js";
 import { hasConflictMarkers } from "../plan/merge.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
@@ -95,7 +95,7 @@ export function runDoctor(options: { target: string }): DoctorResult {
   const sources: Record<string, SpecSource | undefined> = {};
   for (const [index, id] of ids.entries()) {
     try {
-      const now = currentSpec(id, lock.integrations[id]!);
+      const now = currentSpec(id, lock.integrations[id]!, specs[index]!);
       current.push(now.spec);
       sources[id] = now.source;
       add(
@@ -105,7 +105,7 @@ export function runDoctor(options: { target: string }): DoctorResult {
               integration: id,
               check: "preset",
               ok: false,
-              message: `the "${now.source!.preset}" preset changed: ${now.changes.map((c) => formatSpecChange(id, c).slice(id.length + 2)).join("; ")}`,
+              message: `the "${now.source!.preset}" preset changed: ${now.changes.map(describeSpecChange).join("; ")}`,
               fix: `nexus-integrate regenerate ${id} (your own values are kept)`,
             },
       );

@@ -305,25 +305,26 @@ export async function runNew(
     throw new UsageError("--timeout needs --discover", [{ path: "--timeout", message: "it bounds how long --discover waits for the issuer; nothing else waits" }]);
   }
   const discovered = options.discover !== undefined ? await discover(options.discover, options) : undefined;
+  const flags = flagsToSpecInput(options);
   let input = mergeSources({
     ...(provider !== undefined ? { positional: provider } : {}),
     ...(options.preset !== undefined ? { preset: options.preset } : {}),
     ...(presetVars !== undefined ? { presetVars } : {}),
     ...(specFile !== undefined ? { specFile } : {}),
     ...(discovered !== undefined ? { discovered } : {}),
-    flags: flagsToSpecInput(options),
+    flags,
   });
   const prompted = interaction ? addedValues(input, await interaction.promptForMissing(input)) : undefined;
   if (prompted) input = { ...input, ...prompted };
   if (presetName === undefined) input = withOfflineConsent(input);
   // Said when the user did not choose a prompt themselves.
   const consentAdded =
-    presetName === undefined && offlineConsentAdded({ ...mergeSpecLayers(discovered, specFile, flagsToSpecInput(options)), scopes: input.scopes ?? [] });
+    presetName === undefined && offlineConsentAdded({ ...mergeSpecLayers(discovered, specFile, flags), scopes: input.scopes ?? [] });
   const spec = finalizeSpec(input);
   // Discovered values sit below the preset: only those it lacks are the user's.
   const presetInput = presetName !== undefined ? loadPreset(presetName, presetVars) : undefined;
   const discoveredOwn = discovered && presetInput ? Object.fromEntries(Object.entries(discovered).filter(([key]) => !(key in presetInput))) : discovered;
-  const source = specSource(presetName, presetVars, spec.id, discoveredOwn, specFile, flagsToSpecInput(options), prompted);
+  const source = specSource(presetName, presetVars, spec.id, discoveredOwn, specFile, flags, prompted);
   const dryRun = options.dryRun ?? false;
   // Before anything is planned or written: the app modules the generated code imports must be there.
   const importProblems = checkAppImports(target.root, readRepoConfig(target.root));

@@ -61,7 +61,8 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
   const current = selected.map((id) => ({ id, ...currentSpec(id, lock.integrations[id]!) }));
   const specs = current.map((c) => c.spec);
   const sources = Object.fromEntries(current.map((c) => [c.id, c.source]));
-  const presetChanges = current.flatMap((c) => c.changes.map((change) => formatSpecChange(c.id, change)));
+  const changeIssues = current.flatMap((c) => c.changes.map((change) => ({ path: `${c.id}.${change.path}`, message: formatSpecChange(c.id, change) })));
+  const presetChanges = changeIssues.map((issue) => issue.message);
   const presetNotes = [
     ...current.flatMap((c) => (c.note ? [c.note] : [])),
     ...(presetChanges.length > 0 ? [`Preset changes since the integration was generated (your own values are kept):`, ...presetChanges.map((line) => `  ${line}`)] : []),
@@ -96,7 +97,7 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
           message: `stale: ${what.join(" and ")} not applied yet: run \`nexus-integrate regenerate ${options.all ? "--all" : selected.join(" ")}\``,
           files: [...presetChanges, ...stale.map((op) => `${op.path}: ${op.action}${op.reason ? ` (${op.reason})` : ""}`)],
           issues: [
-            ...current.flatMap((c) => c.changes.map((change) => ({ path: `${c.id}.${change.path}`, message: formatSpecChange(c.id, change) }))),
+            ...changeIssues,
             ...stale.map((op) => ({ path: op.path, message: `${op.action}${op.reason ? ` (${op.reason})` : ""}` })),
           ],
         };

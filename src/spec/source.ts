@@ -116,9 +116,14 @@ function show(value: unknown): string {
   return text.length > 70 ? `${text.slice(0, 69)}…` : text;
 }
 
+/** `tokenUrl https://…/oauth/v1/token → https://…/oauth/2026-03/token` */
+export function describeSpecChange(change: SpecChange): string {
+  return `${change.path} ${show(change.from)} → ${show(change.to)}`;
+}
+
 /** `hubspot: tokenUrl https://…/oauth/v1/token → https://…/oauth/2026-03/token` */
 export function formatSpecChange(id: string, change: SpecChange): string {
-  return `${id}: ${change.path} ${show(change.from)} → ${show(change.to)}`;
+  return `${id}: ${describeSpecChange(change)}`;
 }
 
 export interface CurrentSpec {
@@ -134,8 +139,11 @@ export interface CurrentSpec {
  * The spec an installed integration has now: re-resolved from its preset when the lockfile names one (the
  * recorded spec otherwise, or when the preset left the catalog).
  */
-export function currentSpec(id: string, entry: { spec: Record<string, unknown>; source?: SpecSource | undefined }): CurrentSpec {
-  const recorded = parseRecordedSpec(entry.spec, `nexus-integrate.lock.json (${id})`);
+export function currentSpec(
+  id: string,
+  entry: { spec: Record<string, unknown>; source?: SpecSource | undefined },
+  recorded: IntegrationSpec = parseRecordedSpec(entry.spec, `nexus-integrate.lock.json (${id})`),
+): CurrentSpec {
   if (!entry.source) return { spec: recorded, changes: [] };
   if (!hasPreset(entry.source.preset)) {
     return {

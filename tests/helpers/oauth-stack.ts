@@ -4,6 +4,7 @@ import { appendFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { OAuth2Server } from "oauth2-mock-server";
 import { DENO, denoEnv } from "./deno.js";
 import { runInit } from "../../src/commands/init.js";
@@ -286,6 +287,26 @@ export async function startStack(options: {
       await new Promise((resolve) => tokenProxy.close(resolve));
       await db.close();
     },
+  });
+}
+
+/**
+ * The authorization URL the app's browser code builds: the generated `create<Pascal>AuthUrl` of the
+ * integration's utils.ts, fed what the exchange function's `start` answered.
+ */
+export async function generatedAuthUrl(
+  app: string,
+  integration: { id: string; pascal: string },
+  clientId: string,
+  started: Record<string, unknown>,
+): Promise<string> {
+  const file = path.join(app, `src/services/integrations/${integration.id}/utils.ts`);
+  const utils = (await import(pathToFileURL(file).href)) as Record<string, (params: object) => string>;
+  return utils[`create${integration.pascal}AuthUrl`]!({
+    clientId,
+    redirectUri: started.redirectUri,
+    state: started.state,
+    codeChallenge: started.codeChallenge,
   });
 }
 

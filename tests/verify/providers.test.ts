@@ -1,13 +1,12 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listPresetIds, loadPreset } from "../../src/spec/presets.js";
 import { deriveNames } from "../../src/spec/names.js";
 import { copyExampleApp } from "../helpers/fixtures.js";
 import { generate } from "../helpers/generate.js";
-import { callFunction, decryptStored, launchGateway, USER_A, WEBHOOK_SECRET } from "../helpers/oauth-stack.js";
+import { callFunction, decryptStored, generatedAuthUrl, launchGateway, USER_A, WEBHOOK_SECRET } from "../helpers/oauth-stack.js";
 import { createSupabaseDatabase, dbPush, type TestDb } from "../helpers/postgres.js";
 import { BEHAVIOURS, DOUBLE_CLIENT_ID, DOUBLE_CLIENT_SECRET, pointNextLinkAt, startDoubles, type Doubles } from "../helpers/provider-doubles.js";
 
@@ -103,13 +102,7 @@ async function events(id: string, type: string) {
 async function authorize(w: Walked): Promise<string> {
   const started = await call(`${w.id}-exchange-tokens`, { action: "start", redirectUri: REDIRECT(w.id) });
   expect(started.status, started.text).toBe(200);
-  const utils = (await import(pathToFileURL(path.join(app, `src/services/integrations/${w.id}/utils.ts`)).href)) as Record<string, (p: object) => string>;
-  const url = utils[`create${w.pascal}AuthUrl`]!({
-    clientId: DOUBLE_CLIENT_ID,
-    redirectUri: started.body.redirectUri,
-    state: started.body.state,
-    codeChallenge: started.body.codeChallenge,
-  });
+  const url = await generatedAuthUrl(app, w, DOUBLE_CLIENT_ID, started.body);
   const response = await fetch(url, { redirect: "manual" });
   expect(response.status, await response.text()).toBe(302);
   return new URL(response.headers.get("location")!).search;

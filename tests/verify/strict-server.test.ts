@@ -2,13 +2,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { ResultPromise } from "execa";
 import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyExampleApp } from "../helpers/fixtures.js";
 import { generate } from "../helpers/generate.js";
-import { callFunction, decryptStored, launchGateway, USER_A } from "../helpers/oauth-stack.js";
+import { callFunction, decryptStored, generatedAuthUrl, launchGateway, USER_A } from "../helpers/oauth-stack.js";
 import { createSupabaseDatabase, dbPush, type TestDb } from "../helpers/postgres.js";
 
 /**
@@ -173,8 +172,7 @@ async function browse(url: string): Promise<URL> {
 async function authorize(id: string, pascal: string, redirectUri = REDIRECT(id)) {
   const started = await call(`${id}-exchange-tokens`, { action: "start", redirectUri });
   expect(started.status, started.text).toBe(200);
-  const utils = (await import(pathToFileURL(path.join(app, `src/services/integrations/${id}/utils.ts`)).href)) as Record<string, (p: object) => string>;
-  return utils[`create${pascal}AuthUrl`]!({ clientId: CLIENT_ID, redirectUri: started.body.redirectUri, state: started.body.state, codeChallenge: started.body.codeChallenge });
+  return generatedAuthUrl(app, { id, pascal }, CLIENT_ID, started.body);
 }
 
 async function storedTokens(id: string) {

@@ -1,7 +1,5 @@
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_ID, startStack, USER_A, type Stack } from "../helpers/oauth-stack.js";
+import { CLIENT_ID, generatedAuthUrl, startStack, USER_A, type Stack } from "../helpers/oauth-stack.js";
 
 /**
  * Outbound calls give up: a provider that hangs must not hold the token row lock or the invocation. The functions
@@ -12,11 +10,8 @@ const REDIRECT = "http://localhost:5173/integrations/google-analytics/callback";
 
 beforeAll(async () => {
   stack = await startStack({ preset: "google-analytics", env: { NEXUS_PROVIDER_TIMEOUT_SECONDS: "1" } });
-  const utils = (await import(pathToFileURL(path.join(stack.app, "src/services/integrations/google-analytics/utils.ts")).href)) as {
-    createGoogleAnalyticsAuthUrl(p: object): string;
-  };
   const started = await stack.call("google-analytics-exchange-tokens", USER_A, { action: "start", redirectUri: REDIRECT });
-  const url = utils.createGoogleAnalyticsAuthUrl({ clientId: CLIENT_ID, redirectUri: REDIRECT, state: started.body.state, codeChallenge: started.body.codeChallenge });
+  const url = await generatedAuthUrl(stack.app, { id: "google-analytics", pascal: "GoogleAnalytics" }, CLIENT_ID, started.body);
   const back = new URL((await fetch(url, { redirect: "manual" })).headers.get("location")!);
   const exchanged = await stack.call("google-analytics-exchange-tokens", USER_A, { action: "exchange", callback: back.search });
   expect(exchanged.status, exchanged.text).toBe(200);
