@@ -21,6 +21,7 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     clientSecret: string;
     webhookSecret: string;
     webhookUrl: string;
+    rateLimit: string;
   };
   fn: { exchange: string; sync: string; webhooks: string; dir: string };
   routes: { base: string; setup: string; callback: string };
@@ -122,6 +123,7 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
       clientSecret: `${names.constant}_CLIENT_SECRET`,
       webhookSecret: `${names.constant}_WEBHOOK_SECRET`,
       webhookUrl: `${names.constant}_WEBHOOK_URL`,
+      rateLimit: `${names.constant}_RATE_LIMIT`,
     },
     fn: { exchange: `${names.id}-exchange-tokens`, sync: `${names.id}-sync`, webhooks: `${names.id}-webhooks`, dir: config.paths.functions },
     routes: { base: config.routesBase, setup, callback: `${setup}/callback` },

@@ -152,8 +152,55 @@ const syncSchema = z.strictObject({
   body: z.record(z.string(), z.json()).nullable().default(null),
   /** How the API hands out the next page (null: one request). */
   pagination: paginationSchema.nullable().default(null),
-  /** At most this many pages per sync (bounds one invocation's time and the provider calls it makes). */
+  /** Pages one job reads before giving its turn back; the job continues from its checkpoint at the next claim. */
   maxPages: z.number({ error: "must be a number" }).int().min(1).max(100).default(10),
+  /**
+   * How often Supabase Cron syncs each connection, in seconds: at least 30 (Nango's minimum), at most a week, so
+   * every scheduled sync also keeps refresh tokens that die when unused alive (the shortest idle lifetime of a
+   * preset is Xero's 60 days).
+   */
+  frequencySeconds: z
+    .number({ error: "must be a number of seconds" })
+    .int("must be a whole number of seconds")
+    .min(30, "must be at least 30 seconds")
+    .max(604_800, "must be at most a week (604800 seconds)")
+    .default(3600),
+  /** How the next run lists only what changed (see ProviderConfig.sync.incremental); null: full listings. */
+  incremental: z
+    .discriminatedUnion(
+      "style",
+      [
+        z.strictObject({
+          style: z.literal("since"),
+          param: queryParam,
+          format: z.enum(["iso", "epoch"], { error: 'must be "iso" or "epoch"' }).default("iso"),
+          /** The next run starts this long before the last one started (clock skew, late writes). */
+          overlapSeconds: z.number().int().min(0).max(86_400).default(60),
+        }),
+        z.strictObject({ style: z.literal("delta-link"), urlField: responseField }),
+        z.strictObject({
+          style: z.literal("token"),
+          field: responseField,
+          param: queryParam,
+          in: z.enum(["query", "body"], { error: 'must be "query" or "body"' }).default("query"),
+          path: z.string().regex(/^\/(?!\/)[^\s?#]*$/, 'must be a path on the API base URL starting with "/"').nullable().default(null),
+        }),
+      ],
+      { error: 'style must be "since", "delta-link" or "token"' },
+    )
+    .nullable()
+    .default(null),
+  /** Listed items that report a deletion: `field` present (value null), or equal to `value`. */
+  removed: z.strictObject({ field: responseField, value: z.string().nullable().default(null) }).nullable().default(null),
+  /** The provider's documented request budget, enforced across all workers; null: none documented. */
+  rateLimit: z
+    .strictObject({
+      requests: z.number().int().min(1).max(1_000_000),
+      windowSeconds: z.number().int().min(1).max(86_400),
+      per: z.enum(["app", "connection"], { error: 'must be "app" or "connection"' }),
+    })
+    .nullable()
+    .default(null),
 });
 
 /**
@@ -261,6 +308,8 @@ export const integrationSpecSchema = z.strictObject({
   tokenTypes: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, "token types are lowercase words")).max(5).default([]),
   /** Errors the provider reports in its own shape (see errorsSchema); null when it follows RFC 6749 and HTTP. */
   errors: errorsSchema.nullable().default(null),
+  /** How long a refresh token lives unused, in seconds (Google: six months); null when it does not die of disuse. */
+  refreshTokenIdleSeconds: z.number().int().min(3600).max(10 * 365 * 86_400).nullable().default(null),
   /** How the provider signs webhooks (used by the advanced template set). */
   webhooks: webhooksSchema.nullable().default(null),
 });
@@ -268,6 +317,8 @@ export const integrationSpecSchema = z.strictObject({
 /** Placeholders in sync.path and sync.baseUrlField must name connection fields. */
 export const integrationSpecChecked = integrationSpecSchema.superRefine((spec, ctx) => {
   for (const [, name] of spec.sync.path.matchAll(/\{([^}]*)\}/g)) {
+    // {now}, {now-30d}, {now+365d}: times relative to the run's start (a delta window's bounds).
+    if (/^now(?:[+-]\d{1,4}d)?$/.test(name!)) continue;
     if (!spec.connectionFields.includes(name!)) {
       ctx.addIssue({ code: "custom", path: ["sync", "path"], message: `{${name}} is not one of connectionFields (${spec.connectionFields.join(", ") || "none"})` });
     }

@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -23,6 +23,34 @@ declare module "vitest" {
 }
 
 const TEMPLATE_DB = "supabase_template";
+/** The one database of the cluster where pg_cron lives (`cron.database_name`): Supabase Cron's `postgres`. */
+export const CRON_DB = "nexus_cron";
+
+/**
+ * pg_net and Supabase Vault are not packaged for Debian: test stand-ins of the same names, schemas and documented
+ * signatures (tests/helpers/pg-standins/) go into the server's extension folder, so the generated `create
+ * extension` runs unchanged. Returns whether they are there (the folder is root's).
+ */
+function installStandins(bin: string): boolean {
+  const share = execFileSync(path.join(bin, "pg_config"), ["--sharedir"], { encoding: "utf8" }).trim();
+  const target = path.join(share, "extension");
+  const source = path.join(REPO_ROOT, "tests", "helpers", "pg-standins");
+  try {
+    for (const file of readdirSync(source)) {
+      const to = path.join(target, file);
+      if (!existsSync(to) || readFileSync(to, "utf8") !== readFileSync(path.join(source, file), "utf8")) copyFileSync(path.join(source, file), to);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether Debian's pg_cron (postgresql-<version>-cron) is installed for this server. */
+function hasPgCron(bin: string): boolean {
+  const share = execFileSync(path.join(bin, "pg_config"), ["--sharedir"], { encoding: "utf8" }).trim();
+  return existsSync(path.join(share, "extension", "pg_cron.control"));
+}
 
 function pgBinDir(): string | null {
   if (process.env.PG_BIN) return process.env.PG_BIN;
@@ -82,9 +110,14 @@ export async function startCluster(): Promise<{ port: number; pid: number; stop(
   });
   const port = await freePort();
   let log = "";
+  installStandins(bin);
+  // pg_cron as Supabase runs it: preloaded, its jobs run in background workers, in one database.
+  const cron = hasPgCron(bin)
+    ? ["-c", "shared_preload_libraries=pg_cron", "-c", `cron.database_name=${CRON_DB}`, "-c", "cron.use_background_workers=on", "-c", "max_worker_processes=32"]
+    : [];
   const server = spawn(
     path.join(bin, "postgres"),
-    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"],
+    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300", ...cron],
     { ...(owner ? { uid: owner.uid, gid: owner.gid } : {}), cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   server.stdout!.on("data", (chunk: Buffer) => (log += chunk.toString()));
@@ -106,6 +139,10 @@ export async function startCluster(): Promise<{ port: number; pid: number; stop(
     const template = postgres(adminUrl(port, TEMPLATE_DB), { max: 1, onnotice: () => undefined });
     await template.unsafe(SUPABASE_PREP_SQL).simple();
     await template.end();
+    const admin2 = postgres(adminUrl(port), { max: 1, onnotice: () => undefined });
+    await admin2.unsafe(`create database ${CRON_DB} template ${TEMPLATE_DB}`);
+    await admin2.unsafe(`alter database ${CRON_DB} set pgrst.db_schemas = 'public, graphql_public'`);
+    await admin2.end();
   } catch (error) {
     await stop();
     throw error;
@@ -158,6 +195,15 @@ export async function createSupabaseDatabase(): Promise<TestDb> {
   } finally {
     await admin.end();
   }
+  return connectTestDb(port, name);
+}
+
+/** The cluster's pg_cron database (one per test run: only one test file may use it). */
+export function cronDatabase(): TestDb {
+  return connectTestDb(clusterPort(), CRON_DB);
+}
+
+function connectTestDb(port: number, name: string): TestDb {
   const url = adminUrl(port, name);
   const sql = postgres(url, { max: 4, onnotice: () => undefined });
   const run = async <T>(runner: postgres.Sql | postgres.TransactionSql, text: string, params: unknown[] = []) => {

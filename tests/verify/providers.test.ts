@@ -316,7 +316,16 @@ describe("the catalog and its doubles", () => {
     for (const preset of PRESETS) {
       const spec = loadPreset(preset);
       const references = presetReferences(preset);
-      const needed = ["tokenUrl", ...(spec.webhooks ? ["webhooks"] : []), ...(spec.errors ? ["errors"] : [])];
+      // Background sync: every preset says its request budget, its refresh tokens' idle lifetime and how its
+      // listing reports changes (or that it does not), each with the page that documents it.
+      const needed = [
+        "tokenUrl",
+        "rateLimit",
+        "refreshTokenIdle",
+        "incremental",
+        ...(spec.webhooks ? ["webhooks"] : []),
+        ...(spec.errors ? ["errors"] : []),
+      ];
       for (const topic of needed) expect(references[topic], `${preset}: references.${topic}`).toMatch(/^https:\/\/[^\s]+$/);
       expect(spec.docsUrl, preset).toMatch(/^https:\/\//);
     }
