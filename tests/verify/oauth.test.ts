@@ -55,6 +55,31 @@ async function tokenRow(user: string) {
   return rows[0];
 }
 
+async function jobRow(user: string) {
+  const { rows } = await stack.db.query<{ lease_owner: string | null; queued_at: Date | null; run_after: Date | null }>(
+    "select lease_owner, queued_at, run_after from nexus_integrate.sync_jobs where user_id = $1 and provider = 'google-analytics'",
+    [user],
+  );
+  return rows[0];
+}
+
+async function tokenLease(user: string) {
+  const { rows } = await stack.db.query<{ refresh_lease_owner: string | null }>(
+    "select refresh_lease_owner from nexus_integrate.oauth_tokens where user_id = $1 and provider = 'google-analytics' and refresh_lease_until > now()",
+    [user],
+  );
+  return rows[0]?.refresh_lease_owner ?? null;
+}
+
+/** Polls `check` every 20 ms (10 s at most). */
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("waited 10 s in vain");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * Everything runs twice: with a project on Supabase's legacy keys (anon key, HS256 user JWTs checked by
  * Supabase Auth) and with one on the new keys only (publishable/secret keys, user JWTs signed by an ES256 key
@@ -276,28 +301,63 @@ describe.each([
       expect((await events(USER_A, "data_synced")).at(-1)).toMatchObject({ details: { records: 2 } });
     });
 
-    it("two syncs at once, on two function instances, refresh once: the second waits for the token row and uses the fresh tokens", async () => {
+    it("a click while a sync runs joins it: the second call finds the job leased and answers 202, nothing runs twice", async () => {
       await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
       await stack.callOtherInstance(SYNC, null); // start the second instance before the race
       const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
-      // Two processes, two PostgreSQL connections, and a provider slow enough that both syncs find the token
-      // expiring: only the token row lock keeps them from both refreshing (and spending the rotated token twice).
-      stack.tokenDelayMs = 400;
-      const [first, second] = await Promise.all([stack.call(SYNC, USER_A), stack.callOtherInstance(SYNC, USER_A)]).finally(() => {
+      stack.tokenDelayMs = 600;
+      const first = stack.call(SYNC, USER_A);
+      await waitFor(async () => (await jobRow(USER_A))?.lease_owner !== null);
+      const second = await stack.callOtherInstance(SYNC, USER_A);
+      expect(second.status, second.text).toBe(202);
+      expect(second.body).toMatchObject({ queued: true, running: true });
+      const done = await first.finally(() => {
         stack.tokenDelayMs = 0;
       });
-      expect([first.status, second.status], `${first.text} ${second.text}`).toEqual([200, 200]);
+      expect(done.status, done.text).toBe(200);
+      expect(stack.issued.filter((t) => t.grant === "refresh_token").length).toBe(refreshesBefore + 1);
+    });
+
+    it("a worker whose job lease ran out mid-refresh: the next one waits for the token lease, re-reads and refreshes nothing; no transaction is held across the provider call", async () => {
+      await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
+      const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
+      // Two processes, two PostgreSQL connections, and a provider slow enough that the second sync also finds the
+      // token expiring: only the token row's lease keeps it from refreshing too (and spending a rotated token twice).
+      stack.tokenDelayMs = 1500;
+      const first = stack.call(SYNC, USER_A);
+      await waitFor(async () => (await tokenLease(USER_A)) !== null);
+      // While the provider holds the refresh, no connection of the functions is inside a transaction.
+      const open = await stack.db.query<{ n: number }>(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'",
+      );
+      expect(open.rows[0]!.n, "a transaction held open across the provider call").toBe(0);
+      // The first worker's job lease runs out (it is slow, or dead): the second takes the job over.
+      await stack.db.query("update nexus_integrate.sync_jobs set lease_until = now() - interval '1 second' where user_id = $1", [USER_A]);
+      const second = stack.callOtherInstance(SYNC, USER_A);
+      const [a, b] = await Promise.all([first, second]).finally(() => {
+        stack.tokenDelayMs = 0;
+      });
+      expect(b.status, b.text).toBe(200);
+      // The first stores nothing after losing its job: it answers that the sync goes on elsewhere.
+      expect(a.status, a.text).toBe(202);
       expect(stack.issued.filter((t) => t.grant === "refresh_token").length).toBe(refreshesBefore + 1);
       const { rows } = await stack.db.query<{ status: string }>("select status from public.nexus_user_integrations where user_id = $1", [USER_A]);
       expect(rows).toEqual([{ status: "connected" }]);
     });
 
-    it("waits out a 429 with a short Retry-After", async () => {
+    it("a 429 with a short Retry-After pauses the connection instead of waiting: 429 at once, then a sync after the wait succeeds", async () => {
       stack.apiQueue.push({ status: 429, headers: { "Retry-After": "1" }, body: { error: "slow down" } });
-      const startedAt = Date.now();
       const res = await stack.call(SYNC, USER_A);
-      expect(res.status, res.text).toBe(200);
-      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+      expect(res.status, res.text).toBe(429);
+      expect(res.headers.get("retry-after")).toBe("1");
+      const job = (await jobRow(USER_A))!;
+      expect(job.queued_at, "the job stays queued for a worker").not.toBeNull();
+      expect(job.lease_owner).toBeNull();
+      expect(job.run_after!.getTime()).toBeGreaterThan(Date.now());
+      expect((await stack.call(SYNC, USER_A)).status, "still paused").toBe(429);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const after = await stack.call(SYNC, USER_A);
+      expect(after.status, after.text).toBe(200);
     });
 
     it("backs off with 429 and Retry-After when the wait is long", async () => {
@@ -306,6 +366,7 @@ describe.each([
       expect(res.status).toBe(429);
       expect(res.headers.get("retry-after")).toBe("120");
       expect((await events(USER_A, "sync_failed")).at(-1)!.details).toMatchObject({ status: 429, retryAfterSeconds: 120 });
+      await stack.db.query("delete from nexus_integrate.request_budgets");
     });
 
     it("a token with no expiry (providers that send no expires_in) is refreshed once when the API answers 401, and the call retried", async () => {
