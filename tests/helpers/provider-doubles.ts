@@ -37,6 +37,12 @@ export interface Grant {
   revoked: boolean;
   refreshes: number;
   spentRefreshTokens: Set<string>;
+  /** How many items this grant's account lists (default: the integration's, or 3). */
+  items?: number;
+  /** Items changed since the account was listed in full, by index (1-based): the time of the change. */
+  changed?: Map<number, number>;
+  /** Items deleted, by index: the time of the deletion (listed as deletions by providers that report them). */
+  deleted?: Map<number, number>;
 }
 
 export interface WebhookDelivery {
@@ -68,6 +74,8 @@ export interface WebhookDouble {
 
 export interface PageContext {
   origin: string;
+  /** The request this page answers (its query is kept in next links, as providers do). */
+  url: URL;
 }
 
 /** Paged doubles answer two items a page, so three items take two requests. */
@@ -111,6 +119,16 @@ export interface ProviderBehaviour {
   webhook?: WebhookDouble;
   /** The provider's answer when a long rate limit is exhausted, where it documents how long to wait. */
   rateLimit?: { reply: Reply; docs: string };
+  /**
+   * How the listed API reports changes since a point (the preset's sync.incremental): `since`, a time
+   * parameter (only items changed after it); `token`, a sync token the last page carries (`field`) and the next
+   * listing sends back (`param`), listing changes and deletions (`deleted`) since it was issued.
+   */
+  changes?:
+    | { style: "since"; param: string; docs: string }
+    | { style: "token"; param: string; field: string; deleted: (item: Json) => Json; docs: string };
+  /** An item as listed at a time of change (its modification field). */
+  stamp?: (item: Json, at: number) => Json;
 }
 
 /** When set, Microsoft's double points @odata.nextLink at this origin (a next page the sync must not follow). */
@@ -192,12 +210,20 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     list: (items) => items,
     pages: {
       offset: ({ url }) => (Number(url.searchParams.get("page") ?? 1) - 1) * PAGE_SIZE,
-      headers: (next, { origin }): Record<string, string> =>
-        next === null
-          ? {}
-          : { Link: `<${origin}/github/api/user/repos?per_page=100&sort=updated&page=${next / PAGE_SIZE + 1}>; rel="next", <${origin}/github/api/user/repos?per_page=100&sort=updated&page=2>; rel="last"` },
+      headers: (next, { origin, url }): Record<string, string> => {
+        if (next === null) return {};
+        const page = (n: number) => {
+          const link = new URL(`${origin}${url.pathname}${url.search}`);
+          link.searchParams.set("page", String(n));
+          return link.href;
+        };
+        return { Link: `<${page(next / PAGE_SIZE + 1)}>; rel="next", <${page(2)}>; rel="last"` };
+      },
     },
     item: (n) => ({ id: 1296269 + n, name: `repo-${n}`, full_name: `octocat/repo-${n}` }),
+    // https://docs.github.com/en/rest/repos/repos#list-repositories-for-the-authenticated-user: `since`
+    changes: { style: "since", param: "since", docs: "https://docs.github.com/en/rest/repos/repos#list-repositories-for-the-authenticated-user" },
+    stamp: (item, at) => ({ ...item, updated_at: new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z") }),
     deadToken: { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } },
     userinfo: { id: 1, login: "octocat" },
     webhook: {
@@ -208,7 +234,19 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     },
   },
   "google-analytics": google("google-analytics", (items) => ({ accountSummaries: items }), (n) => ({ name: `accountSummaries/${n}`, account: `accounts/${n}`, displayName: `Account ${n}` })),
-  "google-workspace": google("google-workspace", (items) => ({ kind: "calendar#events", items }), (n) => ({ kind: "calendar#event", id: `evt${n}`, summary: `Event ${n}` })),
+  "google-workspace": {
+    ...google("google-workspace", (items) => ({ kind: "calendar#events", items }), (n) => ({ kind: "calendar#event", id: `evt${n}`, summary: `Event ${n}` })),
+    // https://developers.google.com/workspace/calendar/api/guides/sync: nextSyncToken on the last page; with
+    // syncToken, changed events and deleted ones (status "cancelled").
+    changes: {
+      style: "token",
+      param: "syncToken",
+      field: "nextSyncToken",
+      deleted: (item) => ({ kind: item.kind, id: item.id, status: "cancelled" }),
+      docs: "https://developers.google.com/workspace/calendar/api/guides/sync",
+    },
+    stamp: (item, at) => ({ ...item, status: "confirmed", updated: new Date(at).toISOString() }),
+  },
   hubspot: {
     preset: "hubspot",
     docs: "https://developers.hubspot.com/docs/api-reference/2026-03/authentication/manage-oauth-tokens",
@@ -550,6 +588,23 @@ export interface Doubles {
   items: Map<string, number>;
   /** The next API call of this integration answers the provider's rate limit. */
   rateLimitOnce(integration: string): void;
+  /** A grant as if the user had connected (bulk set-ups): its tokens, and how many items the account lists. */
+  seedGrant(integration: string, options?: { items?: number }): Grant;
+  /**
+   * A request budget the double enforces as its provider does, per epoch-aligned window, per app (all of an
+   * integration's connections) or per connection: a request over it is counted in `excess` and answered 429.
+   */
+  budgets: Map<string, { requests: number; windowSeconds: number; per: "app" | "connection" }>;
+  /** Requests made over a budget (a test of the sync fails on any). */
+  excess: { count: number };
+  /** A spent (rotated) refresh token presented again: a refresh spent twice. */
+  refreshReuse: { count: number };
+  /** How long API answers take (ms), as a loaded provider's do. */
+  latency: { ms: number };
+  /** API answers to force, by access token (a provider outage for one account). */
+  failWith: Map<string, Reply>;
+  /** Called for each API request before it is answered (tests hold or count requests). */
+  onApiRequest: ((grant: Grant, url: URL) => void | Promise<void>) | null;
   close(): Promise<void>;
 }
 
@@ -581,6 +636,19 @@ export async function startDoubles(): Promise<Doubles> {
   const requests: DoubleRequest[] = [];
   const items = new Map<string, number>();
   const limited = new Set<string>();
+  const byAccess = new Map<string, Grant>();
+  const byRefresh = new Map<string, Grant>();
+  const index = (grant: Grant) => {
+    byAccess.set(grant.accessToken, grant);
+    if (grant.refreshToken) byRefresh.set(grant.refreshToken, grant);
+  };
+  const budgets = new Map<string, { requests: number; windowSeconds: number; per: "app" | "connection" }>();
+  const windows = new Map<string, number>();
+  const excess = { count: 0 };
+  const refreshReuse = { count: 0 };
+  const latency = { ms: 0 };
+  const failWith = new Map<string, Reply>();
+  const hooks: { onApiRequest: Doubles["onApiRequest"] } = { onApiRequest: null };
   let origin = "";
   const token = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 
@@ -595,7 +663,10 @@ export async function startDoubles(): Promise<Doubles> {
     if (!behaviour) return send({ status: 404, body: { error: "no such double" } });
     requests.push({ preset: preset!, endpoint: endpoint ?? "", method: req.method ?? "", path: `/${rest.join("/")}${url.search}`, headers: req.headers, body });
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
-    const live = (value: string | undefined) => grants.find((g) => g.accessToken === value && !g.accessExpired && !g.revoked);
+    const live = (value: string | undefined) => {
+      const grant = value === undefined ? undefined : byAccess.get(value);
+      return grant && grant.accessToken === value && !grant.accessExpired && !grant.revoked ? grant : undefined;
+    };
 
     switch (endpoint) {
       case "authorize": {
@@ -654,11 +725,14 @@ export async function startDoubles(): Promise<Doubles> {
             spentRefreshTokens: new Set(),
           };
           grants.push(grant);
+          index(grant);
           return issue(grant, entry.scope, true);
         }
         if (form.get("grant_type") === "refresh_token") {
           const presented = form.get("refresh_token") ?? "";
-          const grant = grants.find((g) => g.refreshToken === presented);
+          const found = byRefresh.get(presented);
+          const grant = found && found.refreshToken === presented ? found : undefined;
+          if (!grant && grants.some((g) => g.spentRefreshTokens.has(presented))) refreshReuse.count++;
           if (!grant || grant.revoked) return send(behaviour.deadRefresh);
           grant.refreshes++;
           grant.accessToken = token("at");
@@ -667,6 +741,7 @@ export async function startDoubles(): Promise<Doubles> {
             grant.spentRefreshTokens.add(presented);
             grant.refreshToken = token("rt");
           }
+          index(grant);
           return issue(grant, form.get("scope") ?? "", false);
         }
         return send(oauthError("unsupported_grant_type", String(form.get("grant_type"))));
@@ -695,18 +770,59 @@ export async function startDoubles(): Promise<Doubles> {
           const headers = Object.fromEntries(Object.entries(reply.headers ?? {}).map(([k, v]) => [k, v === "__IN_AN_HOUR__" ? String(now() + 3600) : v]));
           return send({ ...reply, headers });
         }
-        const all = Array.from({ length: items.get(grant.integration) ?? 3 }, (_, i) => behaviour.item(i + 1));
+        const forced = failWith.get(grant.accessToken);
+        if (forced) return send(forced);
+        const budget = budgets.get(grant.integration);
+        if (budget) {
+          const windowKey = `${grant.integration}|${budget.per === "app" ? "" : grant.accessToken}|${Math.floor(Date.now() / 1000 / budget.windowSeconds)}`;
+          const used = (windows.get(windowKey) ?? 0) + 1;
+          windows.set(windowKey, used);
+          if (used > budget.requests) {
+            excess.count++;
+            return send({ status: 429, headers: { "Retry-After": String(budget.windowSeconds) }, body: { error: "rate limit exceeded" } });
+          }
+        }
         let json: Json | null = null;
         try {
           json = body ? (JSON.parse(body) as Json) : null;
         } catch {
           return send({ status: 400, body: { error: "invalid JSON body" } });
         }
-        const ctx = { origin };
+        // The account's items, as of their last change; a listing that asks for changes gets only those.
+        const changes = behaviour.changes;
+        const since =
+          changes?.style === "since" && url.searchParams.has(changes.param)
+            ? Date.parse(url.searchParams.get(changes.param)!)
+            : changes?.style === "token" && url.searchParams.has(changes.param)
+              ? Number(url.searchParams.get(changes.param))
+              : null;
+        const all: Json[] = [];
+        for (let n = 1; n <= (grant.items ?? items.get(grant.integration) ?? 3); n++) {
+          const at = grant.deleted?.get(n) ?? grant.changed?.get(n) ?? Date.UTC(2020, 0, 1);
+          if (since !== null && at <= since) continue;
+          const item = behaviour.stamp ? behaviour.stamp(behaviour.item(n), at) : behaviour.item(n);
+          if (grant.deleted?.has(n)) {
+            if (changes?.style === "token" && since !== null) all.push(changes.deleted(item));
+            continue;
+          }
+          all.push(item);
+        }
+        const ctx = { origin, url };
         const offset = behaviour.pages ? behaviour.pages.offset({ url, json }, all) : 0;
         const size = behaviour.pages ? PAGE_SIZE : all.length;
         const next = offset + size < all.length ? offset + size : null;
-        return send({ status: 200, body: behaviour.list(all.slice(offset, offset + size), next, ctx), headers: behaviour.pages?.headers?.(next, ctx) ?? {} });
+        let listed = behaviour.list(all.slice(offset, offset + size), next, ctx);
+        if (changes?.style === "token" && next === null && typeof listed === "object" && listed !== null) {
+          listed = { ...listed, [changes.field]: String(Date.now()) };
+        }
+        const reply = { status: 200, body: listed, headers: behaviour.pages?.headers?.(next, ctx) ?? {} };
+        const answer = () => send(reply);
+        const hook = hooks.onApiRequest?.(grant, url);
+        if (latency.ms > 0 || hook) {
+          void Promise.resolve(hook).then(() => setTimeout(answer, latency.ms));
+          return;
+        }
+        return answer();
       }
       default:
         return send({ status: 404, body: { error: "unknown endpoint" } });
@@ -750,6 +866,37 @@ export async function startDoubles(): Promise<Doubles> {
     requests,
     items,
     rateLimitOnce: (integration) => void limited.add(integration),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    seedGrant(integration, options = {}) {
+      const behaviour = BEHAVIOURS[integration.replace(/-(adv|bulk)$/, "")];
+      const grant: Grant = {
+        integration,
+        accessToken: token("at"),
+        refreshToken: behaviour?.refresh === "none" ? null : token("rt"),
+        accessExpired: false,
+        revoked: false,
+        refreshes: 0,
+        spentRefreshTokens: new Set(),
+        ...(options.items !== undefined ? { items: options.items } : {}),
+      };
+      grants.push(grant);
+      index(grant);
+      return grant;
+    },
+    budgets,
+    excess,
+    refreshReuse,
+    failWith,
+    latency,
+    get onApiRequest() {
+      return hooks.onApiRequest;
+    },
+    set onApiRequest(hook) {
+      hooks.onApiRequest = hook;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -323,9 +323,10 @@ describe.each([
       const refreshesBefore = stack.issued.filter((t) => t.grant === "refresh_token").length;
       // Two processes, two PostgreSQL connections, and a provider slow enough that the second sync also finds the
       // token expiring: only the token row's lease keeps it from refreshing too (and spending a rotated token twice).
-      stack.tokenDelayMs = 1500;
+      stack.tokenDelayMs = 4000;
       const first = stack.call(SYNC, USER_A);
       await waitFor(async () => (await tokenLease(USER_A)) !== null);
+      const firstOwner = (await jobRow(USER_A))!.lease_owner;
       // While the provider holds the refresh, no connection of the functions is inside a transaction.
       const open = await stack.db.query<{ n: number }>(
         "select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'",
@@ -334,6 +335,12 @@ describe.each([
       // The first worker's job lease runs out (it is slow, or dead): the second takes the job over.
       await stack.db.query("update nexus_integrate.sync_jobs set lease_until = now() - interval '1 second' where user_id = $1", [USER_A]);
       const second = stack.callOtherInstance(SYNC, USER_A);
+      // The second worker holds the job (and waits on the token's lease) while the provider still holds the first.
+      await waitFor(async () => {
+        const owner = (await jobRow(USER_A))!.lease_owner;
+        return owner !== null && owner !== firstOwner;
+      });
+      expect(await tokenLease(USER_A), "the first refresh is still in flight").not.toBeNull();
       const [a, b] = await Promise.all([first, second]).finally(() => {
         stack.tokenDelayMs = 0;
       });
@@ -346,16 +353,16 @@ describe.each([
     });
 
     it("a 429 with a short Retry-After pauses the connection instead of waiting: 429 at once, then a sync after the wait succeeds", async () => {
-      stack.apiQueue.push({ status: 429, headers: { "Retry-After": "1" }, body: { error: "slow down" } });
+      stack.apiQueue.push({ status: 429, headers: { "Retry-After": "2" }, body: { error: "slow down" } });
       const res = await stack.call(SYNC, USER_A);
       expect(res.status, res.text).toBe(429);
-      expect(res.headers.get("retry-after")).toBe("1");
+      expect(res.headers.get("retry-after")).toBe("2");
       const job = (await jobRow(USER_A))!;
       expect(job.queued_at, "the job stays queued for a worker").not.toBeNull();
       expect(job.lease_owner).toBeNull();
       expect(job.run_after!.getTime()).toBeGreaterThan(Date.now());
       expect((await stack.call(SYNC, USER_A)).status, "still paused").toBe(429);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await new Promise((resolve) => setTimeout(resolve, 2100));
       const after = await stack.call(SYNC, USER_A);
       expect(after.status, after.text).toBe(200);
     });

@@ -54,6 +54,8 @@ beforeAll(async () => {
     env[`${constant}_CLIENT_ID`] = DOUBLE_CLIENT_ID;
     env[`${constant}_CLIENT_SECRET`] = DOUBLE_CLIENT_SECRET;
     env[`${constant}_WEBHOOK_SECRET`] = WEBHOOK_SECRET;
+    // The walk syncs one connection many times a second: above Notion's 3 a second (the budget has its own tests).
+    env[`${constant}_RATE_LIMIT`] = "1000/1";
     functions.push(`${id}-exchange-tokens`, `${id}-sync`);
     if (existsSync(path.join(app, "supabase/functions", `${id}-webhooks`))) functions.push(`${id}-webhooks`);
   }
@@ -211,6 +213,15 @@ describe.each(walks)("%s (%s)", (preset, set) => {
       expect(res.body.retryAfterSeconds).toBeGreaterThanOrEqual(60);
       expect(Number(res.headers.get("retry-after"))).toBe(res.body.retryAfterSeconds);
       expect((await events(w().id, "sync_failed")).at(-1)).toMatchObject({ retryAfterSeconds: res.body.retryAfterSeconds });
+      // Paused until the provider's time: a click now sends it nothing and answers with the time left.
+      const calls = doubles.requests.length;
+      const paused = await sync(w());
+      expect(paused.status, paused.text).toBe(429);
+      expect(paused.body.retryAfterSeconds).toBeGreaterThan(res.body.retryAfterSeconds - 5);
+      expect(doubles.requests.length).toBe(calls);
+      // Once that time has come, the job runs again.
+      await db.query("update nexus_integrate.request_budgets set paused_until = now()");
+      await db.query("update nexus_integrate.sync_jobs set run_after = null");
       expect((await sync(w())).status).toBe(200);
     });
   }

@@ -1,0 +1,210 @@
+import { randomUUID, webcrypto } from "node:crypto";
+import path from "node:path";
+import postgres from "postgres";
+import type { ResultPromise } from "execa";
+import { loadPreset } from "../../src/spec/presets.js";
+import { deriveNames } from "../../src/spec/names.js";
+import { copyExampleApp } from "./fixtures.js";
+import { generate } from "./generate.js";
+import { ENCRYPTION_KEY, launchGateway } from "./oauth-stack.js";
+import { dbPush, type TestDb } from "./postgres.js";
+import { DOUBLE_CLIENT_ID, DOUBLE_CLIENT_SECRET, startDoubles, type Doubles, type Grant } from "./provider-doubles.js";
+
+/**
+ * Background sync at scale, as Supabase runs it: an app with several presets generated against their provider
+ * doubles, its migrations pushed, many connected users (tokens encrypted as the functions store them), several
+ * worker processes (the gateway stand-in running the generated `<id>-sync` functions unchanged), and a loop that
+ * does what Supabase Cron and pg_net do: run each integration's dispatcher, then deliver the requests
+ * `net.http_post` queued to the workers. Used by tests/verify/background-sync.test.ts and bench/sync.ts.
+ */
+export const WORKER_SECRET = "worker-secret-for-tests-0123456789abcdef";
+const PROJECT_URL = "http://project.supabase.invalid";
+
+export interface Connection {
+  userId: string;
+  preset: string;
+  grant: Grant;
+}
+
+export interface SyncWorld {
+  app: string;
+  db: TestDb;
+  doubles: Doubles;
+  presets: string[];
+  connections: Connection[];
+  workers: { url: string; process: ResultPromise }[];
+  /** One Cron tick: each integration's dispatcher runs, and every queued pg_net request is delivered. */
+  tick(options?: { maxWorkers?: number }): Promise<number>;
+  /** Ticks until no job is queued or running (or `timeoutMs` passes); resolves with the ticks made. */
+  drain(options?: { timeoutMs?: number; tickMs?: number; maxWorkers?: number }): Promise<number>;
+  /** Calls a worker directly, as pg_net would. */
+  callWorker(preset: string, worker?: number, authorization?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** A further worker process (to be killed, say). */
+  startWorker(): Promise<{ url: string; process: ResultPromise }>;
+  inFlight(): number;
+  close(): Promise<void>;
+}
+
+async function encryptionKey() {
+  return webcrypto.subtle.importKey("raw", Buffer.from(ENCRYPTION_KEY, "base64"), "AES-GCM", false, ["encrypt"]);
+}
+
+/** Encrypts a token as the generated crypto.ts does (AES-256-GCM, `<provider>:<user>:<kind>` as additional data). */
+async function encrypt(key: CryptoKey, plaintext: string, context: string): Promise<string> {
+  const iv = webcrypto.getRandomValues(new Uint8Array(12));
+  const sealed = await webcrypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: Buffer.from(context) }, key, Buffer.from(plaintext));
+  return `v1.${Buffer.from(iv).toString("base64url")}.${Buffer.from(sealed).toString("base64url")}`;
+}
+
+export async function startSyncWorld(options: {
+  db: TestDb;
+  presets: string[];
+  /** Connections per preset. */
+  perPreset: number;
+  /** Items each account lists (a number, or per connection index). */
+  items: number | ((i: number, preset: string) => number);
+  workers: number;
+  /** Function secrets for every worker (rate limits, budgets, leases). */
+  env?: Record<string, string>;
+  /** Presets whose tokens are about to expire (each connection refreshes at its first run). */
+  expiring?: string[];
+  /** Deno's `--v8-flags` and the like are not needed; the app to use may be given (the bench reuses one). */
+  app?: string;
+}): Promise<SyncWorld> {
+  const doubles = await startDoubles();
+  const app = options.app ?? copyExampleApp();
+  for (const preset of options.presets) await generate(app, preset, { ...doubles.endpoints(preset) });
+  const { db } = options;
+  await dbPush(app, db);
+
+  // The connected users: auth.users, their connections (each gets its job, queued), their encrypted tokens.
+  const key = await encryptionKey();
+  const connections: Connection[] = [];
+  const sql = postgres(db.url, { max: 4, onnotice: () => undefined });
+  try {
+    for (const preset of options.presets) {
+      const rows: { user_id: string; access: string; refresh: string | null; expires: string | null }[] = [];
+      for (let i = 0; i < options.perPreset; i++) {
+        const items = typeof options.items === "number" ? options.items : options.items(i, preset);
+        const grant = doubles.seedGrant(preset, { items });
+        const userId = randomUUID();
+        connections.push({ userId, preset, grant });
+        const behaviour = loadPreset(preset);
+        void behaviour;
+        rows.push({
+          user_id: userId,
+          access: await encrypt(key, grant.accessToken, `${preset}:${userId}:access_token`),
+          refresh: grant.refreshToken === null ? null : await encrypt(key, grant.refreshToken, `${preset}:${userId}:refresh_token`),
+          expires: options.expiring?.includes(preset) ? new Date(Date.now() + 60_000).toISOString() : new Date(Date.now() + 3_600_000).toISOString(),
+        });
+      }
+      for (let at = 0; at < rows.length; at += 1000) {
+        const chunk = rows.slice(at, at + 1000);
+        const ids = chunk.map((r) => r.user_id);
+        await sql`insert into auth.users (id, email) select u, u::text || '@example.com' from unnest(${ids}::uuid[]) u`;
+        await sql`
+          insert into public.nexus_user_integrations (user_id, integration_id, integration_name, status, config)
+          select u, ${preset}, ${preset}, 'connected', '{}'::jsonb from unnest(${ids}::uuid[]) u`;
+        await sql`
+          insert into nexus_integrate.oauth_tokens (user_id, provider, access_token, refresh_token, expires_at)
+          select r.user_id, ${preset}, r.access, r.refresh, r.expires
+          from jsonb_to_recordset(${sql.json(chunk)}) as r(user_id uuid, access text, refresh text, expires timestamptz)`;
+      }
+    }
+    // What the team sets once (docs page, step 5): Vault's project URL and worker secret.
+    await sql`create extension if not exists supabase_vault`;
+    await sql`delete from vault.secrets where name in ('nexus_integrate_project_url', 'nexus_integrate_worker_secret')`;
+    await sql`select vault.create_secret(${PROJECT_URL}, 'nexus_integrate_project_url')`;
+    await sql`select vault.create_secret(${WORKER_SECRET}, 'nexus_integrate_worker_secret')`;
+  } finally {
+    await sql.end();
+  }
+
+  const env: Record<string, string> = {
+    SUPABASE_DB_URL: db.url,
+    NEXUS_WORKER_SECRET: WORKER_SECRET,
+    ...options.env,
+  };
+  for (const preset of options.presets) {
+    const constant = deriveNames(preset, loadPreset(preset).pascalName ?? "X").constant;
+    env[`${constant}_CLIENT_ID`] = DOUBLE_CLIENT_ID;
+    env[`${constant}_CLIENT_SECRET`] = DOUBLE_CLIENT_SECRET;
+  }
+  const startWorker = () =>
+    launchGateway({
+      functionsDir: path.join(app, "supabase", "functions"),
+      functions: options.presets.map((p) => `${p}-sync`),
+      keys: "legacy",
+      env,
+    });
+  const workers = await Promise.all(Array.from({ length: options.workers }, () => startWorker()));
+
+  const admin = postgres(db.url, { max: 2, onnotice: () => undefined });
+  let next = 0;
+  let inFlight = 0;
+  const pending = new Set<Promise<unknown>>();
+  const deliver = (url: string, headers: Record<string, string>, body: string) => {
+    const worker = workers[next++ % workers.length]!;
+    inFlight++;
+    const sent = fetch(url.replace(PROJECT_URL, worker.url), { method: "POST", headers, body })
+      .then((r) => r.text())
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight--;
+        pending.delete(sent);
+      });
+    pending.add(sent);
+  };
+
+  const world: SyncWorld = {
+    app,
+    db,
+    doubles,
+    presets: options.presets,
+    connections,
+    workers,
+    async tick({ maxWorkers = 2 } = {}) {
+      for (const preset of options.presets) await admin`select nexus_integrate.dispatch_sync(${preset}, ${maxWorkers})`;
+      const queued = await admin<{ url: string; headers: Record<string, string>; body: string }[]>`
+        delete from net.http_request_queue returning url, headers, convert_from(body, 'UTF8') as body`;
+      for (const request of queued) deliver(request.url, request.headers, request.body);
+      return queued.length;
+    },
+    async drain({ timeoutMs = 120_000, tickMs = 500, maxWorkers = 2 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      let ticks = 0;
+      for (;;) {
+        await world.tick({ maxWorkers });
+        ticks++;
+        const [{ open }] = await admin<{ open: number }[]>`
+          select count(*)::int as open from nexus_integrate.sync_jobs where queued_at is not null and dead_at is null`;
+        if (open === 0 && inFlight === 0) return ticks;
+        if (Date.now() > deadline) throw new Error(`jobs still open after ${timeoutMs} ms: ${open} (${inFlight} worker calls in flight)`);
+        await new Promise((resolve) => setTimeout(resolve, tickMs));
+      }
+    },
+    async callWorker(preset, worker = 0, authorization = `Bearer ${WORKER_SECRET}`) {
+      const res = await fetch(`${workers[worker]!.url}/functions/v1/${preset}-sync`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: authorization },
+        body: JSON.stringify({ worker: true }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    async startWorker() {
+      const started = await startWorker();
+      return started;
+    },
+    inFlight: () => inFlight,
+    async close() {
+      await Promise.allSettled([...pending]);
+      for (const worker of workers) {
+        worker.process.kill("SIGTERM");
+        await worker.process.catch(() => undefined);
+      }
+      await admin.end();
+      await doubles.close();
+    },
+  };
+  return world;
+}
