@@ -42,6 +42,8 @@ export interface SyncWorld {
   /** A further worker process (to be killed, say). */
   startWorker(): Promise<{ url: string; process: ResultPromise }>;
   inFlight(): number;
+  /** Waits until every delivered worker call has answered. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -196,6 +198,9 @@ export async function startSyncWorld(options: {
       return started;
     },
     inFlight: () => inFlight,
+    async settle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
     async close() {
       await Promise.allSettled([...pending]);
       for (const worker of workers) {

@@ -188,7 +188,7 @@ describe("1,200 connections, four presets, four workers", () => {
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
       await world.tick();
-      await world.drain({ timeoutMs: 5_000, tickMs: 100 }).catch(() => undefined);
+      await world.settle();
       const { rows } = await db.query<{ attempts: number; run_after: Date | null; dead_at: Date | null; last_error: string | null }>(
         "select attempts, run_after, dead_at, last_error from nexus_integrate.sync_jobs where user_id = $1",
         [failing.userId],
