@@ -27,7 +27,9 @@ const HUBSPOT_FILES = [
   "supabase/functions/_shared/nexus-integrate/store.ts",
   "supabase/migrations/20251124160000_nexus_integrate_001_schema.sql",
   "supabase/migrations/20251124160001_nexus_integrate_002_legacy_tokens.sql",
-  "supabase/migrations/20251124160002_hubspot_001_integration.sql",
+  "supabase/migrations/20251124160002_nexus_integrate_003_sync_jobs.sql",
+  "supabase/migrations/20251124160003_hubspot_001_integration.sql",
+  "supabase/migrations/20251124160004_hubspot_003_sync_schedule.sql",
   "docs/integrations/hubspot.md",
   "nexus-integrate.lock.json",
 ];
@@ -84,8 +86,11 @@ describe("nexus-integrate new (built binary)", () => {
       "20250101000000_profiles.sql",
       "20251124160000_nexus_integrate_001_schema.sql",
       "20251124160001_nexus_integrate_002_legacy_tokens.sql",
-      "20251124160002_hubspot_001_integration.sql",
-      "20251124160003_microsoft_001_integration.sql",
+      "20251124160002_nexus_integrate_003_sync_jobs.sql",
+      "20251124160003_hubspot_001_integration.sql",
+      "20251124160004_hubspot_003_sync_schedule.sql",
+      "20251124160005_microsoft_001_integration.sql",
+      "20251124160006_microsoft_003_sync_schedule.sql",
     ]);
     const lock = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8"));
     expect(Object.keys(lock.integrations)).toEqual(["hubspot", "microsoft"]);

@@ -101,7 +101,7 @@ describe("interactive new", () => {
     );
     expect(result.stepsDone, result.output).toBe(8);
     expect(result.output).toMatch(/scopes\s+contacts\.read, offline_access/);
-    expect(result.output).toMatch(/sync\s+idField=id, maxPages=10, method=GET, path=\/contacts\r?\n/);
+    expect(result.output).toMatch(/sync\s+frequencySeconds=3600, idField=id, maxPages=10, method=GET, path=\/contacts\r?\n/);
     // offline_access without a prompt: OIDC Core §11 consent is added, and shown before anything is written
     expect(result.output).toMatch(/authorizationParams\s+prompt=consent/);
     expect(result.output).not.toContain('["contacts.read"');

@@ -78,13 +78,16 @@ beforeAll(async () => {
 
 describe("generated migrations on Postgres", () => {
   it("apply in file-name order, the second integration on top of the first", () => {
-    expect(applied).toHaveLength(5);
+    expect(applied).toHaveLength(8);
     expect(applied[0]).toMatch(/_profiles\.sql$/);
     expect(applied[1]).toMatch(/_nexus_integrate_001_schema\.sql$/);
     expect(applied[2]).toMatch(/_nexus_integrate_002_legacy_tokens\.sql$/);
-    expect(applied.slice(3).map((f) => f.replace(/^\d+_/, ""))).toEqual([
+    expect(applied[3]).toMatch(/_nexus_integrate_003_sync_jobs\.sql$/);
+    expect(applied.slice(4).map((f) => f.replace(/^\d+_/, ""))).toEqual([
       "hubspot_001_integration.sql",
+      "hubspot_003_sync_schedule.sql",
       "google_analytics_001_integration.sql",
+      "google_analytics_003_sync_schedule.sql",
     ]);
   });
 
@@ -104,6 +107,8 @@ describe("generated migrations on Postgres", () => {
         "nexus_integrate.legacy_tokens",
         "nexus_integrate.oauth_states",
         "nexus_integrate.oauth_tokens",
+        "nexus_integrate.request_budgets",
+        "nexus_integrate.sync_jobs",
         "public.google_analytics_records",
         "public.hubspot_records",
         "public.nexus_integration_events",

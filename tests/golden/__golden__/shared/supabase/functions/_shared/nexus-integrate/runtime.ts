@@ -17,11 +17,38 @@ export interface Runtime {
   fetch: typeof fetch;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
+  /** The worker secret Cron's calls carry (NEXUS_WORKER_SECRET); null where it is not set. */
+  workerSecret: string | null;
+  /** How long a worker invocation works (NEXUS_WORKER_BUDGET_SECONDS, default 50: safe on the free plan). */
+  budgetSeconds: number;
+  /** A job's lease (NEXUS_WORKER_LEASE_SECONDS, default 60): a dead worker's job comes back after it. */
+  leaseSeconds: number;
+  /** Failures in a row before a job is a dead letter (NEXUS_SYNC_MAX_ATTEMPTS, default 8). */
+  maxAttempts: number;
+  /** The provider's request budget, or the `<ID>_RATE_LIMIT` secret's. */
+  rateLimit: ProviderConfig["sync"]["rateLimit"];
+}
+
+/** `<ID>_RATE_LIMIT`: "requests/windowSeconds" with an optional "/app" or "/connection" ("600/60"). */
+export function parseRateLimit(
+  name: string,
+  raw: string | undefined,
+  fallback: ProviderConfig["sync"]["rateLimit"],
+): ProviderConfig["sync"]["rateLimit"] {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*(?:\/\s*(app|connection)\s*)?$/.exec(raw);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+    throw new Error(
+      `Function secret ${name} must be "requests/seconds" (optionally "/app" or "/connection"), not "${raw}"`,
+    );
+  }
+  const per = (match[3] as "app" | "connection" | undefined) ?? fallback?.per ?? "connection";
+  return { requests: Number(match[1]), windowSeconds: Number(match[2]), per };
 }
 
 export async function loadRuntime(provider: ProviderConfig, env: Deno.Env = Deno.env): Promise<Runtime> {
   return {
-    store: createPostgresStore(connectDatabase(requireEnv(env, "SUPABASE_DB_URL"))),
+    store: createPostgresStore(connectDatabase(requireEnv(env, "SUPABASE_DB_URL"), 3)),
     authenticate: supabaseAuthenticator(requireEnv(env, "SUPABASE_URL"), supabasePublicKey(env), supabaseJwks(env)),
     credentials: {
       clientId: requireEnv(env, provider.secrets.clientId),
@@ -41,5 +68,10 @@ export async function loadRuntime(provider: ProviderConfig, env: Deno.Env = Deno
     ),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    workerSecret: env.get("NEXUS_WORKER_SECRET") || null,
+    budgetSeconds: secondsFromEnv(env, "NEXUS_WORKER_BUDGET_SECONDS", 50),
+    leaseSeconds: secondsFromEnv(env, "NEXUS_WORKER_LEASE_SECONDS", 60),
+    maxAttempts: Math.round(secondsFromEnv(env, "NEXUS_SYNC_MAX_ATTEMPTS", 8)),
+    rateLimit: parseRateLimit(provider.sync.rateLimitEnv, env.get(provider.sync.rateLimitEnv), provider.sync.rateLimit),
   };
 }

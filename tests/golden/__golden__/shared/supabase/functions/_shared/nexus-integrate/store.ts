@@ -27,6 +27,8 @@ export interface StoredTokens {
   tokenType: string;
   scope: string | null;
   expiresAt: Date | null;
+  /** When the tokens were last written (issued or refreshed); absent for tokens not read from the table. */
+  updatedAt?: Date | null;
 }
 
 export interface IntegrationEvent {
@@ -52,8 +54,10 @@ export interface IntegrationStore {
   saveTokens(userId: string, provider: string, tokens: StoredTokens): Promise<void>;
   getTokens(userId: string, provider: string): Promise<StoredTokens | null>;
   /**
-   * Runs `refresh` with the token row locked (select … for update) and stores what it returns; returns the
-   * tokens now stored. `refresh` returns null to keep the row as it is.
+   * Runs `refresh` holding a short lease on the token row (not a transaction: the provider call happens outside
+   * any transaction, on no held connection) and stores what it returns; returns the tokens now stored. Whoever
+   * finds the lease taken waits for it, then re-reads; `refresh` sees the row as it is once the lease is held and
+   * returns null to keep it.
    */
   refreshLocked(
     userId: string,
@@ -86,14 +90,74 @@ export interface IntegrationStore {
   ): Promise<StoredTokens | null>;
   /** Stores a webhook delivery once; false when its replay key was seen before. */
   insertWebhookEvent(table: string, replayKey: string, payload: unknown): Promise<boolean>;
-  markSynced(userId: string, provider: string, at: Date): Promise<void>;
   recordEvent(event: IntegrationEvent): Promise<void>;
-  upsertRecords(
-    table: string,
+  /** The job system (schema step 003): see the SQL functions of the same names. */
+  jobs: JobStore;
+}
+
+/** A sync job a worker holds under its lease. */
+export interface ClaimedJob {
+  userId: string;
+  /** Where the run continues: the next page's request; null at the start of a run. */
+  checkpoint: JobCheckpoint | null;
+  /** What the last complete run left for listing only changes. */
+  cursor: JobCursor | null;
+  attempts: number;
+  frequencySeconds: number | null;
+  /** A previous worker held it and died (its lease ran out). */
+  resumed: boolean;
+}
+
+/** Where a run continues: the next page's request, or (after its last page) the cursor to finish with. */
+export type JobCheckpoint =
+  | {
+      finished?: false;
+      url: string;
+      json: Record<string, unknown> | null;
+      /** When this run started listing (the next run's modified-since mark). */
+      listedFrom: string;
+      pages: number;
+    }
+  | { finished: true; cursor: JobCursor | null; listedFrom: string; pages: number };
+
+export interface JobCursor {
+  /** A delta link or a full URL to start the next run from. */
+  url?: string;
+  /** A sync token or cursor to send with the next run's first request. */
+  token?: string;
+  /** The time the last complete run started listing (ISO 8601). */
+  since?: string;
+}
+
+export interface JobStore {
+  claim(provider: string, worker: string, leaseSeconds: number, userId?: string): Promise<ClaimedJob | null>;
+  /** Stores one page and the checkpoint together; false when the worker no longer holds the job. */
+  storePage(job: {
+    provider: string;
+    userId: string;
+    worker: string;
+    records: { externalId: string; data: unknown }[];
+    removed: string[];
+    checkpoint: JobCheckpoint | null;
+    leaseSeconds: number;
+  }): Promise<boolean>;
+  finish(
+    provider: string,
     userId: string,
-    records: { externalId: string; data: unknown }[],
-    syncedAt: Date,
-  ): Promise<void>;
+    worker: string,
+    cursor: JobCursor | null,
+    frequencySeconds: number,
+  ): Promise<{ records: number; durationMs: number; finishedAt: Date } | null>;
+  /** A transient failure: backoff, or a dead letter after `maxAttempts`; true when it is dead now. */
+  fail(provider: string, userId: string, worker: string, error: string, maxAttempts: number): Promise<boolean>;
+  /** Gives the job back with its checkpoint, claimable after `retrySeconds`; `park`: not until a reconnect. */
+  release(provider: string, userId: string, worker: string, retrySeconds: number, park?: boolean): Promise<void>;
+  /** "Sync now": queues the job; the worker holding it now ('' when none), null without a connection. */
+  queueNow(provider: string, userId: string): Promise<string | null>;
+  /** One request from a budget; 0 when granted, else seconds until one may be made. */
+  takeRequest(key: string, limit: number, windowSeconds: number): Promise<number>;
+  /** A provider's Retry-After: no request under `key` for `seconds`. */
+  pauseRequests(key: string, seconds: number): Promise<void>;
 }
 
 type StateDbRow = {
@@ -112,6 +176,7 @@ type TokenRow = {
   token_type: string;
   scope: string | null;
   expires_at: Date | null;
+  updated_at: Date | null;
 };
 
 function toStoredTokens(row: TokenRow): StoredTokens {
@@ -121,6 +186,7 @@ function toStoredTokens(row: TokenRow): StoredTokens {
     tokenType: row.token_type,
     scope: row.scope,
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+    updatedAt: row.updated_at === null ? null : new Date(row.updated_at),
   };
 }
 
@@ -195,30 +261,63 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
 
     async getTokens(userId, provider) {
       const rows = await sql<TokenRow[]>`
-        select access_token, refresh_token, token_type, scope, expires_at
+        select access_token, refresh_token, token_type, scope, expires_at, updated_at
         from nexus_integrate.oauth_tokens where user_id = ${userId} and provider = ${provider}
       `;
       return rows[0] ? toStoredTokens(rows[0]) : null;
     },
 
     async refreshLocked(userId, provider, refresh) {
-      return await sql.begin(async (tx) => {
-        const rows = await tx<TokenRow[]>`
-          select access_token, refresh_token, token_type, scope, expires_at
+      const owner = crypto.randomUUID();
+      const waitUntil = Date.now() + REFRESH_LEASE_SECONDS * 1000;
+      for (;;) {
+        // The lease: one short statement. Whoever holds it calls the provider; nobody holds a transaction.
+        const leased = await sql<TokenRow[]>`
+          update nexus_integrate.oauth_tokens
+          set refresh_lease_owner = ${owner},
+              refresh_lease_until = clock_timestamp() + make_interval(secs => ${REFRESH_LEASE_SECONDS})
+          where user_id = ${userId} and provider = ${provider}
+            and (refresh_lease_until is null or refresh_lease_until < clock_timestamp())
+          returning access_token, refresh_token, token_type, scope, expires_at, updated_at
+        `;
+        if (leased[0]) {
+          let next: StoredTokens | null;
+          try {
+            next = await refresh(toStoredTokens(leased[0]));
+          } catch (error) {
+            await sql`
+              update nexus_integrate.oauth_tokens set refresh_lease_owner = null, refresh_lease_until = null
+              where user_id = ${userId} and provider = ${provider} and refresh_lease_owner = ${owner}
+            `;
+            throw error;
+          }
+          if (!next) {
+            await sql`
+              update nexus_integrate.oauth_tokens set refresh_lease_owner = null, refresh_lease_until = null
+              where user_id = ${userId} and provider = ${provider} and refresh_lease_owner = ${owner}
+            `;
+            return toStoredTokens(leased[0]);
+          }
+          await sql`
+            update nexus_integrate.oauth_tokens set
+              access_token = ${next.accessToken}, refresh_token = ${next.refreshToken}, token_type = ${next.tokenType},
+              scope = ${next.scope}, expires_at = ${next.expiresAt}, updated_at = now(), refreshed_at = now(),
+              refresh_lease_owner = null, refresh_lease_until = null
+            where user_id = ${userId} and provider = ${provider}
+          `;
+          return next;
+        }
+        // Another run holds the lease: wait for it to write, then re-read (and refresh only if still due).
+        const rows = await sql<(TokenRow & { leased: boolean })[]>`
+          select access_token, refresh_token, token_type, scope, expires_at, updated_at,
+                 coalesce(refresh_lease_until > clock_timestamp(), false) as leased
           from nexus_integrate.oauth_tokens where user_id = ${userId} and provider = ${provider}
-          for update
         `;
         if (!rows[0]) throw new Error(`no ${provider} tokens for this user`);
-        const next = await refresh(toStoredTokens(rows[0]));
-        if (!next) return toStoredTokens(rows[0]);
-        await tx`
-          update nexus_integrate.oauth_tokens set
-            access_token = ${next.accessToken}, refresh_token = ${next.refreshToken}, token_type = ${next.tokenType},
-            scope = ${next.scope}, expires_at = ${next.expiresAt}, updated_at = now()
-          where user_id = ${userId} and provider = ${provider}
-        `;
-        return next;
-      });
+        if (!rows[0].leased) continue;
+        if (Date.now() > waitUntil) throw new Error(`the ${provider} token refresh of another run did not finish`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     },
 
     async upsertConnection(connection) {
@@ -293,14 +392,6 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
       return rows.length === 1;
     },
 
-    async markSynced(userId, provider, at) {
-      await sql`
-        update public.nexus_user_integrations
-        set last_sync_at = ${at}, status = 'connected', last_error = null, updated_at = now()
-        where user_id = ${userId} and integration_id = ${provider}
-      `;
-    },
-
     async recordEvent(event) {
       await sql`
         insert into public.nexus_integration_events (user_id, integration_id, event_type, details, duration_ms)
@@ -309,20 +400,89 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
       `;
     },
 
-    async upsertRecords(table, userId, records, syncedAt) {
-      if (records.length === 0) return;
-      const payload = records.map((record) => ({ external_id: record.externalId, data: record.data }));
-      await sql`
-        insert into ${sql(table)} (user_id, external_id, data, synced_at)
-        select ${userId}, r.external_id, r.data, ${syncedAt}
-        from jsonb_to_recordset(${sql.json(payload as postgres.JSONValue)}) as r(external_id text, data jsonb)
-        on conflict (user_id, external_id) do update set data = excluded.data, synced_at = excluded.synced_at
+    jobs: createJobStore(sql),
+  };
+}
+
+/** How long a token refresh may hold its lease: longer than the provider call's timeout (15 s by default). */
+const REFRESH_LEASE_SECONDS = 60;
+
+type JobRow = {
+  user_id: string;
+  checkpoint: JobCheckpoint | null;
+  cursor: JobCursor | null;
+  attempts: number;
+  frequency_seconds: number | null;
+  resumed: boolean;
+};
+
+/** The job system's SQL functions (schema step 003), one statement each. */
+export function createJobStore(sql: postgres.Sql): JobStore {
+  const json = (value: unknown) => sql.json(value as postgres.JSONValue);
+  return {
+    async claim(provider, worker, leaseSeconds, userId) {
+      const rows = await sql<JobRow[]>`
+        select * from nexus_integrate.claim_sync_job(${provider}, ${worker}, ${leaseSeconds}, ${userId ?? null}::uuid)
       `;
+      const row = rows[0];
+      if (!row) return null;
+      return {
+        userId: row.user_id,
+        checkpoint: row.checkpoint,
+        cursor: row.cursor,
+        attempts: row.attempts,
+        frequencySeconds: row.frequency_seconds,
+        resumed: row.resumed,
+      };
+    },
+    async storePage(job) {
+      const payload = job.records.map((record) => ({ external_id: record.externalId, data: record.data }));
+      const rows = await sql<{ stored: boolean }[]>`
+        select nexus_integrate.store_sync_page(${job.provider}, ${job.userId}, ${job.worker}, ${json(payload)},
+          ${job.removed}::text[], ${job.checkpoint === null ? null : json(job.checkpoint)}, ${job.leaseSeconds}) as stored
+      `;
+      return rows[0]?.stored === true;
+    },
+    async finish(provider, userId, worker, cursor, frequencySeconds) {
+      const rows = await sql<{ records: number; duration_ms: number; finished_at: Date }[]>`
+        select * from nexus_integrate.finish_sync_job(${provider}, ${userId}, ${worker},
+          ${cursor === null ? null : json(cursor)}, ${frequencySeconds})
+      `;
+      const row = rows[0];
+      return row ? { records: row.records, durationMs: row.duration_ms, finishedAt: new Date(row.finished_at) } : null;
+    },
+    async fail(provider, userId, worker, error, maxAttempts) {
+      const rows = await sql<{ dead: boolean }[]>`
+        select nexus_integrate.fail_sync_job(${provider}, ${userId}, ${worker}, ${error}, ${maxAttempts}) as dead
+      `;
+      return rows[0]?.dead === true;
+    },
+    async release(provider, userId, worker, retrySeconds, park = false) {
+      await sql`select nexus_integrate.release_sync_job(${provider}, ${userId}, ${worker}, ${retrySeconds}, ${park})`;
+    },
+    async queueNow(provider, userId) {
+      const rows = await sql<{ holder: string | null }[]>`
+        select nexus_integrate.queue_sync_now(${provider}, ${userId}) as holder
+      `;
+      return rows[0]?.holder ?? null;
+    },
+    async takeRequest(key, limit, windowSeconds) {
+      const rows = await sql<{ wait: number }[]>`
+        select nexus_integrate.take_request(${key}, ${limit}, ${windowSeconds}) as wait
+      `;
+      return Number(rows[0]?.wait ?? 0);
+    },
+    async pauseRequests(key, seconds) {
+      await sql`select nexus_integrate.pause_requests(${key}, ${seconds})`;
     },
   };
 }
 
-/** One connection per invocation: edge functions are short-lived and run their queries in sequence. */
-export function connectDatabase(databaseUrl: string): postgres.Sql {
-  return postgres(databaseUrl, { max: 1, prepare: false, idle_timeout: 5, connect_timeout: 10 });
+/**
+ * A small pool per function instance: a worker's queries, a concurrent "Sync now" and a token refresh never
+ * queue behind one another on a single connection. Supabase's pooler (transaction mode) takes no prepared
+ * statements.
+ */
+export function connectDatabase(databaseUrl: string, max = 3): postgres.Sql {
+  return postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 });
 }

@@ -27,6 +27,8 @@ export interface ProviderConfig {
   connectionFields: readonly string[];
   /** The app route the provider redirects back to. */
   callbackPath: string;
+  /** How long a refresh token lives unused (Google: six months); null when it does not die of disuse. */
+  refreshTokenIdleSeconds: number | null;
   /** Function secrets holding the OAuth client credentials. */
   secrets: { clientId: string; clientSecret: string };
   sync: {
@@ -49,8 +51,26 @@ export interface ProviderConfig {
       | { style: "last-id"; hasMoreField: string; param: string }
       | { style: "body-cursor"; cursorField: string; hasMoreField: string | null; param: string; path: string | null }
       | null;
-    /** At most this many pages per sync. */
+    /** Pages one job reads before it gives its turn back (it continues from its checkpoint at the next claim). */
     maxPages: number;
+    /** How often Cron syncs each connection (a connection may override it: sync_jobs.frequency_seconds). */
+    frequencySeconds: number;
+    /**
+     * How the next run lists only what changed since this one: a modified-since parameter (GitHub `since`), a
+     * delta link the last page carries (Microsoft Graph `@odata.deltaLink`) or a token it carries (Google
+     * `nextSyncToken`, Dropbox's cursor). Null: every run lists everything.
+     */
+    incremental:
+      | { style: "since"; param: string; format: "iso" | "epoch"; overlapSeconds: number }
+      | { style: "delta-link"; urlField: string }
+      | { style: "token"; field: string; param: string; in: "query" | "body"; path: string | null }
+      | null;
+    /** Listed items that report a deletion: `field` present (value null: Graph's `@removed`) or equal to `value`. */
+    removed: { field: string; value: string | null } | null;
+    /** The documented request budget, shared by every worker (per app, or per connection). */
+    rateLimit: { requests: number; windowSeconds: number; per: "app" | "connection" } | null;
+    /** A function secret that overrides rateLimit ("600/60", or "600/60/app"). */
+    rateLimitEnv: string;
     /** The table synced records are stored in (`<id>_records`). */
     table: string;
   };

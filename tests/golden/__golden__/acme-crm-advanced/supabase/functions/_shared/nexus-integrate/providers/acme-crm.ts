@@ -18,6 +18,7 @@ export const acmeCRMProvider: ProviderConfig = {
   tokenTypes: [],
   errors: null,
   connectionFields: [],
+  refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/acme-crm/callback",
   secrets: { clientId: "ACME_CRM_CLIENT_ID", clientSecret: "ACME_CRM_CLIENT_SECRET" },
   sync: {
@@ -30,6 +31,11 @@ export const acmeCRMProvider: ProviderConfig = {
     idField: "id",
     pagination: null,
     maxPages: 10,
+    frequencySeconds: 3600,
+    incremental: null,
+    removed: null,
+    rateLimit: null,
+    rateLimitEnv: "ACME_CRM_RATE_LIMIT",
     table: "public.acme_crm_records",
   },
 };

@@ -18,6 +18,7 @@ export const globexAnalyticsProvider: ProviderConfig = {
   tokenTypes: [],
   errors: null,
   connectionFields: [],
+  refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/globex/callback",
   secrets: { clientId: "GLOBEX_CLIENT_ID", clientSecret: "GLOBEX_CLIENT_SECRET" },
   sync: {
@@ -30,6 +31,11 @@ export const globexAnalyticsProvider: ProviderConfig = {
     idField: "reportId",
     pagination: null,
     maxPages: 10,
+    frequencySeconds: 3600,
+    incremental: null,
+    removed: null,
+    rateLimit: null,
+    rateLimitEnv: "GLOBEX_RATE_LIMIT",
     table: "public.globex_records",
   },
 };

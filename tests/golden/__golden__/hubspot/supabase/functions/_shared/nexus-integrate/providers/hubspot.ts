@@ -22,6 +22,7 @@ export const hubSpotProvider: ProviderConfig = {
     reauth: ["BAD_REFRESH_TOKEN"],
   },
   connectionFields: [],
+  refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/hubspot/callback",
   secrets: { clientId: "HUBSPOT_CLIENT_ID", clientSecret: "HUBSPOT_CLIENT_SECRET" },
   sync: {
@@ -38,6 +39,11 @@ export const hubSpotProvider: ProviderConfig = {
       style: "cursor",
     },
     maxPages: 10,
+    frequencySeconds: 3600,
+    incremental: null,
+    removed: null,
+    rateLimit: { per: "connection", requests: 110, windowSeconds: 10 },
+    rateLimitEnv: "HUBSPOT_RATE_LIMIT",
     table: "public.hubspot_records",
   },
 };
