@@ -309,6 +309,7 @@ export async function checkDatabase(target: string, dbUrl: string): Promise<Find
             },
       );
     }
+    await checkBackgroundSync(sql, lock, findings);
     const schema = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.legacy_tokens') is not null as present`;
     if (schema[0]?.present) {
       const waiting = await sql<{ provider: string; n: number }[]>`
@@ -337,6 +338,140 @@ export async function checkDatabase(target: string, dbUrl: string): Promise<Find
     await sql.end({ timeout: 2 });
   }
   return findings;
+}
+
+/**
+ * Background sync (schema step 003): the extensions and Vault secrets Cron needs, each integration's Cron job,
+ * its queue (depth, the oldest due job), dead letters with their last error, and connections waiting for their
+ * user to reconnect.
+ */
+async function checkBackgroundSync(sql: import("postgres").Sql, lock: Lockfile | null, findings: Finding[]): Promise<void> {
+  const [state] = await sql<{ jobs: boolean; cron: boolean; net: boolean; vault: boolean }[]>`
+    select to_regclass('nexus_integrate.sync_jobs') is not null as jobs,
+           exists (select 1 from pg_extension where extname = 'pg_cron') as cron,
+           to_regnamespace('net') is not null as net,
+           to_regclass('vault.secrets') is not null as vault`;
+  const ids = Object.keys(lock?.integrations ?? {}).sort();
+  if (!state?.jobs || ids.length === 0) return;
+  const schedule = "select nexus_integrate.schedule_sync(id) from nexus_integrate.integrations;";
+  findings.push(
+    state.cron
+      ? { integration: null, check: "sync-cron", ok: true, message: "pg_cron is enabled" }
+      : {
+          integration: null,
+          check: "sync-cron",
+          ok: false,
+          message: "pg_cron is not enabled in this database: integrations sync only when a user clicks Sync now",
+          fix: `enable pg_cron (Dashboard → Database → Extensions, or: create extension pg_cron with schema pg_catalog;), then: ${schedule}`,
+        },
+    state.net
+      ? { integration: null, check: "sync-net", ok: true, message: "pg_net is enabled" }
+      : {
+          integration: null,
+          check: "sync-net",
+          ok: false,
+          message: "pg_net is not enabled: Cron's dispatcher cannot call the workers",
+          fix: "enable pg_net (Dashboard → Database → Extensions, or: create extension pg_net with schema extensions;)",
+        },
+  );
+  if (state.vault) {
+    const names = new Set(
+      (await sql<{ name: string }[]>`
+        select name from vault.secrets where name in ('nexus_integrate_project_url', 'nexus_integrate_worker_secret')`).map((r) => r.name),
+    );
+    const missing = ["nexus_integrate_project_url", "nexus_integrate_worker_secret"].filter((name) => !names.has(name));
+    findings.push(
+      missing.length === 0
+        ? { integration: null, check: "sync-vault", ok: true, message: "Vault holds the project URL and the worker secret" }
+        : {
+            integration: null,
+            check: "sync-vault",
+            ok: false,
+            message: `Vault lacks ${missing.join(" and ")}: the dispatcher queues jobs but calls no worker`,
+            fix: "select vault.create_secret('https://<project-ref>.supabase.co', 'nexus_integrate_project_url'); select vault.create_secret('<NEXUS_WORKER_SECRET>', 'nexus_integrate_worker_secret'); (and supabase secrets set NEXUS_WORKER_SECRET=<the same>)",
+          },
+    );
+  } else {
+    findings.push({
+      integration: null,
+      check: "sync-vault",
+      ok: false,
+      message: "Supabase Vault is not installed: the dispatcher reads the project URL and the worker secret from it",
+      fix: "create extension supabase_vault; (hosted Supabase projects have it)",
+    });
+  }
+  const jobs = state.cron
+    ? new Set((await sql<{ jobname: string }[]>`select jobname from cron.job where jobname like 'nexus-integrate-sync-%'`).map((r) => r.jobname))
+    : new Set<string>();
+  for (const id of ids) {
+    const frequency = Number((lock!.integrations[id]!.spec as { sync?: { frequencySeconds?: number } }).sync?.frequencySeconds ?? 3600);
+    if (state.cron) {
+      const name = `nexus-integrate-sync-${id}`;
+      findings.push(
+        jobs.has(name)
+          ? { integration: id, check: "sync-schedule", ok: true, message: `Cron job ${name} runs the dispatcher` }
+          : {
+              integration: id,
+              check: "sync-schedule",
+              ok: false,
+              message: `no Cron job ${name}: ${id} syncs only when a user clicks Sync now`,
+              fix: `select nexus_integrate.schedule_sync('${id}');`,
+            },
+      );
+    }
+    const [queue] = await sql<{ queued: number; running: number; oldest: number | null; dead: number; reauth: number }[]>`
+      select
+        count(*) filter (where j.queued_at is not null and j.dead_at is null)::int as queued,
+        count(*) filter (where j.lease_until > now())::int as running,
+        extract(epoch from now() - min(j.queued_at) filter (
+          where j.queued_at is not null and j.dead_at is null and (j.run_after is null or j.run_after <= now())))::float8 as oldest,
+        count(*) filter (where j.dead_at is not null)::int as dead,
+        count(*) filter (where c.status = 'needs_reauth')::int as reauth
+      from nexus_integrate.sync_jobs j
+      join public.nexus_user_integrations c on c.user_id = j.user_id and c.integration_id = j.provider
+      where j.provider = ${id}`;
+    if (!queue) continue;
+    const waited = queue.oldest === null ? "" : `, the oldest due for ${formatSeconds(queue.oldest)}`;
+    const behind = queue.oldest !== null && queue.oldest > Math.max(2 * frequency, 600);
+    findings.push(
+      behind
+        ? {
+            integration: id,
+            check: "sync-queue",
+            ok: false,
+            message: `queue falling behind: ${queue.queued} queued${waited} (the frequency is ${formatSeconds(frequency)}), ${queue.running} running`,
+            fix: `check that Cron calls the worker (cron.job_run_details, net._http_response) and its logs (supabase functions logs ${id}-sync); more workers per tick: select nexus_integrate.dispatch_sync('${id}', 8)`,
+          }
+        : { integration: id, check: "sync-queue", ok: true, message: `queue: ${queue.queued} queued${waited}, ${queue.running} running` },
+    );
+    if (queue.dead > 0) {
+      const letters = await sql<{ user_id: string; last_error: string | null; dead_at: Date }[]>`
+        select user_id, last_error, dead_at from nexus_integrate.sync_jobs
+        where provider = ${id} and dead_at is not null order by dead_at desc limit 5`;
+      findings.push({
+        integration: id,
+        check: "sync-dead-letters",
+        ok: false,
+        message: `${queue.dead} dead letter(s), retried no more: ${letters.map((l) => `${l.user_id} (${l.last_error ?? "no error recorded"})`).join(", ")}${queue.dead > letters.length ? ", …" : ""}`,
+        fix: `fix the cause, then retry one: select nexus_integrate.queue_sync_now('${id}', '<user id>'); (a user's Sync now or reconnect does the same)`,
+      });
+    }
+    if (queue.reauth > 0) {
+      findings.push({
+        integration: id,
+        check: "sync-needs-reauth",
+        ok: false,
+        message: `${queue.reauth} connection(s) wait for their user to reconnect (needs_reauth): not synced until then`,
+        fix: "those users reconnect from the integration's setup page (select user_id from public.nexus_user_integrations where status = 'needs_reauth')",
+      });
+    }
+  }
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
 }
 
 /** Human lines; `quiet`: only the problems and their fixes. */

@@ -35,6 +35,8 @@ export interface SyncWorld {
   workers: { url: string; process: ResultPromise }[];
   /** One Cron tick: each integration's dispatcher runs, and every queued pg_net request is delivered. */
   tick(options?: { maxWorkers?: number }): Promise<number>;
+  /** What pg_net's background worker does: sends the requests net.http_post queued (to the workers). */
+  deliverQueued(): Promise<number>;
   /** Ticks until no job is queued or running (or `timeoutMs` passes); resolves with the ticks made. */
   drain(options?: { timeoutMs?: number; tickMs?: number; maxWorkers?: number }): Promise<number>;
   /** Calls a worker directly, as pg_net would. */
@@ -52,7 +54,7 @@ async function encryptionKey() {
 }
 
 /** Encrypts a token as the generated crypto.ts does (AES-256-GCM, `<provider>:<user>:<kind>` as additional data). */
-async function encrypt(key: CryptoKey, plaintext: string, context: string): Promise<string> {
+async function encrypt(key: webcrypto.CryptoKey, plaintext: string, context: string): Promise<string> {
   const iv = webcrypto.getRandomValues(new Uint8Array(12));
   const sealed = await webcrypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: Buffer.from(context) }, key, Buffer.from(plaintext));
   return `v1.${Buffer.from(iv).toString("base64url")}.${Buffer.from(sealed).toString("base64url")}`;
@@ -91,8 +93,6 @@ export async function startSyncWorld(options: {
         const grant = doubles.seedGrant(preset, { items });
         const userId = randomUUID();
         connections.push({ userId, preset, grant });
-        const behaviour = loadPreset(preset);
-        void behaviour;
         rows.push({
           user_id: userId,
           access: await encrypt(key, grant.accessToken, `${preset}:${userId}:access_token`),
@@ -167,6 +167,9 @@ export async function startSyncWorld(options: {
     workers,
     async tick({ maxWorkers = 2 } = {}) {
       for (const preset of options.presets) await admin`select nexus_integrate.dispatch_sync(${preset}, ${maxWorkers})`;
+      return world.deliverQueued();
+    },
+    async deliverQueued() {
       const queued = await admin<{ url: string; headers: Record<string, string>; body: string }[]>`
         delete from net.http_request_queue returning url, headers, convert_from(body, 'UTF8') as body`;
       for (const request of queued) deliver(request.url, request.headers, request.body);
@@ -178,8 +181,9 @@ export async function startSyncWorld(options: {
       for (;;) {
         await world.tick({ maxWorkers });
         ticks++;
-        const [{ open }] = await admin<{ open: number }[]>`
+        const [row] = await admin<{ open: number }[]>`
           select count(*)::int as open from nexus_integrate.sync_jobs where queued_at is not null and dead_at is null`;
+        const open = row?.open ?? 0;
         if (open === 0 && inFlight === 0) return ticks;
         if (Date.now() > deadline) throw new Error(`jobs still open after ${timeoutMs} ms: ${open} (${inFlight} worker calls in flight)`);
         await new Promise((resolve) => setTimeout(resolve, tickMs));

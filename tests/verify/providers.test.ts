@@ -217,7 +217,7 @@ describe.each(walks)("%s (%s)", (preset, set) => {
       const calls = doubles.requests.length;
       const paused = await sync(w());
       expect(paused.status, paused.text).toBe(429);
-      expect(paused.body.retryAfterSeconds).toBeGreaterThan(res.body.retryAfterSeconds - 5);
+      expect(paused.body.retryAfterSeconds).toBeGreaterThan(Number(res.body.retryAfterSeconds) - 5);
       expect(doubles.requests.length).toBe(calls);
       // Once that time has come, the job runs again.
       await db.query("update nexus_integrate.request_budgets set paused_until = now()");
