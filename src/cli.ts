@@ -43,6 +43,7 @@ function withSpecOptions(command: Command): Command {
     .option("--sync-path <path>", 'API path the sync function reads, e.g. "/v1/items"')
     .option("--items-field <field>", "field of the sync response that holds the list")
     .option("--id-field <field>", "field of each item that identifies it")
+    .option("--sync-frequency <duration>", "how often Supabase Cron syncs each connection: 30s (the least) to 7d, e.g. 15m, 1h (default: the preset's)")
     .addOption(new Option("--template <set>", "template set").choices(["basic", "advanced"]))
     .option("--templates <dir>", "a team's template folder for this run (overrides nexus-integrate.config.json)");
 }

@@ -35,6 +35,8 @@ export interface NewOptions {
   syncPath?: string;
   itemsField?: string;
   idField?: string;
+  /** How often Cron syncs each connection: "30s", "15m", "1h", "1d" or seconds. */
+  syncFrequency?: string;
   template?: string;
   templates?: string;
   discover?: string;
@@ -77,6 +79,27 @@ export function parsePairs(pairs: string[], flag: string): Record<string, string
   return out;
 }
 
+const FREQUENCY_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `--sync-frequency`: "30s", "15m", "1h", "1d" or a number of seconds (the schema checks the range). */
+export function parseFrequency(value: string): number {
+  const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(value);
+  if (!match) {
+    throw new UsageError("invalid --sync-frequency", [
+      { path: "--sync-frequency", message: `"${value}" must be a duration such as 30s, 15m, 1h or 1d (or seconds)` },
+    ]);
+  }
+  return Number(match[1]) * FREQUENCY_UNITS[(match[2] || "s").toLowerCase()]!;
+}
+
+/** A frequency as a person reads it: 900 → "15 minutes". */
+export function formatFrequency(seconds: number): string {
+  for (const [unit, size] of [["day", 86_400], ["hour", 3600], ["minute", 60]] as const) {
+    if (seconds % size === 0 && seconds >= size) return `${seconds / size} ${unit}${seconds === size ? "" : "s"}`;
+  }
+  return `${seconds} seconds`;
+}
+
 /** Turns flag values into a partial spec input; only flags the user gave appear. */
 export function flagsToSpecInput(options: NewOptions): IntegrationSpecInput {
   const input: IntegrationSpecInput = {};
@@ -106,11 +129,12 @@ export function flagsToSpecInput(options: NewOptions): IntegrationSpecInput {
     input.tokenEndpointAuthMethod = options.tokenAuthMethod as IntegrationSpec["tokenEndpointAuthMethod"];
   }
   if (options.template !== undefined) input.template = options.template as IntegrationSpec["template"];
-  if (options.syncPath !== undefined || options.itemsField !== undefined || options.idField !== undefined) {
+  if (options.syncPath !== undefined || options.itemsField !== undefined || options.idField !== undefined || options.syncFrequency !== undefined) {
     input.sync = {
       ...(options.syncPath !== undefined ? { path: options.syncPath } : {}),
       ...(options.itemsField !== undefined ? { itemsField: options.itemsField } : {}),
       ...(options.idField !== undefined ? { idField: options.idField } : {}),
+      ...(options.syncFrequency !== undefined ? { frequencySeconds: parseFrequency(options.syncFrequency) } : {}),
     } as IntegrationSpec["sync"];
   }
   return input;
@@ -141,6 +165,7 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
     ...(receives
       ? [`Set the webhook secret, ${ctx.webhook!.secretHint} (supabase secrets set ${ctx.env.webhookSecret}=…), and point ${spec.displayName}'s webhooks at the ${ctx.fn.webhooks} function.`]
       : []),
+    `Background sync (every ${formatFrequency(spec.sync.frequencySeconds)}, Supabase Cron): supabase secrets set NEXUS_WORKER_SECRET=…; in Vault the same secret and the project URL (select vault.create_secret('<secret>', 'nexus_integrate_worker_secret'); select vault.create_secret('https://<project-ref>.supabase.co', 'nexus_integrate_project_url');); pg_cron and pg_net enabled (nexus-integrate doctor --db-url <url> checks all of it).`,
     `Read ${config.paths.docs}/${spec.id}.md for the full checklist.`,
   ];
 }
