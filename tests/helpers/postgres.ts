@@ -112,9 +112,10 @@ export async function startCluster(): Promise<{ port: number; pid: number; stop(
   let log = "";
   installStandins(bin);
   // pg_cron as Supabase runs it: preloaded, its jobs run in background workers, in one database.
+  // pg_stat_statements for the sync benchmark's statement counts.
   const cron = hasPgCron(bin)
-    ? ["-c", "shared_preload_libraries=pg_cron", "-c", `cron.database_name=${CRON_DB}`, "-c", "cron.use_background_workers=on", "-c", "max_worker_processes=32"]
-    : [];
+    ? ["-c", "shared_preload_libraries=pg_cron,pg_stat_statements", "-c", `cron.database_name=${CRON_DB}`, "-c", "cron.use_background_workers=on", "-c", "max_worker_processes=32"]
+    : ["-c", "shared_preload_libraries=pg_stat_statements"];
   const server = spawn(
     path.join(bin, "postgres"),
     ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300", ...cron],

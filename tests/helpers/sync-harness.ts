@@ -41,8 +41,14 @@ export interface SyncWorld {
   drain(options?: { timeoutMs?: number; tickMs?: number; maxWorkers?: number }): Promise<number>;
   /** Calls a worker directly, as pg_net would. */
   callWorker(preset: string, worker?: number, authorization?: string): Promise<{ status: number; body: Record<string, unknown> }>;
-  /** A further worker process (to be killed, say). */
-  startWorker(): Promise<{ url: string; process: ResultPromise }>;
+  /** A further worker process (to be killed, say), with more function secrets. */
+  startWorker(env?: Record<string, string>): Promise<{ url: string; process: ResultPromise }>;
+  /** Replaces the worker processes with ones that have these function secrets too. */
+  restartWorkers(env: Record<string, string>): Promise<void>;
+  /** More connected users (tokens stored encrypted, jobs queued). */
+  addConnections(preset: string, count: number, items: number, expiring?: boolean): Promise<Connection[]>;
+  /** The SQL connection the harness itself uses (the dispatcher's). */
+  admin: postgres.Sql;
   inFlight(): number;
   /** Waits until every delivered worker call has answered. */
   settle(): Promise<void>;
@@ -81,46 +87,47 @@ export async function startSyncWorld(options: {
   const { db } = options;
   await dbPush(app, db);
 
-  // The connected users: auth.users, their connections (each gets its job, queued), their encrypted tokens.
   const key = await encryptionKey();
   const connections: Connection[] = [];
   const sql = postgres(db.url, { max: 4, onnotice: () => undefined });
-  try {
-    for (const preset of options.presets) {
-      const rows: { user_id: string; access: string; refresh: string | null; expires: string | null }[] = [];
-      for (let i = 0; i < options.perPreset; i++) {
-        const items = typeof options.items === "number" ? options.items : options.items(i, preset);
-        const grant = doubles.seedGrant(preset, { items });
-        const userId = randomUUID();
-        connections.push({ userId, preset, grant });
-        rows.push({
-          user_id: userId,
-          access: await encrypt(key, grant.accessToken, `${preset}:${userId}:access_token`),
-          refresh: grant.refreshToken === null ? null : await encrypt(key, grant.refreshToken, `${preset}:${userId}:refresh_token`),
-          expires: options.expiring?.includes(preset) ? new Date(Date.now() + 60_000).toISOString() : new Date(Date.now() + 3_600_000).toISOString(),
-        });
-      }
-      for (let at = 0; at < rows.length; at += 1000) {
-        const chunk = rows.slice(at, at + 1000);
-        const ids = chunk.map((r) => r.user_id);
-        await sql`insert into auth.users (id, email) select u, u::text || '@example.com' from unnest(${ids}::uuid[]) u`;
-        await sql`
-          insert into public.nexus_user_integrations (user_id, integration_id, integration_name, status, config)
-          select u, ${preset}, ${preset}, 'connected', '{}'::jsonb from unnest(${ids}::uuid[]) u`;
-        await sql`
-          insert into nexus_integrate.oauth_tokens (user_id, provider, access_token, refresh_token, expires_at)
-          select r.user_id, ${preset}, r.access, r.refresh, r.expires
-          from jsonb_to_recordset(${sql.json(chunk)}) as r(user_id uuid, access text, refresh text, expires timestamptz)`;
-      }
+  /** Connected users: auth.users, their connections (each gets its job, queued), their encrypted tokens. */
+  const addConnections = async (preset: string, count: number, items: number | ((i: number, preset: string) => number), expiring: boolean) => {
+    const rows: { user_id: string; access: string; refresh: string | null; expires: string }[] = [];
+    const added: Connection[] = [];
+    for (let i = 0; i < count; i++) {
+      const grant = doubles.seedGrant(preset, { items: typeof items === "number" ? items : items(i, preset) });
+      const userId = randomUUID();
+      added.push({ userId, preset, grant });
+      rows.push({
+        user_id: userId,
+        access: await encrypt(key, grant.accessToken, `${preset}:${userId}:access_token`),
+        refresh: grant.refreshToken === null ? null : await encrypt(key, grant.refreshToken, `${preset}:${userId}:refresh_token`),
+        expires: new Date(Date.now() + (expiring ? 60_000 : 3_600_000)).toISOString(),
+      });
     }
-    // What the team sets once (docs page, step 5): Vault's project URL and worker secret.
-    await sql`create extension if not exists supabase_vault`;
-    await sql`delete from vault.secrets where name in ('nexus_integrate_project_url', 'nexus_integrate_worker_secret')`;
-    await sql`select vault.create_secret(${PROJECT_URL}, 'nexus_integrate_project_url')`;
-    await sql`select vault.create_secret(${WORKER_SECRET}, 'nexus_integrate_worker_secret')`;
-  } finally {
-    await sql.end();
+    for (let at = 0; at < rows.length; at += 1000) {
+      const chunk = rows.slice(at, at + 1000);
+      const ids = chunk.map((r) => r.user_id);
+      await sql`insert into auth.users (id, email) select u, u::text || '@example.com' from unnest(${ids}::uuid[]) u`;
+      await sql`
+        insert into public.nexus_user_integrations (user_id, integration_id, integration_name, status, config)
+        select u, ${preset}, ${preset}, 'connected', '{}'::jsonb from unnest(${ids}::uuid[]) u`;
+      await sql`
+        insert into nexus_integrate.oauth_tokens (user_id, provider, access_token, refresh_token, expires_at)
+        select r.user_id, ${preset}, r.access, r.refresh, r.expires
+        from jsonb_to_recordset(${sql.json(chunk)}) as r(user_id uuid, access text, refresh text, expires timestamptz)`;
+    }
+    connections.push(...added);
+    return added;
+  };
+  for (const preset of options.presets) {
+    await addConnections(preset, options.perPreset, options.items, options.expiring?.includes(preset) ?? false);
   }
+  // What the team sets once (docs page, step 5): Vault's project URL and worker secret.
+  await sql`create extension if not exists supabase_vault`;
+  await sql`delete from vault.secrets where name in ('nexus_integrate_project_url', 'nexus_integrate_worker_secret')`;
+  await sql`select vault.create_secret(${PROJECT_URL}, 'nexus_integrate_project_url')`;
+  await sql`select vault.create_secret(${WORKER_SECRET}, 'nexus_integrate_worker_secret')`;
 
   const env: Record<string, string> = {
     SUPABASE_DB_URL: db.url,
@@ -132,14 +139,18 @@ export async function startSyncWorld(options: {
     env[`${constant}_CLIENT_ID`] = DOUBLE_CLIENT_ID;
     env[`${constant}_CLIENT_SECRET`] = DOUBLE_CLIENT_SECRET;
   }
-  const startWorker = () =>
+  const startWorker = (extra: Record<string, string> = {}) =>
     launchGateway({
       functionsDir: path.join(app, "supabase", "functions"),
       functions: options.presets.map((p) => `${p}-sync`),
       keys: "legacy",
-      env,
+      env: { ...env, ...extra },
     });
   const workers = await Promise.all(Array.from({ length: options.workers }, () => startWorker()));
+  const stopWorkers = async (list: { process: ResultPromise }[]) => {
+    for (const worker of list) worker.process.kill("SIGTERM");
+    await Promise.all(list.map((worker) => worker.process.catch(() => undefined)));
+  };
 
   const admin = postgres(db.url, { max: 2, onnotice: () => undefined });
   let next = 0;
@@ -197,21 +208,23 @@ export async function startSyncWorld(options: {
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     },
-    async startWorker() {
-      const started = await startWorker();
-      return started;
+    startWorker: (extra) => startWorker(extra),
+    async restartWorkers(extra) {
+      await stopWorkers(workers);
+      const fresh = await Promise.all(workers.map(() => startWorker(extra)));
+      workers.splice(0, workers.length, ...fresh);
     },
+    addConnections: (preset, count, items, expiring = false) => addConnections(preset, count, items, expiring),
+    admin,
     inFlight: () => inFlight,
     async settle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     async close() {
       await Promise.allSettled([...pending]);
-      for (const worker of workers) {
-        worker.process.kill("SIGTERM");
-        await worker.process.catch(() => undefined);
-      }
+      await stopWorkers(workers);
       await admin.end();
+      await sql.end();
       await doubles.close();
     },
   };
