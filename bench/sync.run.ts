@@ -12,9 +12,9 @@ import { startSyncWorld, WORKER_SECRET, type SyncWorld } from "../tests/helpers/
  * three presets (HubSpot, GitHub, Microsoft: cursor, Link-header and next-URL paging; Microsoft's rotating
  * refresh tokens all about to expire), 200 records each (two pages of 100), provider doubles answering after
  * 50 ms. Scenarios:
- *   limited    the doubles enforce a per-app budget of 50 requests a second per preset (a stated scenario budget:
+ *   limited    the doubles enforce a per-app budget of 30 requests a second per preset (a stated scenario budget:
  *              these providers limit per account, and an account here lists two pages); the workers are told the
- *              same budget. ceiling = what that budget allows (3 × 50 requests/s × 100 records); ratio = ours / it.
+ *              same budget. ceiling = what that budget allows (3 × 30 requests/s × 100 records); ratio = ours / it.
  *   unlimited  no budget at the doubles beyond each preset's documented per-connection one; baseline = a bare
  *              loop in the same run fetching the same pages from the same doubles and inserting each page with one
  *              multi-row statement (no tokens, leases, checkpoints, events), at the same concurrency; rawRatio =
@@ -33,7 +33,7 @@ const PRESETS = ["hubspot", "github", "microsoft"];
 const ITEMS = 200;
 const PAGE = 100;
 const LATENCY_MS = 50;
-const BUDGET = 50;
+const BUDGET = 30;
 const FREQUENCY_SECONDS = 60;
 const TABLES = PRESETS.map((p) => `${p.replace(/-/g, "_")}_records`);
 

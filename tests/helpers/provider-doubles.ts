@@ -314,11 +314,26 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     expiresIn: 3599,
     deadRefresh: { status: 400, body: { error: "invalid_grant", error_description: "AADSTS70000: The provided grant has expired due to it being revoked.", error_codes: [70000] } },
     // https://learn.microsoft.com/en-us/graph/paging: @odata.nextLink is the next page's whole URL
-    list: (items, next, { origin }) => ({
-      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('me')/events",
+    // https://learn.microsoft.com/en-us/graph/api/event-delta: @odata.nextLink ($skiptoken) within a round, then
+    // @odata.deltaLink ($deltatoken) on its last page; a round from a delta link lists changes and @removed entries.
+    list: (items, next, { origin, url }) => ({
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(event)",
       value: items,
-      ...(next === null ? {} : { "@odata.nextLink": `${nextLinkOrigin ?? origin}/microsoft/api/me/events?$top=50&$skiptoken=X${next}` }),
+      ...(next === null
+        ? { "@odata.deltaLink": `${origin}${url.pathname}?$deltatoken=${Date.now()}` }
+        : { "@odata.nextLink": (() => {
+            const link = new URL(`${nextLinkOrigin ?? origin}${url.pathname}${url.search}`);
+            link.searchParams.set("$skiptoken", `X${next}`);
+            return link.href;
+          })() }),
     }),
+    changes: {
+      style: "token",
+      param: "$deltatoken",
+      field: "@odata.deltaLink",
+      deleted: (item) => ({ id: item.id, "@removed": { reason: "deleted" } }),
+      docs: "https://learn.microsoft.com/en-us/graph/api/event-delta",
+    },
     pages: { offset: ({ url }) => Number(url.searchParams.get("$skiptoken")?.slice(1) ?? 0) },
     item: (n) => ({ id: `AAMkAGI2T${n}`, subject: `Meeting ${n}` }),
     deadToken: { status: 401, body: { error: { code: "InvalidAuthenticationToken", message: "Lifetime validation failed, the token is expired." } } },
@@ -812,7 +827,7 @@ export async function startDoubles(): Promise<Doubles> {
         const size = behaviour.pages ? paging.size : all.length;
         const next = offset + size < all.length ? offset + size : null;
         let listed = behaviour.list(all.slice(offset, offset + size), next, ctx);
-        if (changes?.style === "token" && next === null && typeof listed === "object" && listed !== null) {
+        if (changes?.style === "token" && next === null && typeof listed === "object" && listed !== null && !(changes.field in listed)) {
           listed = { ...listed, [changes.field]: String(Date.now()) };
         }
         const reply = { status: 200, body: listed, headers: behaviour.pages?.headers?.(next, ctx) ?? {} };
