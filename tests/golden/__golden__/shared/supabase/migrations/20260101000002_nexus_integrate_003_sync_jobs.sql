@@ -114,8 +114,8 @@ create trigger nexus_user_integrations_job
   for each row execute function nexus_integrate.connection_job();
 
 -- Takes one request from a budget of `p_limit` requests per `p_window_seconds` (windows aligned to the epoch).
--- Returns 0 when granted, else the seconds to wait. The last 2% of a window (at most 0.5 s) grants nothing, so a
--- request granted in one window is not counted by the provider in the next.
+-- Returns 0 when granted, else the seconds to wait. The last quarter of a window (at most a second) grants nothing,
+-- so a request granted in one window is not counted by the provider in the next, even from a busy worker.
 create function nexus_integrate.take_request(p_key text, p_limit integer, p_window_seconds integer)
   returns double precision
   language plpgsql set search_path = ''
@@ -125,7 +125,7 @@ declare
   window_start timestamptz := pg_catalog.to_timestamp(
     (pg_catalog.floor(extract(epoch from t_now) / p_window_seconds) * p_window_seconds)::double precision);
   window_end timestamptz := window_start + pg_catalog.make_interval(secs => p_window_seconds);
-  guard interval := pg_catalog.make_interval(secs => least(0.5, p_window_seconds * 0.02));
+  guard interval := pg_catalog.make_interval(secs => least(1, p_window_seconds * 0.25));
   granted integer;
   b record;
 begin
@@ -163,10 +163,16 @@ $$;
 
 -- Claims the oldest queued job of `p_provider` (or this user's, for "Sync now") whose lease has run out or that
 -- has none, for `p_lease_seconds`. SKIP LOCKED: a job another worker is claiming is passed over, never waited for.
+-- Returns the job with what the worker reads first (the connection's status and config, the encrypted tokens),
+-- so a job starts with one statement.
 create function nexus_integrate.claim_sync_job(
   p_provider text, p_worker text, p_lease_seconds integer, p_user uuid default null
 )
-  returns table (user_id uuid, checkpoint jsonb, cursor jsonb, attempts integer, frequency_seconds integer, resumed boolean)
+  returns table (
+    user_id uuid, checkpoint jsonb, cursor jsonb, attempts integer, frequency_seconds integer, resumed boolean,
+    status text, config jsonb, access_token text, refresh_token text, token_type text, scope text,
+    expires_at timestamptz, token_updated_at timestamptz
+  )
   language sql set search_path = ''
 as $$
   update nexus_integrate.sync_jobs j set
@@ -174,7 +180,7 @@ as $$
     lease_until = pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => p_lease_seconds),
     run_started_at = coalesce(j.run_started_at, pg_catalog.clock_timestamp())
   from (
-    select s.user_id, s.provider, s.lease_owner as previous_owner
+    select s.user_id, s.provider, s.lease_owner as previous_owner, c.status, c.config
     from nexus_integrate.sync_jobs s
     join public.nexus_user_integrations c on c.user_id = s.user_id and c.integration_id = s.provider
     where s.provider = p_provider
@@ -187,8 +193,10 @@ as $$
     limit 1
     for update of s skip locked
   ) due
+  left join nexus_integrate.oauth_tokens t on t.user_id = due.user_id and t.provider = due.provider
   where j.user_id = due.user_id and j.provider = due.provider
-  returning j.user_id, j.checkpoint, j.cursor, j.attempts, j.frequency_seconds, due.previous_owner is not null;
+  returning j.user_id, j.checkpoint, j.cursor, j.attempts, j.frequency_seconds, due.previous_owner is not null,
+    due.status, due.config, t.access_token, t.refresh_token, t.token_type, t.scope, t.expires_at, t.updated_at;
 $$;
 
 -- Stores one page and its checkpoint in one statement, only while `p_worker` holds the job: a worker whose lease

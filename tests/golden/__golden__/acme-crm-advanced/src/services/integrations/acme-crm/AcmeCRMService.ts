@@ -6,6 +6,9 @@ import { ACME_CRM_FUNCTIONS as FUNCTIONS } from "@/services/integrations/acme-cr
 
 export type AcmeCRMStatus = "connected" | "needs_reauth" | "error" | "disconnected";
 
+/** What "Sync now" answers: the run finished, or it continues in the background. */
+export type SyncResult = { synced: number; lastSyncAt: string } | { queued: true; running: boolean; message: string };
+
 export interface AcmeCRMConnection {
   status: AcmeCRMStatus;
   connectedAt: string;
@@ -75,11 +78,12 @@ export class AcmeCRMService {
     }));
   }
 
-  /** Runs the sync function now. */
-  async sync(): Promise<{ synced: number; lastSyncAt: string }> {
-    const { data, error } = await this.client.functions.invoke<{ synced: number; lastSyncAt: string }>(FUNCTIONS.sync, {
-      body: {},
-    });
+  /**
+   * "Sync now": the sync job runs at once; a large account (or a sync already running in the background) goes on
+   * there, and the answer says so (`queued`).
+   */
+  async sync(): Promise<SyncResult> {
+    const { data, error } = await this.client.functions.invoke<SyncResult>(FUNCTIONS.sync, { body: {} });
     if (error || !data) throw new Error(await describeFunctionError(error, `Could not sync ${DISPLAY_NAME}.`));
     return data;
   }

@@ -106,6 +106,10 @@ export interface ClaimedJob {
   frequencySeconds: number | null;
   /** A previous worker held it and died (its lease ran out). */
   resumed: boolean;
+  /** The connection, read with the claim. */
+  connection: { status: IntegrationStatus; config: ConnectionConfig };
+  /** Its encrypted tokens, read with the claim; null when none are stored (an adopted user's wait in plaintext). */
+  tokens: StoredTokens | null;
 }
 
 /** Where a run continues: the next page's request, or (after its last page) the cursor to finish with. */
@@ -414,6 +418,14 @@ type JobRow = {
   attempts: number;
   frequency_seconds: number | null;
   resumed: boolean;
+  status: IntegrationStatus;
+  config: ConnectionConfig;
+  access_token: string | null;
+  refresh_token: string | null;
+  token_type: string | null;
+  scope: string | null;
+  expires_at: Date | null;
+  token_updated_at: Date | null;
 };
 
 /** The job system's SQL functions (schema step 003), one statement each. */
@@ -433,6 +445,18 @@ export function createJobStore(sql: postgres.Sql): JobStore {
         attempts: row.attempts,
         frequencySeconds: row.frequency_seconds,
         resumed: row.resumed,
+        connection: { status: row.status, config: row.config },
+        tokens:
+          row.access_token === null
+            ? null
+            : toStoredTokens({
+                access_token: row.access_token,
+                refresh_token: row.refresh_token,
+                token_type: row.token_type ?? "bearer",
+                scope: row.scope,
+                expires_at: row.expires_at,
+                updated_at: row.token_updated_at,
+              }),
       };
     },
     async storePage(job) {

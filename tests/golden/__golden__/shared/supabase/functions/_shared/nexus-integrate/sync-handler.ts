@@ -222,9 +222,10 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     const failed = (details: Record<string, unknown>) =>
       store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details });
     try {
-      const stored = await loadTokens(store, deps.keys.encryption, provider.id, userId);
-      const connection = await store.getConnection(userId, provider.id);
-      if (!stored || !connection) throw new ReauthNeeded("not_connected");
+      // The claim read the connection and its tokens; an adopted user's may still wait in plaintext.
+      const stored = job.tokens ?? (await loadTokens(store, deps.keys.encryption, provider.id, userId));
+      const connection = job.connection;
+      if (!stored) throw new ReauthNeeded("not_connected");
       if (connection.status === "needs_reauth") throw new ReauthNeeded("needs_reauth");
       const fields = connection.config.fields ?? {};
       let current = await refreshIfDue(userId, stored);
@@ -479,6 +480,22 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     return fresh;
   }
 
+  /** The access token in plaintext, decrypted once per ciphertext (a job's pages share it). */
+  const plaintext = new Map<string, Promise<string>>();
+  function accessTokenOf(userId: string, tokens: StoredTokens): Promise<string> {
+    let value = plaintext.get(tokens.accessToken);
+    if (!value) {
+      if (plaintext.size > 256) plaintext.clear();
+      value = decryptSecret(
+        deps.keys.encryption,
+        tokens.accessToken,
+        tokenContext(provider.id, userId, "access_token"),
+      );
+      plaintext.set(tokens.accessToken, value);
+    }
+    return value;
+  }
+
   /** Fetches one page; refreshes once on a dead token. Rate limits pause the budget key instead of sleeping. */
   async function fetchPage(
     userId: string,
@@ -492,7 +509,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
       method: page.json === null ? "GET" : "POST",
       headers: {
         ...provider.sync.headers,
-        Authorization: `Bearer ${await decryptSecret(deps.keys.encryption, t.accessToken, tokenContext(provider.id, userId, "access_token"))}`,
+        Authorization: `Bearer ${await accessTokenOf(userId, t)}`,
         Accept: "application/json",
         ...(page.json === null ? {} : { "Content-Type": "application/json" }),
       },
