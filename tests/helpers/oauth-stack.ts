@@ -64,6 +64,8 @@ export interface Stack {
   apiRequests: { path: string; authorization: string | undefined }[];
   /** How long the token endpoint takes to answer (0: at once). */
   tokenDelayMs: number;
+  /** Requests the token endpoint has received (counted on arrival, before any delay). */
+  tokenCalls: number;
   /** How long the data API takes to answer (0: at once). */
   apiDelayMs: number;
   call(fn: string, userId: string | null, body?: unknown, headers?: Record<string, string>): Promise<CallResult>;
@@ -113,6 +115,7 @@ export async function startStack(options: {
     apiItems: [],
     apiRequests: [],
     tokenDelayMs: 0,
+    tokenCalls: 0,
     apiDelayMs: 0,
   } as unknown as Stack;
 
@@ -171,6 +174,7 @@ export async function startStack(options: {
   // The token endpoint the integration is generated against: the provider's, behind a pass-through that can
   // answer slowly (`tokenDelayMs`), as a loaded provider does, so tests can hold two refreshes in flight.
   const tokenProxy = createServer((req: IncomingMessage, res: ServerResponse) => {
+    stack.tokenCalls++;
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {

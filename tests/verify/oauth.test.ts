@@ -324,14 +324,16 @@ describe.each([
       // Two processes, two PostgreSQL connections, and a provider slow enough that the second sync also finds the
       // token expiring: only the token row's lease keeps it from refreshing too (and spending a rotated token twice).
       stack.tokenDelayMs = 4000;
+      const calls = stack.tokenCalls;
       const first = stack.call(SYNC, USER_A);
-      await waitFor(async () => (await tokenLease(USER_A)) !== null);
-      const firstOwner = (await jobRow(USER_A))!.lease_owner;
+      await waitFor(async () => stack.tokenCalls > calls);
       // While the provider holds the refresh, no connection of the functions is inside a transaction.
       const open = await stack.db.query<{ n: number }>(
         "select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'",
       );
       expect(open.rows[0]!.n, "a transaction held open across the provider call").toBe(0);
+      expect(await tokenLease(USER_A), "the token row's lease is held instead").not.toBeNull();
+      const firstOwner = (await jobRow(USER_A))!.lease_owner;
       // The first worker's job lease runs out (it is slow, or dead): the second takes the job over.
       await stack.db.query("update nexus_integrate.sync_jobs set lease_until = now() - interval '1 second' where user_id = $1", [USER_A]);
       const second = stack.callOtherInstance(SYNC, USER_A);
