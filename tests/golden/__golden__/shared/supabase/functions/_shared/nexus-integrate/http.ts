@@ -79,3 +79,19 @@ export function secondsFromEnv(env: { get(name: string): string | undefined }, n
   }
   return value;
 }
+
+/** A whole number from an optional environment variable (1 to `max`), or `fallback` when it is unset. */
+export function countFromEnv(
+  env: { get(name: string): string | undefined },
+  name: string,
+  fallback: number,
+  max = 100,
+): number {
+  const raw = env.get(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new Error(`Function secret ${name} must be a whole number from 1 to ${max}, not "${raw}"`);
+  }
+  return value;
+}

@@ -2,7 +2,7 @@
 import { supabaseAuthenticator, supabaseJwks, supabasePublicKey } from "./auth.ts";
 import { parseAllowedOrigins } from "./cors.ts";
 import { decodeKey, importEncryptionKey, importSigningKey } from "./crypto.ts";
-import { fetchWithTimeout, requireEnv, secondsFromEnv } from "./http.ts";
+import { countFromEnv, fetchWithTimeout, requireEnv, secondsFromEnv } from "./http.ts";
 import type { ClientCredentials } from "./oauth.ts";
 import { connectDatabase, createPostgresStore, type IntegrationStore } from "./store.ts";
 import type { Authenticate, ProviderConfig } from "./types.ts";
@@ -71,7 +71,7 @@ export async function loadRuntime(provider: ProviderConfig, env: Deno.Env = Deno
     workerSecret: env.get("NEXUS_WORKER_SECRET") || null,
     budgetSeconds: secondsFromEnv(env, "NEXUS_WORKER_BUDGET_SECONDS", 50),
     leaseSeconds: secondsFromEnv(env, "NEXUS_WORKER_LEASE_SECONDS", 60),
-    maxAttempts: Math.round(secondsFromEnv(env, "NEXUS_SYNC_MAX_ATTEMPTS", 8)),
+    maxAttempts: countFromEnv(env, "NEXUS_SYNC_MAX_ATTEMPTS", 8),
     rateLimit: parseRateLimit(provider.sync.rateLimitEnv, env.get(provider.sync.rateLimitEnv), provider.sync.rateLimit),
   };
 }
