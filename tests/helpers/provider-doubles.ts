@@ -131,7 +131,10 @@ export interface ProviderBehaviour {
   stamp?: (item: Json, at: number) => Json;
 }
 
-/** When set, Microsoft's double points @odata.nextLink at this origin (a next page the sync must not follow). */
+/**
+ * When set, Microsoft's double points @odata.nextLink and @odata.deltaLink at this origin (a next page the sync must
+ * not follow, a delta link it must not keep).
+ */
 let nextLinkOrigin: string | null = null;
 export function pointNextLinkAt(origin: string | null): void {
   nextLinkOrigin = origin;
@@ -320,7 +323,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(event)",
       value: items,
       ...(next === null
-        ? { "@odata.deltaLink": `${origin}${url.pathname}?$deltatoken=${Date.now()}` }
+        ? { "@odata.deltaLink": `${nextLinkOrigin ?? origin}${url.pathname}?$deltatoken=${Date.now()}` }
         : { "@odata.nextLink": (() => {
             const link = new URL(`${nextLinkOrigin ?? origin}${url.pathname}${url.search}`);
             link.searchParams.set("$skiptoken", `X${next}`);
