@@ -424,7 +424,8 @@ async function checkBackgroundSync(sql: import("postgres").Sql, lock: Lockfile |
         count(*) filter (where j.queued_at is not null and j.dead_at is null)::int as queued,
         count(*) filter (where j.lease_until > now())::int as running,
         extract(epoch from now() - min(j.queued_at) filter (
-          where j.queued_at is not null and j.dead_at is null and (j.run_after is null or j.run_after <= now())))::float8 as oldest,
+          where j.queued_at is not null and j.dead_at is null and c.status in ('connected', 'error')
+            and (j.run_after is null or j.run_after <= now())))::float8 as oldest,
         count(*) filter (where j.dead_at is not null)::int as dead,
         count(*) filter (where c.status = 'needs_reauth')::int as reauth
       from nexus_integrate.sync_jobs j
@@ -440,7 +441,7 @@ async function checkBackgroundSync(sql: import("postgres").Sql, lock: Lockfile |
             check: "sync-queue",
             ok: false,
             message: `queue falling behind: ${queue.queued} queued${waited} (the frequency is ${formatSeconds(frequency)}), ${queue.running} running`,
-            fix: `check that Cron calls the worker (cron.job_run_details, net._http_response) and its logs (supabase functions logs ${id}-sync); more workers per tick: select nexus_integrate.dispatch_sync('${id}', 8)`,
+            fix: `check that Cron calls the worker (cron.job_run_details, net._http_response) and its logs (supabase functions logs ${id}-sync); more workers per tick: select cron.schedule('nexus-integrate-sync-${id}', '* * * * *', $$select nexus_integrate.dispatch_sync('${id}', 8)$$)`,
           }
         : { integration: id, check: "sync-queue", ok: true, message: `queue: ${queue.queued} queued${waited}, ${queue.running} running` },
     );

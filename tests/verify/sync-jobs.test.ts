@@ -62,6 +62,7 @@ beforeEach(async () => {
   await db.query("delete from public.nexus_user_integrations");
   await db.query("delete from nexus_integrate.request_budgets");
   await db.query("delete from public.hubspot_records");
+  await db.query("delete from public.nexus_integration_events");
   await db.query(
     "insert into public.nexus_user_integrations (user_id, integration_id, integration_name) select u, 'hubspot', 'HubSpot' from unnest($1::uuid[]) u",
     [[A, B, C]],
@@ -115,6 +116,43 @@ describe("jobs", () => {
     expect(await records(A)).toEqual(["1"]);
     expect(await storePage("w3", A, [{ external_id: "2", data: {} }], null)).toBe(true);
     expect(await records(A)).toEqual(["1", "2"]);
+  });
+
+  it("a reconnect while a worker runs the old connection's job takes the job from it: its next page is refused", async () => {
+    await claim("w1", A);
+    expect(await storePage("w1", A, [{ external_id: "1", data: {} }], { url: "u", json: null, listedFrom: "t", pages: 1 })).toBe(true);
+    await db.query("update public.nexus_user_integrations set connected_at = now() + interval '1 second' where user_id = $1", [A]);
+    expect(await storePage("w1", A, [{ external_id: "2", data: {} }], null)).toBe(false);
+    expect(await job(A)).toMatchObject({ lease_owner: null, checkpoint: null, cursor: null });
+  });
+
+  it("a turn given back goes to the back of the queue; a parked job never comes due by itself; needs_reauth jobs are neither claimed nor counted as ready", async () => {
+    await claim("w1", A);
+    await db.query("select nexus_integrate.release_sync_job('hubspot', $1, 'w1', 0)", [A]);
+    expect((await claim("w1"))!.user_id, "the next one, not the same again").toBe(B);
+    await db.query("select nexus_integrate.release_sync_job('hubspot', $1, 'w1', 0, true)", [B]);
+    expect((await job(B)).queued_at).toBeNull();
+    await db.query("select nexus_integrate.dispatch_sync('hubspot')");
+    expect((await job(B)).queued_at, "parked: the dispatcher does not queue it").toBeNull();
+    // A queued job whose user must reconnect: not claimable, not ready (no worker is called for it).
+    await db.query("update nexus_integrate.sync_jobs set queued_at = null, next_run_at = now() + interval '1 hour' where user_id <> $1", [C]);
+    await db.query("update public.nexus_user_integrations set status = 'needs_reauth' where user_id = $1", [C]);
+    expect(await claim("w2", C)).toBeNull();
+    await db.query("create extension if not exists supabase_vault");
+    await db.query("delete from vault.secrets");
+    await db.query("select vault.create_secret('https://abc.supabase.co', 'nexus_integrate_project_url'), vault.create_secret('s', 'nexus_integrate_worker_secret')");
+    await db.query("delete from net.http_request_queue");
+    expect((await db.query<{ n: number }>("select nexus_integrate.dispatch_sync('hubspot') as n")).rows[0]!.n).toBe(0);
+  });
+
+  it("a run late by more than its frequency moves on by whole steps past now (it is not due again at once)", async () => {
+    await db.query("update nexus_integrate.sync_jobs set next_run_at = now() - interval '2 hours 30 minutes' where user_id = $1", [A]);
+    const before = await job(A);
+    await claim("w1", A);
+    await db.query("select * from nexus_integrate.finish_sync_job('hubspot', $1, 'w1', null, 3600)", [A]);
+    const after = await job(A);
+    expect(after.next_run_at.getTime() - before.next_run_at.getTime()).toBe(3 * 3600_000);
+    expect(after.next_run_at.getTime()).toBeGreaterThan(Date.now());
   });
 
   it("a page is stored with its checkpoint and the deletions it reports, in one statement", async () => {
@@ -198,10 +236,10 @@ describe("request budgets", () => {
 
   it("a provider's pause holds every request under its key until the time given", async () => {
     await db.query("select nexus_integrate.pause_requests('hubspot:x', 30)");
-    const { rows } = await db.query<{ w: number }>("select nexus_integrate.take_request('hubspot:x', 100, 10) as w");
+    const { rows } = await db.query<{ w: number }>("select nexus_integrate.take_request('hubspot:x', 100, 86400) as w");
     expect(rows[0]!.w).toBeGreaterThan(28);
     expect(rows[0]!.w).toBeLessThanOrEqual(30);
-    const other = await db.query<{ w: number }>("select nexus_integrate.take_request('hubspot:y', 100, 10) as w");
+    const other = await db.query<{ w: number }>("select nexus_integrate.take_request('hubspot:y', 100, 86400) as w");
     expect(Number(other.rows[0]!.w), "other keys are not paused").toBe(0);
   });
 });

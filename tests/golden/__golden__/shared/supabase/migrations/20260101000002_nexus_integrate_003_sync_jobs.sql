@@ -95,14 +95,20 @@ create function nexus_integrate.connection_job() returns trigger
   language plpgsql set search_path = ''
 as $$
 begin
+  if tg_op = 'DELETE' then
+    -- The connection's own request budget goes with it (an app-wide budget is the integration's).
+    delete from nexus_integrate.request_budgets where key = old.integration_id || ':' || old.user_id::text;
+    return null;
+  end if;
   if tg_op = 'INSERT' then
     insert into nexus_integrate.sync_jobs (user_id, provider, next_run_at, queued_at)
-    values (new.user_id, new.integration_id, now(), now())
+    values (new.user_id, new.integration_id, now(), case when new.status in ('connected', 'error') then now() end)
     on conflict (user_id, provider) do nothing;
   elsif new.connected_at is distinct from old.connected_at then
+    -- A worker still running the old connection's job loses it: its next page or finish is refused.
     update nexus_integrate.sync_jobs set
       next_run_at = now(), queued_at = now(), run_after = null, attempts = 0, last_error = null, dead_at = null,
-      checkpoint = null, cursor = null, run_started_at = null, records_this_run = 0
+      checkpoint = null, cursor = null, run_started_at = null, records_this_run = 0, lease_owner = null, lease_until = null
     where user_id = new.user_id and provider = new.integration_id;
   end if;
   return null;
@@ -110,7 +116,7 @@ end;
 $$;
 
 create trigger nexus_user_integrations_job
-  after insert or update of connected_at on public.nexus_user_integrations
+  after insert or update of connected_at or delete on public.nexus_user_integrations
   for each row execute function nexus_integrate.connection_job();
 
 -- Takes one request from a budget of `p_limit` requests per `p_window_seconds` (windows aligned to the epoch).
@@ -129,6 +135,10 @@ declare
   granted integer;
   b record;
 begin
+  select * into b from nexus_integrate.request_budgets where key = p_key;
+  if b.paused_until is not null and b.paused_until > t_now then
+    return extract(epoch from b.paused_until - t_now);
+  end if;
   if t_now >= window_end - guard then
     return extract(epoch from window_end - t_now);
   end if;
@@ -188,7 +198,7 @@ as $$
       and s.queued_at is not null and s.dead_at is null
       and (s.run_after is null or s.run_after <= pg_catalog.clock_timestamp())
       and (s.lease_until is null or s.lease_until < pg_catalog.clock_timestamp())
-      and c.status <> 'needs_reauth'
+      and c.status in ('connected', 'error')
     order by s.queued_at
     limit 1
     for update of s skip locked
@@ -260,12 +270,15 @@ begin
     queued_at = null, lease_owner = null, lease_until = null, run_after = null, attempts = 0, last_error = null,
     checkpoint = null, cursor = p_cursor, run_started_at = null, records_this_run = 0, last_finished_at = t_now,
     -- Keep the cadence when the run was due (no drift); a run ahead of schedule ("Sync now") starts it again.
-    next_run_at = case when job.next_run_at <= coalesce(job.run_started_at, t_now) then greatest(job.next_run_at + step_every, t_now)
+    -- A run that was late by more than a step moves on by whole steps past now, so it is not due again at once.
+    next_run_at = case when job.next_run_at <= coalesce(job.run_started_at, t_now)
+                       then job.next_run_at + step_every * greatest(1, pg_catalog.ceil(
+                              extract(epoch from t_now - job.next_run_at) / extract(epoch from step_every)))
                        else t_now + step_every end
   where s.user_id = p_user and s.provider = p_provider;
   update public.nexus_user_integrations c
     set last_sync_at = t_now, status = 'connected', last_error = null, updated_at = pg_catalog.now()
-  where c.user_id = p_user and c.integration_id = p_provider;
+  where c.user_id = p_user and c.integration_id = p_provider and c.status in ('connected', 'error');
   records := job.records_this_run;
   duration_ms := greatest(0, (extract(epoch from t_now - coalesce(job.run_started_at, t_now)) * 1000)::integer);
   finished_at := t_now;
@@ -320,7 +333,10 @@ create function nexus_integrate.release_sync_job(
 as $$
   update nexus_integrate.sync_jobs s set
     lease_owner = null, lease_until = null,
-    queued_at = case when p_park then null else s.queued_at end,
+    -- A turn given back goes to the back of the queue, so one large account does not hold a worker.
+    queued_at = case when p_park then null when p_retry_seconds <= 0 then pg_catalog.clock_timestamp() else s.queued_at end,
+    -- Parked: not due again until a reconnect (the connection's trigger) or a Sync now.
+    next_run_at = case when p_park then 'infinity'::timestamptz else s.next_run_at end,
     run_after = case when p_retry_seconds > 0
                      then pg_catalog.clock_timestamp() + pg_catalog.make_interval(secs => p_retry_seconds) end
   where s.user_id = p_user and s.provider = p_provider and s.lease_owner = p_worker
@@ -360,10 +376,11 @@ begin
   update nexus_integrate.sync_jobs s set queued_at = pg_catalog.now()
   from public.nexus_user_integrations c
   where s.provider = p_provider and c.user_id = s.user_id and c.integration_id = s.provider
-    and c.status <> 'needs_reauth' and s.queued_at is null and s.dead_at is null
+    and c.status in ('connected', 'error') and s.queued_at is null and s.dead_at is null
     and s.next_run_at <= pg_catalog.now();
   select count(*) into ready from nexus_integrate.sync_jobs s
-  where s.provider = p_provider and s.queued_at is not null and s.dead_at is null
+  join public.nexus_user_integrations c on c.user_id = s.user_id and c.integration_id = s.provider
+  where s.provider = p_provider and s.queued_at is not null and s.dead_at is null and c.status in ('connected', 'error')
     and (s.run_after is null or s.run_after <= pg_catalog.now())
     and (s.lease_until is null or s.lease_until < pg_catalog.now());
   if ready = 0 then

@@ -259,7 +259,9 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
           token_type = excluded.token_type,
           scope = excluded.scope,
           expires_at = excluded.expires_at,
-          updated_at = now()
+          updated_at = now(),
+          refresh_lease_owner = null,
+          refresh_lease_until = null
       `;
     },
 
@@ -302,14 +304,21 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
             `;
             return toStoredTokens(leased[0]);
           }
-          await sql`
+          // Only while the lease is still this run's: a reconnect (saveTokens) meanwhile wrote newer tokens.
+          const written = await sql`
             update nexus_integrate.oauth_tokens set
               access_token = ${next.accessToken}, refresh_token = ${next.refreshToken}, token_type = ${next.tokenType},
               scope = ${next.scope}, expires_at = ${next.expiresAt}, updated_at = now(), refreshed_at = now(),
               refresh_lease_owner = null, refresh_lease_until = null
-            where user_id = ${userId} and provider = ${provider}
+            where user_id = ${userId} and provider = ${provider} and refresh_lease_owner = ${owner}
           `;
-          return next;
+          if (written.count === 1) return next;
+          const [current] = await sql<TokenRow[]>`
+            select access_token, refresh_token, token_type, scope, expires_at, updated_at
+            from nexus_integrate.oauth_tokens where user_id = ${userId} and provider = ${provider}
+          `;
+          if (!current) throw new Error(`no ${provider} tokens for this user`);
+          return toStoredTokens(current);
         }
         // Another run holds the lease: wait for it to write, then re-read (and refresh only if still due).
         const rows = await sql<(TokenRow & { leased: boolean })[]>`
