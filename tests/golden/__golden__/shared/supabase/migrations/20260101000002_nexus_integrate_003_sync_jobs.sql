@@ -95,11 +95,6 @@ create function nexus_integrate.connection_job() returns trigger
   language plpgsql set search_path = ''
 as $$
 begin
-  if tg_op = 'DELETE' then
-    -- The connection's own request budget goes with it (an app-wide budget is the integration's).
-    delete from nexus_integrate.request_budgets where key = old.integration_id || ':' || old.user_id::text;
-    return null;
-  end if;
   if tg_op = 'INSERT' then
     insert into nexus_integrate.sync_jobs (user_id, provider, next_run_at, queued_at)
     values (new.user_id, new.integration_id, now(), case when new.status in ('connected', 'error') then now() end)
@@ -116,8 +111,24 @@ end;
 $$;
 
 create trigger nexus_user_integrations_job
-  after insert or update of connected_at or delete on public.nexus_user_integrations
+  after insert or update of connected_at on public.nexus_user_integrations
   for each row execute function nexus_integrate.connection_job();
+
+-- A deleted connection's own request budget goes with it (an app-wide budget is the integration's). Users delete
+-- their own connection through the Data API and cannot touch this schema, so it runs as the owner; nobody may call
+-- it directly (a trigger function runs without EXECUTE being checked).
+create function nexus_integrate.delete_connection_budget() returns trigger
+  language plpgsql security definer set search_path = ''
+as $$
+begin
+  delete from nexus_integrate.request_budgets where key = old.integration_id || ':' || old.user_id::text;
+  return null;
+end;
+$$;
+
+create trigger nexus_user_integrations_budget
+  after delete on public.nexus_user_integrations
+  for each row execute function nexus_integrate.delete_connection_budget();
 
 -- Takes one request from a budget of `p_limit` requests per `p_window_seconds` (windows aligned to the epoch).
 -- Returns 0 when granted, else the seconds to wait. The last quarter of a window (at most a second) grants nothing,
@@ -448,6 +459,7 @@ end;
 $$;
 
 revoke all on function nexus_integrate.connection_job() from public, anon, authenticated;
+revoke all on function nexus_integrate.delete_connection_budget() from public, anon, authenticated;
 revoke all on function nexus_integrate.take_request(text, integer, integer) from public, anon, authenticated;
 revoke all on function nexus_integrate.pause_requests(text, double precision) from public, anon, authenticated;
 revoke all on function nexus_integrate.claim_sync_job(text, text, integer, uuid) from public, anon, authenticated;
