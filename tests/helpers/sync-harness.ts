@@ -78,11 +78,9 @@ export async function startSyncWorld(options: {
   env?: Record<string, string>;
   /** Presets whose tokens are about to expire (each connection refreshes at its first run). */
   expiring?: string[];
-  /** Deno's `--v8-flags` and the like are not needed; the app to use may be given (the bench reuses one). */
-  app?: string;
 }): Promise<SyncWorld> {
   const doubles = await startDoubles();
-  const app = options.app ?? copyExampleApp();
+  const app = copyExampleApp();
   for (const preset of options.presets) await generate(app, preset, { ...doubles.endpoints(preset) });
   const { db } = options;
   await dbPush(app, db);

@@ -215,12 +215,14 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
   /** Requests and pauses are counted per app or per connection, as the provider limits them. */
   const budgetKey = (userId: string) => (rateLimit?.per === "app" ? `${provider.id}` : `${provider.id}:${userId}`);
 
+  /** A sync_failed event with the provider's details. */
+  const recordFailure = (userId: string, details: Record<string, unknown>) =>
+    store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details });
+
   /** Runs one claimed job until it is done, gives it back, or fails; never throws for the provider's answers. */
   async function runJob(job: ClaimedJob, worker: string, deadline: number): Promise<JobOutcome> {
     const userId = job.userId;
     let records = 0;
-    const failed = (details: Record<string, unknown>) =>
-      store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details });
     try {
       // The claim read the connection and its tokens; an adopted user's may still wait in plaintext.
       const stored = job.tokens ?? (await loadTokens(store, deps.keys.encryption, provider.id, userId));
@@ -393,7 +395,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
           : new HttpError(502, "sync_failed", `${provider.displayName} could not be synced. Try again later.`);
       if (!(error instanceof HttpError)) console.error(error);
       const dead = await jobs.fail(provider.id, userId, worker, httpError.code, maxAttempts);
-      if (dead) await failed({ error: httpError.code, dead: true });
+      if (dead) await recordFailure(userId, { error: httpError.code, dead: true });
       return { kind: "failed", error: httpError, dead };
     }
   }
@@ -503,8 +505,7 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
     tokens: StoredTokens,
     fromCursor: boolean,
   ): Promise<{ response: Response; body: unknown; tokens: StoredTokens }> {
-    const failed = (details: Record<string, unknown>) =>
-      store.recordEvent({ userId, provider: provider.id, type: "sync_failed", details });
+    const failed = (details: Record<string, unknown>) => recordFailure(userId, details);
     const request = async (t: StoredTokens): Promise<RequestInit> => ({
       method: page.json === null ? "GET" : "POST",
       headers: {
