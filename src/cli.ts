@@ -233,6 +233,9 @@ Examples:
                 async choose(question, candidates) {
                   return (await import("./spec/prompts.js")).chooseValue(question, candidates);
                 },
+                async ask(question, defaultValue) {
+                  return (await import("./spec/prompts.js")).askText(question, defaultValue);
+                },
                 async confirm(question) {
                   return (await import("./spec/prompts.js")).confirmWrite(question);
                 },

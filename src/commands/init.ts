@@ -6,6 +6,7 @@ import { applyFileOps } from "../plan/apply.js";
 import type { FileOp } from "../plan/plan.js";
 import { exportedNames, loadAppTsconfig } from "../repo/app-imports.js";
 import { CONFIG_FILE, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
+import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, readComponentsJson } from "../repo/front-end.js";
 import { appDependencies, openApp } from "../repo/target.js";
 import type { RunReport } from "../report.js";
 import type { CommandOutcome } from "./new.js";
@@ -33,6 +34,8 @@ export interface Detected {
 /** Asks the user to pick among candidates, or to type a value when there are none. */
 export interface InitInteraction {
   choose(question: string, candidates: string[]): Promise<string>;
+  /** A line of text, the detected value as its default. */
+  ask(question: string, defaultValue: string): Promise<string>;
   confirm(question: string): Promise<boolean>;
 }
 
@@ -109,6 +112,11 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   const chosen: string[] = [];
   for (const item of detected) {
     let value: string | undefined;
+    if (item.key === "imports.card" && item.candidates.length === 0) {
+      // Optional: without a Card of the app's, the pages use the tool's own (styled like the rest of the kit).
+      notes.push("no card.tsx exporting the Card parts: the pages use a card of their own");
+      continue;
+    }
     if (item.candidates.length === 1 || (item.candidates.length > 1 && !interaction)) value = item.candidates[0];
     else if (item.candidates.length > 1 && interaction) value = await interaction.choose(`${item.key} (${item.how})`, item.candidates);
     else if (interaction) value = await interaction.choose(`${item.key}: none found (${item.how}); type the value`, []);
@@ -121,20 +129,38 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   }
   if (missing.length > 0) throw new UsageError("init could not detect everything; nothing was written", missing);
 
-  const file = {
-    paths: { ...DEFAULT_PATHS, ...config.paths },
-    imports: { ...DEFAULT_IMPORTS, ...config.imports },
+  const paths = { ...DEFAULT_PATHS, ...config.paths };
+  const imports = { ...DEFAULT_IMPORTS, ...config.imports };
+  // The front end as the pages will see it: the UI kit, Tailwind's version, the parts present, the app's name.
+  const front = detectFrontEnd(target.root, resolveRepoConfig({ paths, imports }));
+  const appName = interaction ? (await interaction.ask("The app's name, as its users see it (appName)", front.appName)) || front.appName : front.appName;
+  const shadcn = readComponentsJson(target.root);
+  const file: Record<string, unknown> = {
+    paths,
+    imports,
     appUrl: "http://localhost:5173",
     routesBase: "/integrations",
+    appName,
+    signInPath: front.signInPath,
+    ui: { style: front.style, ...(shadcn?.uiAlias ? { alias: shadcn.uiAlias } : {}) },
   };
   const configPath = path.join(target.root, CONFIG_FILE);
   const before = existsSync(configPath) ? readFileSync(configPath, "utf8") : null;
   if (before !== null) {
-    // Keep what the team set that init does not detect (templates, appUrl, routesBase, $schema).
+    // Keep what the team set that init does not detect (templates, appUrl, routesBase, $schema, appName, ...).
     const existing = JSON.parse(before) as Record<string, unknown>;
-    for (const key of ["appUrl", "routesBase", "templates", "$schema"]) if (existing[key] !== undefined) (file as Record<string, unknown>)[key] = existing[key];
+    for (const key of ["appUrl", "routesBase", "templates", "$schema", "appName", "afterConnectPath", "signInPath", "ui"]) {
+      if (existing[key] !== undefined) file[key] = existing[key];
+    }
   }
   resolveRepoConfig(file); // what init writes must load
+  const parts = (Object.keys(PART_EXPORTS) as (keyof typeof PART_EXPORTS)[]).filter((part) => front.parts[part]);
+  notes.push(
+    `UI kit: ${front.style === "shadcn" ? `shadcn/ui (components.json, parts in ${front.uiAlias})` : front.style === "tailwind" ? "Tailwind utilities (no components.json)" : "none found: the pages bring their own stylesheet (nexus-integrate.css)"}` +
+      `${front.tailwind !== null ? `, Tailwind ${front.tailwind}` : ""}; the app's parts the pages use: ${parts.length > 0 ? parts.join(", ") : "none"}`,
+  );
+  const add = missingPartsCommand(front);
+  if (add) notes.push(`for the app's own look everywhere, add the missing parts: ${add} (then nexus-integrate regenerate --all)`);
   const after = `${JSON.stringify(file, null, 2)}\n`;
   const action = before === null ? "create" : before === after ? "unchanged" : options.force ? "update" : "conflict";
   const op: FileOp = { path: CONFIG_FILE, action, before, after, kind: "file", forced: action === "update" };
@@ -145,7 +171,10 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
     ops: [op],
     nextSteps: ["Generate an integration: nexus-integrate new <provider> (nexus-integrate list shows the presets)"],
     notes: [
-      ...detected.map((item) => `detected ${item.key} = ${item.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], file)}`),
+      ...detected
+        .filter((item) => item.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], file) !== undefined)
+        .map((item) => `detected ${item.key} = ${item.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], file)}`),
+      `detected appName = ${appName}; signInPath = ${front.signInPath}`,
       ...chosen.map((line) => `chose ${line}`),
       ...notes.map((line) => `note: ${line}`),
     ],

@@ -12,7 +12,7 @@ export function baseFile(owner: string): string {
 }
 
 /** An output's key in its owner's base file: its path, plus owner and region for a block. */
-export function baseKey(output: { path: string; kind: "file" | "block"; owner: string; region?: string | null }): string {
+export function baseKey(output: { path: string; kind: "file" | "block" | "scaffold"; owner: string; region?: string | null }): string {
   if (output.kind === "file") return output.path;
   return `${output.path}@${output.owner}${output.region ? `@${output.region}` : ""}`;
 }

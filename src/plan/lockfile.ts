@@ -10,9 +10,11 @@ export const LOCKFILE_VERSION = 1;
 
 const lockedOutputSchema = z.strictObject({
   path: z.string(),
-  kind: z.enum(["file", "block"]),
+  kind: z.enum(["file", "block", "scaffold"]),
   /** For a block in a marked region: the region. */
   region: z.string().optional(),
+  /** A block wired into an app file by a code-mod (no markers): removed by its inverse, not by markers. */
+  wiring: z.literal("ast").optional(),
   template: z.string(),
   /** sha256 of what the tool wrote: the whole file, or a block's inner lines. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -6,6 +6,7 @@ import { sha256 } from "./hash.js";
 import { emptyLockfile, lockedOutputsOf, type LockedOutput, type Lockfile } from "./lockfile.js";
 import { conflictHunks, hasConflictMarkers, mergeThreeWay } from "./merge.js";
 import { sortHistory, type MigrationRecord } from "./migrations.js";
+import { unwireRoutes, wireRoutes, type RouteWiring } from "./wire-routes.js";
 import type { SpecSource } from "../spec/source.js";
 
 /**
@@ -90,6 +91,25 @@ interface Decision {
   nextBase: string;
 }
 
+/**
+ * Per-provider front-end files whose logic moved into shared, generator-owned components: template key → the
+ * shared module, and what the whole component the earlier version generated looks like.
+ */
+const MOVED_TO_SHARED: Record<string, { shared: string; before: RegExp }> = {
+  "integration/src/components/integrations/{{pascal}}Setup.tsx.hbs": { shared: "IntegrationSetup", before: /const initiateOAuth = async/ },
+  "integration/src/pages/integrations/{{pascal}}CallbackPage.tsx.hbs": { shared: "IntegrationCallback", before: /const handleCallback = async/ },
+  "integration/src/components/integrations/{{pascal}}Dashboard.tsx.hbs": { shared: "IntegrationDashboard", before: /function summary\(data: unknown\)/ },
+  "integration/src/hooks/use{{pascal}}Data.ts.hbs": { shared: "useIntegrationData", before: /const \[records, setRecords\] = useState/ },
+  "integration/src/services/integrations/{{id}}/{{pascal}}Service.ts.hbs": { shared: "IntegrationService", before: /export class \w+Service \{/ },
+};
+
+/** What moved, when this output's earlier version was the whole component and the template is now the thin file. */
+function movedToShared(output: RenderedOutput, earlier: string | null): string | null {
+  const entry = MOVED_TO_SHARED[output.template];
+  if (!entry || earlier === null || !entry.before.test(earlier) || entry.before.test(output.content)) return null;
+  return `moved to the shared ${entry.shared} (nexus-integrate/ folder): this file now holds only ${output.owner}'s part`;
+}
+
 /** The heart of it: one output, three versions. */
 export function decideOutput(input: {
   output: RenderedOutput;
@@ -119,7 +139,10 @@ export function decideOutput(input: {
   const oursHash = sha256(ours);
   const untouched =
     (recorded !== undefined && recorded.sha256 === oursHash) || (base !== null && base === ours);
-  if (untouched) return { content: theirs, action: "update", nextBase: theirs };
+  if (untouched) {
+    const moved = movedToShared(output, base ?? ours);
+    return { content: theirs, action: "update", ...(moved ? { reason: moved } : {}), nextBase: theirs };
+  }
   if (mode === "new" || base === null) {
     return {
       content: theirs,
@@ -135,7 +158,17 @@ export function decideOutput(input: {
   }
   if (theirs === base) return { content: ours, action: "unchanged", reason: "your edits are kept", nextBase: base };
   const merged = mergeThreeWay(base, ours, theirs);
-  if (merged.clean) return { content: merged.text, action: "merge", reason: "merged with your edits", nextBase: theirs };
+  const moved = movedToShared(output, base);
+  if (merged.clean) return { content: merged.text, action: "merge", reason: moved ? `${moved}; merged with your edits` : "merged with your edits", nextBase: theirs };
+  if (moved) {
+    // The whole component the user edited still works (utils.ts keeps the names it imports): it stays theirs.
+    return {
+      content: ours,
+      action: "keep",
+      reason: `${moved}; you edited this file, so it is kept as it is (it still compiles) — to move to the thin file, carry your change over as props or children of the shared component, or run regenerate --force`,
+      nextBase: theirs,
+    };
+  }
   return {
     content: merged.text,
     action: "conflict",
@@ -143,6 +176,66 @@ export function decideOutput(input: {
     hunks: conflictHunks(merged.text),
     nextBase: theirs,
   };
+}
+
+/** The regions of a router file: without their markers, the code-mod wires routes instead. */
+const ROUTER_REGIONS = ["routes", "route-imports"];
+
+type WireOutcome =
+  | { kind: "wired"; text: string }
+  | { kind: "edited"; text: string; reason: string }
+  | { kind: "refused"; reason: string; snippets: string[] };
+
+function wiringsOf(outputs: RenderedOutput[], content: (o: RenderedOutput) => string | null): Map<string, RouteWiring | null> {
+  const byOwner = new Map<string, RouteWiring | null>();
+  for (const output of outputs) {
+    const wiring = byOwner.get(output.owner) ?? { imports: "", routes: "" };
+    const text = content(output);
+    if (text === null || wiring === null) {
+      byOwner.set(output.owner, null);
+      continue;
+    }
+    if (output.region === "routes") wiring.routes = text;
+    else wiring.imports = text;
+    byOwner.set(output.owner, wiring);
+  }
+  return byOwner;
+}
+
+/**
+ * Each owner's routes into a router file without markers: what an earlier run wired (its merge base) is taken
+ * out first when the template's routes changed, then this run's routes are wired (a route already there as it
+ * would be is left alone).
+ */
+function wireRouterFile(
+  before: string,
+  filePath: string,
+  outputs: RenderedOutput[],
+  baseOf: (o: RenderedOutput) => string | null,
+  mode: PlanMode,
+): WireOutcome {
+  let text = before;
+  const current = wiringsOf(outputs, (o) => o.content);
+  const previous = wiringsOf(outputs, baseOf);
+  const edited: string[] = [];
+  for (const [owner, wiring] of current) {
+    const old = previous.get(owner);
+    if (mode !== "regenerate" || !old || !wiring || (old.imports === wiring.imports && old.routes === wiring.routes)) continue;
+    const taken = unwireRoutes(text, [old]);
+    if ("reason" in taken) break;
+    text = taken.text;
+    edited.push(...taken.edited.map((route) => `${owner}: the route ${route} was changed since nexus-integrate added it`));
+  }
+  const result = wireRoutes(text, [...current.values()].filter((w): w is RouteWiring => w !== null));
+  if (!result.ok) {
+    return {
+      kind: "refused",
+      reason: result.reason,
+      snippets: outputs.map((o) => regionSnippet(o.region!, o.owner, o.content, filePath)),
+    };
+  }
+  if (edited.length > 0) return { kind: "edited", text: result.text, reason: edited.join("; ") };
+  return { kind: "wired", text: result.text };
 }
 
 function comparePaths(a: string, b: string): number {
@@ -171,9 +264,16 @@ export function planFileOps(input: PlanInput): Plan {
     return bases;
   };
   const conflictedMigration = new Set<RenderedOutput>();
+  /** Scaffolds of files the app already had: not the tool's, so not recorded. */
+  const unrecorded = new Set<RenderedOutput>();
+  /** Route blocks wired by the code-mod (recorded as such, so remove uses its inverse). */
+  const wired = new Set<RenderedOutput>();
 
-  for (const [filePath, outputs] of [...byPath.entries()].sort(([a], [b]) => comparePaths(a, b))) {
+  for (let [filePath, outputs] of [...byPath.entries()].sort(([a], [b]) => comparePaths(a, b))) {
     const before = current.get(filePath) ?? null;
+    const first = outputs[0]!;
+    const scaffolds = outputs.filter((o) => o.kind === "scaffold");
+    outputs = outputs.filter((o) => o.kind !== "scaffold");
     const wholeFile = outputs.filter((o) => o.kind === "file");
     if (wholeFile.length > 1 || (wholeFile.length === 1 && outputs.length > 1)) {
       throw new Error(`internal: more than one template writes ${filePath}: ${outputs.map((o) => o.template).join(", ")}`);
@@ -184,8 +284,39 @@ export function planFileOps(input: PlanInput): Plan {
     const snippets: string[] = [];
     const hunks: { ours: string; theirs: string }[] = [];
     let merged = false;
+    let kept = false;
     let foreign = false;
     let text = before;
+    // A scaffold starts the file only when there is none; an existing one (the app's, or the one created earlier)
+    // is left to its blocks. It is recorded only while it is the tool's (created now, or recorded before).
+    for (const scaffold of scaffolds) {
+      nextBases.set(scaffold, scaffold.content);
+      if (before === null) {
+        text = scaffold.content;
+        reasons.push("the app had none: created for the blocks below");
+      } else if (!recordedFor(lock, scaffold)) unrecorded.add(scaffold);
+    }
+    // A router file without our markers: the routes go in through the code-mod (AST in, AST out).
+    const routed = outputs.filter((o) => o.kind === "block" && ROUTER_REGIONS.includes(o.region ?? ""));
+    if (before !== null && routed.length > 0 && !ROUTER_REGIONS.some((region) => before.includes(`<nexus-integrate:${region}>`))) {
+      outputs = outputs.filter((o) => !routed.includes(o));
+      const outcome = wireRouterFile(before, filePath, routed, (o) => basesOf(o.owner)[baseKey(o)] ?? null, input.mode);
+      for (const output of routed) {
+        nextBases.set(output, output.content);
+        if (outcome.kind === "wired") wired.add(output);
+        else if (recordedFor(lock, output)?.wiring === "ast") wired.add(output);
+      }
+      if (outcome.kind === "wired") {
+        text = outcome.text;
+        if (outcome.text !== before) reasons.push(`routes wired into ${filePath} (nexus-integrate remove takes them out)`);
+      } else if (outcome.kind === "edited") {
+        conflicts.push(outcome.reason);
+        text = outcome.text;
+      } else {
+        reasons.push(`${filePath} was left as it is: ${outcome.reason}; paste the routes below, or set paths.router to the file with the app's routes`);
+        snippets.push(...outcome.snippets);
+      }
+    }
     // Blocks of different owners and regions do not overlap: each is found in the file as it was.
     const blocksBefore = before === null ? null : blockIndex(before, filePath);
     for (const output of outputs) {
@@ -233,6 +364,7 @@ export function planFileOps(input: PlanInput): Plan {
       if (output.step !== null && decision.action === "create") reasons.push(`delivers schema step ${output.owner}/${output.step}`);
       if (decision.hunks) hunks.push(...decision.hunks);
       if (decision.action === "merge") merged = true;
+      if (decision.action === "keep") kept = true;
       if (decision.content !== null && decision.content !== ours) {
         text =
           output.kind === "file" ? decision.content : upsertBlock(text, filePath, output.owner, decision.content, output.region);
@@ -247,7 +379,7 @@ export function planFileOps(input: PlanInput): Plan {
     const after = text;
     const action: FileAction = conflicted
       ? "conflict"
-      : snippets.length > 0 && (after === null || after === before)
+      : (snippets.length > 0 || kept) && (after === null || after === before)
         ? "keep"
       : after === null || after === before
         ? "unchanged"
@@ -271,7 +403,7 @@ export function planFileOps(input: PlanInput): Plan {
       ...(hunks.length > 0 ? { hunks } : {}),
       ...(snippets.length > 0 ? { snippets } : {}),
       ...(conflicted && foreign ? { foreign: true } : {}),
-      ...(outputs[0]!.step !== null ? { step: `${outputs[0]!.owner}/${outputs[0]!.step}` } : {}),
+      ...(first.step !== null ? { step: `${first.owner}/${first.step}` } : {}),
     });
   }
 
@@ -317,11 +449,11 @@ export function planFileOps(input: PlanInput): Plan {
   return {
     ops: [...ops, ...baseOps.sort((a, b) => comparePaths(a.path, b.path))],
     conflicts: conflictsFound,
-    nextLock: nextLockfile(input, nextBases),
+    nextLock: nextLockfile({ ...input, rendered: rendered.filter((o) => !unrecorded.has(o)) }, nextBases, wired),
   };
 }
 
-function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>): Lockfile {
+function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>, wired: ReadonlySet<RenderedOutput>): Lockfile {
   const base = input.lock ?? emptyLockfile(input.version);
   // An output whose template did not change keeps the source it was recorded with (`builtin@<version>` names
   // the version that last changed it): a tool upgrade that changes no output changes one lockfile line.
@@ -334,6 +466,7 @@ function nextLockfile(input: PlanInput, nextBases: Map<RenderedOutput, string>):
       path: o.path,
       kind: o.kind,
       ...(o.region ? { region: o.region } : {}),
+      ...(wired.has(o) ? { wiring: "ast" as const } : {}),
       template: o.template,
       sha256: sha256(nextBases.get(o) ?? o.content),
       source: recordedSource(o),
@@ -401,10 +534,29 @@ export function planRemoval(input: {
     }
     let text: string = before;
     const edited: string[] = [];
-    for (const output of outputs) {
+    let scaffoldLeft = false;
+    // Blocks first, then the scaffold they sat in: deleted only when what is left is what the tool created.
+    // Routes before their imports (an import goes only once nothing uses it).
+    const order = (o: { kind: string; region?: string }) => (o.kind === "scaffold" ? 2 : o.region === "route-imports" ? 1 : 0);
+    for (const output of [...outputs].sort((a, b) => order(a) - order(b))) {
+      if (output.kind === "scaffold") {
+        if (sha256(text) === output.sha256) text = "";
+        else scaffoldLeft = true;
+        continue;
+      }
       if (output.kind === "file") {
         if (sha256(before) !== output.sha256) edited.push("edited since nexus-integrate wrote it");
         text = "";
+      } else if (output.wiring === "ast") {
+        const content = parseBaseFile(input.current.get(baseFile(output.owner)) ?? null)[baseKey({ ...output, owner: output.owner })];
+        if (content === undefined) continue;
+        const wiring = output.region === "routes" ? { imports: "", routes: content } : { imports: content, routes: "" };
+        const taken = unwireRoutes(text, [wiring]);
+        if ("reason" in taken) edited.push(`its routes could not be taken out: ${taken.reason}`);
+        else {
+          edited.push(...taken.edited.map((route) => `the route ${route} was changed since nexus-integrate added it`));
+          text = taken.text;
+        }
       } else {
         const region = output.region ?? null;
         const found = findBlock(text, filePath, output.owner, region);
@@ -412,7 +564,10 @@ export function planRemoval(input: {
         text = removeBlock(text, filePath, output.owner, region);
       }
     }
-    const deleteWholeFile = outputs.some((o) => o.kind === "file");
+    // A file that held nothing but the tool's blocks (the tool created it for them) goes with its last block.
+    const onlyOurs = outputs.every((o) => o.kind === "block" && o.wiring !== "ast") && text.trim() === "" && before.trim() !== "";
+    const deleteWholeFile =
+      outputs.some((o) => o.kind === "file") || (outputs.some((o) => o.kind === "scaffold") && !scaffoldLeft && text === "") || onlyOurs;
     if (edited.length > 0 && !input.force) {
       ops.push({ path: filePath, action: "keep", before, after: before, kind: deleteWholeFile ? "file" : "block", forced: false, reason: `${edited.join("; ")}: kept (use --force to remove)` });
       continue;

@@ -7,8 +7,22 @@ export interface SharedContext {
   tool: { name: string; version: string };
   env: { encryptionKey: string; stateKey: string; allowedOrigins: string };
   imports: RepoConfig["imports"];
-  routes: { base: string };
+  routes: { base: string; afterConnect: string; signIn: string };
   urls: { app: string };
+  /** The app as its users know it (printed through tsString / jsxText only). */
+  app: { name: string };
+  /** How the pages are styled and which of the app's shadcn parts they import (see repo/front-end.ts). */
+  ui: {
+    style: string;
+    alias: string;
+    tailwind4: boolean;
+    button: boolean;
+    card: boolean;
+    alert: boolean;
+    badge: boolean;
+    /** The tool adds its own integrations page (and route) at routes.afterConnect. */
+    indexPage: boolean;
+  };
 }
 
 /** Everything an integration template sees. Raw-printable roots are validated to be code-safe here. */
@@ -24,7 +38,7 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     rateLimit: string;
   };
   fn: { exchange: string; sync: string; webhooks: string; dir: string };
-  routes: { base: string; setup: string; callback: string };
+  routes: { base: string; setup: string; callback: string; afterConnect: string; signIn: string };
   tables: { records: string; webhookEvents: string };
   /** How the provider signs webhooks; null when it sends none (no receiver is generated). */
   webhook: {
@@ -37,7 +51,7 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     /** What the webhook secret is, for the env example and docs. */
     secretHint: string;
   } | null;
-  imports: RepoConfig["imports"] & { utils: string; functionErrors: string; session: string };
+  imports: RepoConfig["imports"] & { utils: string; functionErrors: string; session: string; integration: string; ui: string; shared: string };
   urls: { app: string; redirect: string };
 }
 
@@ -61,6 +75,7 @@ function assertSafeLeaves(root: string, value: Record<string, string>): void {
 }
 
 export function buildSharedContext(config: RepoConfig, version: string): SharedContext {
+  const front = config.frontEnd;
   const context: SharedContext = {
     tool: { name: "nexus-integrate", version },
     env: {
@@ -69,10 +84,22 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       allowedOrigins: "NEXUS_ALLOWED_ORIGINS",
     },
     imports: { ...config.imports },
-    routes: { base: config.routesBase },
+    routes: { base: config.routesBase, afterConnect: front.afterConnectPath, signIn: front.signInPath },
     urls: { app: config.appUrl },
+    app: { name: front.appName },
+    ui: {
+      style: front.style,
+      alias: front.uiAlias,
+      tailwind4: (front.tailwind ?? 4) >= 4,
+      button: front.parts.button,
+      card: front.parts.card,
+      alert: front.parts.alert,
+      badge: front.parts.badge,
+      indexPage: front.indexPage,
+    },
   };
   assertSafeLeaves("tool", context.tool);
+  assertSafeLeaves("ui", { style: context.ui.style, alias: context.ui.alias });
   assertSafeLeaves("env", context.env);
   assertSafeLeaves("imports", context.imports);
   assertSafeLeaves("routes", context.routes);
@@ -126,7 +153,7 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
       rateLimit: `${names.constant}_RATE_LIMIT`,
     },
     fn: { exchange: `${names.id}-exchange-tokens`, sync: `${names.id}-sync`, webhooks: `${names.id}-webhooks`, dir: config.paths.functions },
-    routes: { base: config.routesBase, setup, callback: `${setup}/callback` },
+    routes: { ...shared.routes, setup, callback: `${setup}/callback` },
     tables: { records: `${names.snake}_records`, webhookEvents: `${names.snake}_webhook_events` },
     webhook: resolveWebhook(spec),
     imports: {
@@ -134,6 +161,9 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
       utils: `${config.imports.services}/${names.id}/utils`,
       functionErrors: `${config.imports.services}/nexus-integrate/functionErrors`,
       session: `${config.imports.services}/nexus-integrate/useSupabaseSession`,
+      integration: `${config.imports.services}/nexus-integrate/integration`,
+      ui: `${config.imports.components}/nexus-integrate/ui`,
+      shared: `${config.imports.components}/nexus-integrate`,
     },
     urls: { app: config.appUrl, redirect: `${config.appUrl}${setup}/callback` },
   };

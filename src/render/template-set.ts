@@ -14,7 +14,11 @@ export type TemplateGroup = "shared" | "integration" | "removal" | "adoption";
 
 /** Steps of the removal and adoption groups, by group: each group has exactly this one. */
 export const GROUP_STEPS: Partial<Record<TemplateGroup, string>> = { removal: "remove", adoption: "adopt" };
-export type OutputKind = "file" | "block";
+/**
+ * file: a whole file the tool owns; block: its lines inside an app file; scaffold: a file the tool creates only
+ * when the app has none (an integrations registry), for blocks to go in, and deletes again only unchanged.
+ */
+export type OutputKind = "file" | "block" | "scaffold";
 
 /** One template: `key` is its path inside the set (`integration/src/…/{{pascal}}Setup.tsx.hbs`). */
 export interface TemplateFile {
@@ -89,7 +93,8 @@ function readSetFolder(setDir: string, setName: string, origin: TemplateFile["or
       }
       const withoutHbs = relative.slice(0, -".hbs".length);
       const isBlock = withoutHbs.endsWith(".block");
-      const blockTarget = isBlock ? withoutHbs.slice(0, -".block".length) : withoutHbs;
+      const isScaffold = withoutHbs.endsWith(".scaffold");
+      const blockTarget = isBlock ? withoutHbs.slice(0, -".block".length) : isScaffold ? withoutHbs.slice(0, -".scaffold".length) : withoutHbs;
       const regionMatch = isBlock ? /^(.*)@([a-z][a-z0-9-]*)$/.exec(blockTarget) : null;
       const layoutPath = regionMatch ? regionMatch[1]! : blockTarget;
       files.push({
@@ -98,7 +103,7 @@ function readSetFolder(setDir: string, setName: string, origin: TemplateFile["or
         layoutPath,
         step: stepOf(group, layoutPath, `${displayBase}/${setName}/${group}/${relative}`),
         region: regionMatch ? regionMatch[2]! : null,
-        kind: isBlock ? "block" : "file",
+        kind: isBlock ? "block" : isScaffold ? "scaffold" : "file",
         source: readFileSync(path.join(groupDir, relative), "utf8"),
         origin,
         displayPath: `${displayBase}/${setName}/${group}/${relative}`,

@@ -3,6 +3,8 @@ import path from "node:path";
 import * as z from "zod";
 import { UsageError } from "../errors.js";
 import { endpointUrl, zodIssuesToFieldIssues } from "../spec/schema.js";
+import { detectFrontEnd } from "./front-end.js";
+import { appDependencies } from "./target.js";
 
 /** Where generated files land in the target, and the import specifiers templates use. */
 export const CONFIG_FILE = "nexus-integrate.config.json";
@@ -33,7 +35,15 @@ export const DEFAULT_IMPORTS = {
   components: "@/components/integrations",
   pages: "@/pages/integrations",
   hooks: "@/hooks",
+  /** The integrations registry module (paths.registry), which the generated index page lists. */
+  registry: "@/integrations/registry",
 } as const;
+
+/** How the generated pages are styled: the app's shadcn/ui parts, plain Tailwind utilities, or the tool's stylesheet. */
+export const UI_STYLES = ["shadcn", "tailwind", "css"] as const;
+export type UiStyle = (typeof UI_STYLES)[number];
+
+const routePath = z.string().regex(/^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/, 'must be an app path such as "/login"');
 
 const relativePath = z
   .string()
@@ -73,6 +83,26 @@ export const repoConfigSchema = z.strictObject({
     .string()
     .regex(/^(?:\/[a-z0-9-]+)+$/, 'must be a path such as "/integrations"')
     .default("/integrations"),
+  /** The app's name as its users see it ("Acme CRM will ask HubSpot for access…"); init asks for it. */
+  appName: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(60, "must be at most 60 characters")
+    .regex(/^[^\u0000-\u001f<>{}`$\\]+$/, "must be plain text (no control characters, <, >, {, }, `, $ or \\)")
+    .optional(),
+  /** Where the callback page sends the user after connecting (default: routesBase, the integrations page). */
+  afterConnectPath: routePath.optional(),
+  /** The app's sign-in page, linked when a signed-out user opens a setup page. */
+  signInPath: routePath.optional(),
+  ui: z
+    .strictObject({
+      /** shadcn: the app's components/ui parts; tailwind: utility classes; css: the tool's own stylesheet. */
+      style: z.enum(UI_STYLES).optional(),
+      /** Where the app's shadcn parts live (components.json aliases.ui). */
+      alias: importSpecifier.optional(),
+    })
+    .default({}),
 });
 
 export interface RepoConfig {
@@ -81,6 +111,44 @@ export interface RepoConfig {
   imports: Record<keyof typeof DEFAULT_IMPORTS, string>;
   appUrl: string;
   routesBase: string;
+  appName: string | null;
+  afterConnectPath: string | null;
+  signInPath: string | null;
+  ui: { style: UiStyle | null; alias: string | null };
+  /** What the generated front end uses of the app: filled from the app by readRepoConfig (repo/front-end.ts). */
+  frontEnd: FrontEnd;
+}
+
+export type UiPart = "button" | "card" | "alert" | "badge" | "table" | "skeleton" | "progress";
+
+/** The app's front end as detected: what the generated pages import and how they are styled. */
+export interface FrontEnd {
+  appName: string;
+  style: UiStyle;
+  /** Tailwind's major version, or null without Tailwind. */
+  tailwind: number | null;
+  /** shadcn's ui alias (`@/components/ui`). */
+  uiAlias: string;
+  /** The app's parts the pages use, each present with the exports they need. */
+  parts: Record<UiPart, boolean>;
+  signInPath: string;
+  afterConnectPath: string;
+  /** The app has no page at afterConnectPath: the tool adds its own integrations page there. */
+  indexPage: boolean;
+}
+
+/** What a config resolved without an app sees (templates, goldens): the tool's stylesheet, no app parts. */
+export function defaultFrontEnd(config: Pick<RepoConfig, "appName" | "ui" | "signInPath" | "afterConnectPath" | "routesBase">): FrontEnd {
+  return {
+    appName: config.appName ?? "the app",
+    style: config.ui.style ?? "css",
+    tailwind: null,
+    uiAlias: config.ui.alias ?? "@/components/ui",
+    parts: { button: false, card: true, alert: false, badge: false, table: false, skeleton: false, progress: false },
+    signInPath: config.signInPath ?? "/",
+    afterConnectPath: config.afterConnectPath ?? config.routesBase,
+    indexPage: false,
+  };
 }
 
 export function resolveRepoConfig(raw: unknown, where = CONFIG_FILE): RepoConfig {
@@ -91,13 +159,18 @@ export function resolveRepoConfig(raw: unknown, where = CONFIG_FILE): RepoConfig
       zodIssuesToFieldIssues(parsed.error).map((issue) => ({ ...issue, path: `${where}: ${issue.path}` })),
     );
   }
-  return {
+  const resolved = {
     templates: parsed.data.templates ?? null,
     paths: { ...DEFAULT_PATHS, ...stripUndefined(parsed.data.paths) },
     imports: { ...DEFAULT_IMPORTS, ...stripUndefined(withoutKey(parsed.data.imports, "useAuth")) },
     appUrl: parsed.data.appUrl.replace(/\/+$/, ""),
     routesBase: parsed.data.routesBase,
+    appName: parsed.data.appName ?? null,
+    afterConnectPath: parsed.data.afterConnectPath ?? null,
+    signInPath: parsed.data.signInPath ?? null,
+    ui: { style: parsed.data.ui.style ?? null, alias: parsed.data.ui.alias ?? null },
   };
+  return { ...resolved, frontEnd: defaultFrontEnd(resolved) };
 }
 
 function withoutKey<T extends Record<string, unknown>, K extends string>(value: T, key: K): Omit<T, K> {
@@ -111,9 +184,26 @@ function stripUndefined<T extends Record<string, unknown>>(value: T): { [K in ke
   };
 }
 
+/** The app's config (defaults when it has none) with its front end detected (repo/front-end.ts). */
 export function readRepoConfig(targetRoot: string): RepoConfig {
+  const config = readConfigFile(targetRoot);
+  return { ...config, frontEnd: detectFrontEnd(targetRoot, config) };
+}
+
+/** The config file alone, resolved with defaults; nothing detected. */
+export function readConfigFile(targetRoot: string): RepoConfig {
   const file = path.join(targetRoot, CONFIG_FILE);
-  if (!existsSync(file)) return resolveRepoConfig({});
+  if (!existsSync(file)) {
+    // No config yet: the router package is the one the app depends on (react-router-dom in most apps).
+    let deps: Record<string, string> = {};
+    try {
+      deps = appDependencies(targetRoot);
+    } catch {
+      // checked elsewhere (openApp)
+    }
+    const router = "react-router" in deps ? "react-router" : "react-router-dom" in deps ? "react-router-dom" : undefined;
+    return resolveRepoConfig(router ? { imports: { router } } : {});
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

@@ -128,7 +128,7 @@ export function finalizeSpec(input: IntegrationSpecInput): IntegrationSpec {
   if (withDerived.benefits === undefined && typeof input.displayName === "string") {
     const name = input.displayName.trim();
     withDerived.benefits = [
-      `Connect your ${name} account to Nexus in a few clicks`,
+      `Connect your ${name} account to {app} in a few clicks`,
       `Keep ${name} data in sync automatically`,
       "Disconnect at any time; your tokens are stored encrypted",
     ];

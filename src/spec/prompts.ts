@@ -134,6 +134,17 @@ export async function chooseValue(message: string, candidates: string[]): Promis
   }
 }
 
+/** A line of text, with what was detected as the default (Enter keeps it). */
+export async function askText(message: string, defaultValue: string): Promise<string> {
+  const { input } = await import("@inquirer/prompts");
+  try {
+    return (await input({ message, default: defaultValue, required: true })).trim();
+  } catch (error) {
+    if (isExitPrompt(error)) throw new CancelledError();
+    throw error;
+  }
+}
+
 const ANOTHER = "\u0000another";
 
 /** `new` without a provider: the catalog, searchable by name; null for a provider that is not in it. */

@@ -135,6 +135,12 @@ const syncSchema = z.strictObject({
     .nullable()
     .default(null),
   idField: z.string().regex(FIELD_PATH, 'must be a dotted field path such as "id"').default("id"),
+  /** The field of a record a person can read (a contact's email, an event's subject), shown in the record list. */
+  displayField: z
+    .string()
+    .regex(FIELD_PATH, 'must be a dotted field path such as "name" or "properties.email"')
+    .nullable()
+    .default(null),
   method: z.enum(["GET", "POST"], { error: 'must be "GET" or "POST"' }).default("GET"),
   /** Static request headers the provider's API needs (e.g. Notion-Version). */
   headers: z
@@ -294,6 +300,7 @@ export const integrationSpecSchema = z.strictObject({
     .enum(TOKEN_AUTH_METHODS, { error: 'must be "client_secret_post" or "client_secret_basic"' })
     .default("client_secret_post"),
   template: z.enum(TEMPLATE_SETS, { error: 'must be "basic" or "advanced"' }).default("basic"),
+  /** What the user gets; `{app}` stands for the app's name (config `appName`). */
   benefits: z.array(plainText("a benefit", 200)).min(1, "at least one benefit").max(8, "at most 8 benefits"),
   sync: syncSchema,
   docsUrl: endpointUrl.nullable().default(null),

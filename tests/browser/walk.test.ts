@@ -1,16 +1,21 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAndServe } from "../helpers/app-server.js";
 import { linkAppDeps } from "../helpers/app-deps.js";
-import { EXAMPLE_APP, PLAYBOOK_APP, tempDir } from "../helpers/fixtures.js";
+import { EXAMPLE_APP, PLAYBOOK_APP, REPO_ROOT, SHADCN_APP } from "../helpers/fixtures.js";
 import { signJwt } from "../helpers/jwt.js";
 import { CLIENT_ID, startStack, USER_A, USER_B, type Stack } from "../helpers/oauth-stack.js";
 
 /**
- * A real browser (Debian's Chromium, driven by playwright-core) walks the generated hubspot flow in the
- * example app: setup page → Connect → provider consent → callback → connected; then the failure walks.
+ * A real browser (Debian's Chromium, driven by playwright-core) walks the generated hubspot flow (advanced set:
+ * setup, callback, dashboard) in three apps: our example app (no Tailwind: the tool's stylesheet), the playbook
+ * fixture after `adopt hubspot` (its own App.tsx routes and IntegrationsPage), and a create-vite app with
+ * Tailwind v4 and shadcn parts after `init` (routes wired by the code-mod, the tool's integrations page). On
+ * every page and in every state it checks the styles that make a page look finished and runs axe-core, and
+ * it saves a screenshot of each (artifacts/screenshots/<app>/, or SCREENSHOT_DIR).
  * Everything runs on 127.0.0.1: the app (vite build + preview), the provider (oauth2-mock-server), the
  * generated functions under Deno behind a Supabase gateway stand-in, and PostgreSQL.
  */
@@ -23,7 +28,9 @@ if (!haveChromium) {
   console.warn(`SKIPPED browser walk: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 }
 
-const SHOTS = process.env.SCREENSHOT_DIR ? path.resolve(process.env.SCREENSHOT_DIR) : tempDir("nexus-shots-");
+const AXE_SOURCE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const SHOTS_ROOT = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(REPO_ROOT, "artifacts", "screenshots"));
+
 let stack: Stack;
 let browser: Browser;
 let app: { url: string; stop(): Promise<void> };
@@ -42,14 +49,16 @@ function sessionFor(userId: string, email: string) {
   };
 }
 
-/** A signed-in browser context: the Supabase session in localStorage, a consent page in front of the provider. */
-async function signedIn(userId: string, email: string): Promise<{ context: BrowserContext; page: Page; gatewayBodies: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
+/** A browser context (signed in when a user is given: the Supabase session in localStorage), a consent page in front of the provider. */
+async function browse(user: { id: string; email: string } | null): Promise<{ context: BrowserContext; page: Page; gatewayBodies: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
   const storageKey = `sb-${new URL(stack.gatewayUrl).hostname.split(".")[0]}-auth-token`;
-  await context.addInitScript(
-    ([key, value]) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(key!, value!),
-    [storageKey, JSON.stringify(sessionFor(userId, email))],
-  );
+  if (user) {
+    await context.addInitScript(
+      ([key, value]) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(key!, value!),
+      [storageKey, JSON.stringify(sessionFor(user.id, user.email))],
+    );
+  }
   await context.route(`${stack.issuer}/authorize**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.searchParams.get("consent") === "allow") return route.continue();
@@ -61,8 +70,8 @@ async function signedIn(userId: string, email: string): Promise<{ context: Brows
     deny.searchParams.set("state", url.searchParams.get("state")!);
     await route.fulfill({
       contentType: "text/html",
-      body: `<!doctype html><html><head><title>Authorize</title><style>body{font-family:system-ui;display:flex;justify-content:center;padding:4rem;background:#fff7f0}main{max-width:28rem;padding:2rem;border:1px solid #f0c8a8;border-radius:12px;background:#fff}a{display:inline-block;margin-right:1rem;padding:.6rem 1.2rem;border-radius:8px;text-decoration:none}#allow{background:#ff7a59;color:#fff}#deny{border:1px solid #ccc;color:#333}</style></head>
-<body><main><h1>Mock provider</h1><p><b>Nexus</b> wants to access your account:</p><ul>${(url.searchParams.get("scope") ?? "")
+      body: `<!doctype html><html lang="en"><head><title>Authorize</title><style>body{font-family:system-ui;display:flex;justify-content:center;padding:4rem;background:#fff7f0}main{max-width:28rem;padding:2rem;border:1px solid #f0c8a8;border-radius:12px;background:#fff}a{display:inline-block;margin-right:1rem;padding:.6rem 1.2rem;border-radius:8px;text-decoration:none}#allow{background:#c2410c;color:#fff}#deny{border:1px solid #ccc;color:#333}</style></head>
+<body><main><h1>Mock provider</h1><p>The app wants to access your account:</p><ul>${(url.searchParams.get("scope") ?? "")
         .split(" ")
         .map((s) => `<li>${s.replace(/[<&]/g, "")}</li>`)
         .join("")}</ul><a id="allow" href="${allow.href.replace(/"/g, "&quot;")}">Allow</a><a id="deny" href="${deny.href.replace(/"/g, "&quot;")}">Deny</a></main></body></html>`,
@@ -91,25 +100,95 @@ async function tokenCount(userId: string) {
   return rows[0]!.n;
 }
 
-/**
- * The walk runs on our example app, and on the playbook fixture after `adopt hubspot` (its own App.tsx routes,
- * its own IntegrationsPage, its client reading VITE_SUPABASE_ANON_KEY; the scopes its hand-written code asked for).
- */
+/** The browser's globals these checks use (the project compiles without the DOM library). */
+interface Styled {
+  parentElement: Styled | null;
+  tagName: string;
+  textContent: string | null;
+}
+interface BrowserGlobals {
+  document: { activeElement: Styled | null };
+  getComputedStyle(element: Styled): { backgroundColor: string; paddingLeft: string; paddingTop: string; borderTopWidth: string; boxShadow: string };
+  axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> };
+}
+
+/** axe-core's serious and critical violations on the page as it is now (rule id and the first offending node). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_SOURCE });
+  const results = await page.evaluate(async () => {
+    const { axe, document } = globalThis as unknown as BrowserGlobals;
+    return axe.run(document, { resultTypes: ["violations"] });
+  });
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}) at ${JSON.stringify(v.nodes[0]?.target)}`);
+}
+
+/** What makes a page look finished, read from the computed styles of the main button and the card around it. */
+async function looks(page: Page, button: string) {
+  return page.getByRole("button", { name: button }).evaluate((element) => {
+    const { getComputedStyle } = globalThis as unknown as BrowserGlobals;
+    const style = getComputedStyle(element as unknown as Styled);
+    let card: Styled | null = element as unknown as Styled;
+    let cardStyle: ReturnType<BrowserGlobals["getComputedStyle"]> | null = null;
+    while ((card = card.parentElement)) {
+      const s = getComputedStyle(card);
+      if (parseFloat(s.borderTopWidth) > 0 || s.boxShadow !== "none") {
+        cardStyle = s;
+        break;
+      }
+    }
+    return {
+      background: style.backgroundColor,
+      padding: parseFloat(style.paddingLeft) + parseFloat(style.paddingTop),
+      cardBorder: cardStyle ? parseFloat(cardStyle.borderTopWidth) : 0,
+      cardShadow: cardStyle?.boxShadow ?? "none",
+    };
+  });
+}
+
+/** The checks every page gets in every state: axe-core finds nothing serious, and a screenshot is kept. */
+async function checkPage(page: Page, shots: string, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  expect(await seriousViolations(page), `${name}: axe-core serious or critical violations`).toEqual([]);
+}
+
+async function focusedText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const { document } = globalThis as unknown as BrowserGlobals;
+    return `${document.activeElement?.tagName.toLowerCase()}: ${document.activeElement?.textContent?.trim() ?? ""}`;
+  });
+}
+
+async function setStatus(status: string) {
+  await stack.db.query("update public.nexus_user_integrations set status = $1 where user_id = $2 and integration_id = 'hubspot'", [status, USER_A]);
+}
+
 const WALKS = [
-  { name: "the example app", adopted: false, shots: SHOTS, scope: "oauth crm.objects.contacts.read" },
+  { name: "example-app", label: "the example app (no Tailwind: the tool's stylesheet)", app: "example", template: "advanced", deps: EXAMPLE_APP, scope: "oauth crm.objects.contacts.read" },
   {
-    name: "the playbook fixture after adopt",
-    adopted: true,
-    shots: tempDir("nexus-shots-adopted-"),
+    name: "playbook-app",
+    label: "the playbook fixture after adopt",
+    app: "playbook",
+    // Its own App.tsx routes /integrations/hubspot to HubSpotSetup (the playbook's file, now the thin generated one).
+    template: "basic",
+    deps: PLAYBOOK_APP,
     scope: "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth",
   },
+  { name: "shadcn-app", label: "a create-vite app with Tailwind v4 and shadcn parts", app: "shadcn", template: "advanced", deps: SHADCN_APP, scope: "oauth crm.objects.contacts.read" },
 ] as const;
 
-describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated hubspot flow: $name", ({ adopted, shots, scope }) => {
+describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated hubspot pages: $label", ({ name, app: kind, template, deps, scope }) => {
+  const shots = path.join(SHOTS_ROOT, name);
+
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    stack = await startStack({ preset: "hubspot", flags: { pkce: true }, ...(adopted ? { adopt: {} } : {}) });
-    linkAppDeps(stack.app, adopted ? PLAYBOOK_APP : EXAMPLE_APP);
+    stack = await startStack({
+      preset: "hubspot",
+      flags: { pkce: true, template },
+      ...(kind === "playbook" ? { adopt: {} } : kind === "shadcn" ? { app: "shadcn" as const } : {}),
+    });
+    linkAppDeps(stack.app, deps);
     app = await buildAndServe(stack.app, {
       VITE_SUPABASE_URL: stack.gatewayUrl,
       VITE_SUPABASE_PUBLISHABLE_KEY: "sb_publishable_test",
@@ -129,19 +208,33 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     await stack?.close();
   });
 
-  it("Connect → consent → callback → connected, and no token ever reaches the browser", async () => {
-    const started = Date.now();
-    const { context, page, gatewayBodies } = await signedIn(USER_A, "a@example.com");
+  it("signed out: the setup page links to sign-in instead of offering Connect", async () => {
+    const { context, page } = await browse(null);
     await page.goto(`${app.url}/integrations/hubspot`);
-    await expect.poll(() => page.getByRole("heading", { name: "Connect HubSpot" }).isVisible()).toBe(true);
-    expect(await page.locator(".integration-benefits li").allInnerTexts()).toEqual([
-      "Sync HubSpot contacts into Nexus automatically",
+    await expect.poll(() => page.getByRole("link", { name: "Sign in" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.getByRole("button", { name: "Connect HubSpot" }).isDisabled()).toBe(true);
+    await checkPage(page, shots, "setup-signed-out");
+    await context.close();
+  });
+
+  it("Connect → consent → callback → connected → dashboard, styled and accessible, and no token ever reaches the browser", async () => {
+    const started = Date.now();
+    const { context, page, gatewayBodies } = await browse({ id: USER_A, email: "a@example.com" });
+    await page.goto(`${app.url}/integrations/hubspot`);
+    await expect.poll(() => page.getByRole("heading", { level: 1, name: "Connect HubSpot" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    const appName = kind === "shadcn" ? "Acme CRM" : "Nexus"; // index.html's <title>
+    expect(await page.getByRole("list", { name: "What you get" }).getByRole("listitem").allInnerTexts()).toEqual([
+      `Sync HubSpot contacts into ${appName} automatically`,
       "See CRM activity next to the rest of your work",
-      "Read-only access: Nexus never changes your HubSpot data",
+      `Read-only access: ${appName} never changes your HubSpot data`,
     ]);
     const connect = page.getByRole("button", { name: "Connect HubSpot" });
     await expect.poll(() => connect.isEnabled()).toBe(true);
-    await page.screenshot({ path: path.join(shots, "setup.png") });
+    const look = await looks(page, "Connect HubSpot");
+    expect(look.background, "the Connect button has a background").not.toMatch(/^(transparent|rgba\(0, 0, 0, 0\))$/);
+    expect(look.padding, "the Connect button has padding").toBeGreaterThan(0);
+    expect(look.cardBorder > 0 || look.cardShadow !== "none", "the card has a border or a shadow").toBe(true);
+    await checkPage(page, shots, "setup");
 
     await connect.click();
     await page.waitForURL(`${stack.issuer}/authorize**`);
@@ -152,34 +245,43 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     expect(authorize.searchParams.get("code_challenge")).toMatch(/^[\w-]{43}$/);
     expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
     expect(authorize.searchParams.get("redirect_uri")).toBe(`${app.url}/integrations/hubspot/callback`);
-    await page.screenshot({ path: path.join(shots, "consent.png") });
 
-    // The address bar (and so the history entry) holds no code by the time the code is exchanged.
+    // The address bar (and so the history entry) holds no code by the time the code is exchanged; the exchange
+    // is held back a moment so the loading state can be looked at.
     const urlAtExchange: string[] = [];
-    page.on("request", (request) => {
-      if (request.url().includes("/functions/v1/hubspot-exchange-tokens") && (request.postData() ?? "").includes('"exchange"')) {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await context.route("**/functions/v1/hubspot-exchange-tokens", async (route) => {
+      if ((route.request().postData() ?? "").includes('"exchange"')) {
         urlAtExchange.push(page.url());
+        await held;
       }
+      await route.continue();
     });
     await page.locator("#allow").click();
     await page.waitForURL(`${app.url}/integrations/hubspot/callback**`);
-    await expect.poll(() => page.getByRole("heading", { name: "HubSpot connected" }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.getByRole("heading", { level: 1, name: "Connecting HubSpot…" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await checkPage(page, shots, "callback-loading");
+    release();
+    await expect.poll(() => page.getByRole("heading", { level: 1, name: "HubSpot connected" }).isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await focusedText(page)).toBe("h1: HubSpot connected");
     expect(urlAtExchange).toEqual([`${app.url}/integrations/hubspot/callback`]);
+    await checkPage(page, shots, "callback-success");
+    await context.unroute("**/functions/v1/hubspot-exchange-tokens");
+
+    // The post-connect page exists in every app: the app's own, or the one the tool added.
     await page.waitForURL(`${app.url}/integrations`, { timeout: 10_000 });
-    if (adopted) {
-      // The app's own page (it lists integrations without their status); the connection is the generated one.
+    if (kind === "playbook") {
       await expect.poll(() => page.getByText("Integrations", { exact: true }).isVisible(), { timeout: 10_000 }).toBe(true);
-      const { rows } = await stack.db.query<{ status: string }>(
-        "select status from public.nexus_user_integrations where user_id = $1 and integration_id = 'hubspot'",
-        [USER_A],
-      );
-      expect(rows).toEqual([{ status: "connected" }]);
     } else {
       const row = page.locator('li[data-integration="hubspot"]');
       await expect.poll(() => row.getAttribute("data-status"), { timeout: 10_000 }).toBe("connected");
-      expect(await row.locator(".status").innerText()).toBe("Connected");
+      expect(await row.innerText()).toContain("Connected");
     }
-    await page.screenshot({ path: path.join(shots, "connected.png") });
+    await checkPage(page, shots, "integrations");
+
+    // The dashboard: Sync now fills the record list with a field a person can read.
+    if (template === "advanced") await walkDashboard(page, shots);
 
     // No token in any response the browser received, nor in its storage.
     const issued = stack.issued.flatMap((t) => [t.accessToken, t.refreshToken]).filter((t): t is string => Boolean(t));
@@ -194,23 +296,67 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     console.info(`browser walk (success) took ${Date.now() - started} ms`);
   });
 
+  async function walkDashboard(page: Page, shots: string): Promise<void> {
+    stack.apiQueue.push({ status: 200, body: { results: [{ id: "101", properties: { email: "ada@example.com", firstname: "Ada" } }] } });
+    await page.goto(`${app.url}/integrations/hubspot`);
+    await expect.poll(() => page.getByRole("heading", { level: 1, name: "HubSpot" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await expect.poll(() => page.getByRole("cell", { name: "ada@example.com" }).isVisible(), { timeout: 15_000 }).toBe(true);
+    const dashboardLook = await looks(page, "Sync now");
+    expect(dashboardLook.background).not.toMatch(/^(transparent|rgba\(0, 0, 0, 0\))$/);
+    await checkPage(page, shots, "dashboard");
+  }
+
+  it.runIf(template === "advanced")("the dashboard: a load error is an error with a retry, needs_reauth is a compact prompt, and focus follows a disconnect", async () => {
+    const { context, page } = await browse({ id: USER_A, email: "a@example.com" });
+    // The table cannot be read (a missing migration, the network down): not "not connected".
+    await context.route("**/rest/v1/nexus_user_integrations**", (route) => route.fulfill({ status: 500, contentType: "application/json", body: '{"message":"relation does not exist"}' }));
+    await page.goto(`${app.url}/integrations/hubspot`);
+    await expect.poll(() => page.getByRole("alert").innerText(), { timeout: 10_000 }).toContain("Could not load your HubSpot connection");
+    expect(await page.getByRole("button", { name: "Connect HubSpot" }).count()).toBe(0);
+    expect(await focusedText(page)).toContain("Could not load your HubSpot connection");
+    await checkPage(page, shots, "dashboard-load-error");
+    await context.unroute("**/rest/v1/nexus_user_integrations**");
+    await page.getByRole("button", { name: "Retry" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Sync now" }).isVisible(), { timeout: 10_000 }).toBe(true);
+
+    await setStatus("needs_reauth");
+    await page.reload();
+    await expect.poll(() => page.getByRole("button", { name: "Reconnect HubSpot" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    // Compact: the prompt, not the whole setup card (no benefits list, no second Connect heading).
+    expect(await page.getByRole("list", { name: "What you get" }).count()).toBe(0);
+    expect(await page.getByRole("heading", { name: "Connect HubSpot" }).count()).toBe(0);
+    await checkPage(page, shots, "dashboard-needs-reauth");
+    await setStatus("connected");
+
+    await page.reload();
+    await page.getByRole("button", { name: "Disconnect", exact: true }).click();
+    expect(await focusedText(page)).toBe("button: Disconnect HubSpot");
+    await checkPage(page, shots, "dashboard-confirm-disconnect");
+    await page.getByRole("button", { name: "Disconnect HubSpot" }).click();
+    await expect.poll(() => page.getByRole("heading", { level: 1, name: "Connect HubSpot" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => focusedText(page)).toBe("h1: Connect HubSpot");
+    expect(await tokenCount(USER_A)).toBe(0);
+    await context.close();
+  });
+
   it("the provider's access_denied ends on a clear message with a retry, no tokens and an oauth_failed event", async () => {
-    const { context, page } = await signedIn(USER_B, "b@example.com");
+    const { context, page } = await browse({ id: USER_B, email: "b@example.com" });
     await page.goto(`${app.url}/integrations/hubspot`);
     await page.getByRole("button", { name: "Connect HubSpot" }).click();
     await page.locator("#deny").click();
     await page.waitForURL(`${app.url}/integrations/hubspot/callback**`);
     await expect.poll(() => page.getByRole("alert").innerText(), { timeout: 15_000 }).toContain("HubSpot access was not granted");
-    expect(await page.getByRole("heading", { name: "HubSpot was not connected" }).isVisible()).toBe(true);
+    expect(await page.getByRole("heading", { level: 1, name: "HubSpot was not connected" }).isVisible()).toBe(true);
     expect(await page.getByRole("link", { name: "Try again" }).isVisible()).toBe(true);
-    await page.screenshot({ path: path.join(shots, "denied.png") });
+    await checkPage(page, shots, "callback-error");
     expect(await tokenCount(USER_B)).toBe(0);
     expect((await failedEvents(USER_B)).at(-1)).toMatchObject({ error: "access_denied", reason: "provider_error" });
     await context.close();
   });
 
   it("a tampered state ends on a clear message, no tokens and an oauth_failed event", async () => {
-    const { context, page } = await signedIn(USER_B, "b@example.com");
+    const { context, page } = await browse({ id: USER_B, email: "b@example.com" });
     tamperState = true;
     try {
       await page.goto(`${app.url}/integrations/hubspot`);
@@ -223,6 +369,15 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     }
     expect(await tokenCount(USER_B)).toBe(0);
     expect((await failedEvents(USER_B)).at(-1)).toMatchObject({ error: "invalid_state", reason: "bad_signature" });
+    await context.close();
+  });
+
+  it("a callback reached without a session offers to sign in, not to try again", async () => {
+    const { context, page } = await browse(null);
+    await page.goto(`${app.url}/integrations/hubspot/callback?code=abc&state=def`);
+    await expect.poll(() => page.getByRole("link", { name: "Sign in" }).isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByRole("link", { name: "Try again" }).count()).toBe(0);
+    await checkPage(page, shots, "callback-signed-out");
     await context.close();
   });
 });

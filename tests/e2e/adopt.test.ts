@@ -98,12 +98,12 @@ describe("adopt (built binary, playbook fixture)", () => {
     expect((await run(["adopt", "hubspot", "--yes"], app)).exitCode).toBe(0);
     appendFileSync(path.join(app, SETUP), '\nexport const TEAM_NOTE = "kept";\n');
     const v2 = makeToolCopy();
-    v2.editTemplate("basic/integration/src/components/integrations/{{pascal}}Setup.tsx.hbs", (t) => t.replace(/\n(\s*)Cancel\n/, "\n$1Not now\n"));
+    v2.editTemplate("basic/integration/src/components/integrations/{{pascal}}Setup.tsx.hbs", (t) => t.replace("to customise it.", "to customise it (v2)."));
     const result = await run(["regenerate", "--all"], app, v2.bin);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     const merged = readFileSync(path.join(app, SETUP), "utf8");
     expect(merged).toContain('export const TEAM_NOTE = "kept";');
-    expect(merged).toContain("Not now");
+    expect(merged).toContain("to customise it (v2).");
     // What adopt learnt of the app's rows outlives regenerate (doctor --db-url checks them).
     expect(JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8")).integrations.hubspot.adopted).toEqual({
       legacyProvider: "hubspot",

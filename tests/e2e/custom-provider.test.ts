@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import { execa } from "execa";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -48,7 +49,13 @@ describe("custom providers from flags", () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const utils = readFileSync(path.join(app, "src/services/integrations/keycloak/utils.ts"), "utf8");
     expect(utils).toContain("export const REQUIRED_SCOPES: readonly string[] = [];");
-    expect(utils).toContain("if (requiredScopes.length > 0) url.searchParams.set(");
+    // The browser's URL builder (the shared one, fed this provider's data) sends no scope parameter.
+    const module = (await import(pathToFileURL(path.join(app, "src/services/integrations/keycloak/utils.ts")).href)) as {
+      createKeycloakAuthUrl(params: { clientId: string; redirectUri: string; state: string }): string;
+    };
+    const url = new URL(module.createKeycloakAuthUrl({ clientId: "client", redirectUri: "http://127.0.0.1:5173/cb", state: "s" }));
+    expect(url.searchParams.has("scope")).toBe(false);
+    expect(url.searchParams.get("client_id")).toBe("client");
   });
 
   it("offline_access gets prompt=consent unless a prompt is given, and new says so", async () => {

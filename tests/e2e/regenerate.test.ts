@@ -6,7 +6,9 @@ import { BIN, copyExampleApp, EXAMPLE_APP, snapshotTree } from "../helpers/fixtu
 import { makeToolCopy } from "../helpers/tool-copy.js";
 
 const ENV = { SOURCE_DATE_EPOCH: "1764000000", NO_COLOR: "1" };
-const SETUP_TEMPLATE = "basic/integration/src/components/integrations/{{pascal}}Setup.tsx.hbs";
+const SETUP_TEMPLATE = "basic/shared/src/components/integrations/nexus-integrate/IntegrationSetup.tsx.hbs";
+/** The shared setup card (its Cancel line is what the template change edits). */
+const SHARED_SETUP = "src/components/integrations/nexus-integrate/IntegrationSetup.tsx";
 const SETUP = "src/components/integrations/HubSpotSetup.tsx";
 
 function runWith(bin: string, args: string[], env: Record<string, string> = {}) {
@@ -32,17 +34,17 @@ describe("regenerate", () => {
     const { app, v2 } = await installedThenUpgraded();
     const result = await runWith(v2.bin, ["regenerate", "--all", "--target", app]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/update\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
-    expect(read(app, SETUP)).toContain("Not now");
+    expect(result.stdout).toMatch(/update\s+src\/components\/integrations\/nexus-integrate\/IntegrationSetup\.tsx/);
+    expect(read(app, SHARED_SETUP)).toContain("Not now");
   });
 
   it("merges a template change with a user edit elsewhere in the file, after the old templates are gone", async () => {
     const { app, v2 } = await installedThenUpgraded();
-    write(app, SETUP, `${read(app, SETUP)}\nexport const TEAM_NOTE = "kept";\n`);
+    write(app, SHARED_SETUP, `${read(app, SHARED_SETUP)}\nexport const TEAM_NOTE = "kept";\n`);
     const result = await runWith(v2.bin, ["regenerate", "hubspot", "--target", app]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/merge\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
-    const merged = read(app, SETUP);
+    expect(result.stdout).toMatch(/merge\s+src\/components\/integrations\/nexus-integrate\/IntegrationSetup\.tsx/);
+    const merged = read(app, SHARED_SETUP);
     expect(merged).toContain("Not now");
     expect(merged).toContain('export const TEAM_NOTE = "kept";');
     // and the merged file is now what the tool knows: a second regenerate has nothing to do
@@ -52,11 +54,11 @@ describe("regenerate", () => {
 
   it("stops on an overlapping edit (exit 1, no byte changed) and shows both sides; --force writes markers", async () => {
     const { app, v2 } = await installedThenUpgraded();
-    write(app, SETUP, read(app, SETUP).replace(/\n(\s*)Cancel\n/, "\n$1Maybe later\n"));
+    write(app, SHARED_SETUP, read(app, SHARED_SETUP).replace(/\n(\s*)Cancel\n/, "\n$1Maybe later\n"));
     const before = snapshotTree(app);
     const blocked = await runWith(v2.bin, ["regenerate", "--all", "--target", app]);
     expect(blocked.exitCode).toBe(1);
-    expect(blocked.stdout).toMatch(/conflict\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
+    expect(blocked.stdout).toMatch(/conflict\s+src\/components\/integrations\/nexus-integrate\/IntegrationSetup\.tsx/);
     expect(blocked.stdout).toContain("Maybe later");
     expect(blocked.stdout).toContain("Not now");
     expect(snapshotTree(app)).toEqual(before);
@@ -64,17 +66,17 @@ describe("regenerate", () => {
     const forced = await runWith(v2.bin, ["regenerate", "--all", "--force", "--target", app]);
     expect(forced.exitCode, forced.stderr).toBe(0);
     expect(forced.stdout).toContain("conflict markers");
-    const text = read(app, SETUP);
+    const text = read(app, SHARED_SETUP);
     expect(text).toMatch(/<<<<<<< your edit\n\s*Maybe later\n=======\n\s*Not now\n>>>>>>> template/);
 
     // A file left with markers is not done: the CI gate and doctor fail until they are resolved.
     const check = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
     expect(check.exitCode).toBe(1);
-    expect(check.stderr).toMatch(/HubSpotSetup\.tsx: conflict \(has unresolved conflict markers/);
+    expect(check.stderr).toMatch(/IntegrationSetup\.tsx: conflict \(has unresolved conflict markers/);
     const doctor = await runWith(v2.bin, ["doctor", "--target", app]);
     expect(doctor.exitCode).toBe(1);
-    expect(doctor.stdout).toMatch(/FAIL\s+conflict-markers — unresolved conflict markers .* in src\/components\/integrations\/HubSpotSetup\.tsx/);
-    write(app, SETUP, text.replace(/<<<<<<< your edit\n(\s*Maybe later\n)=======\n\s*Not now\n>>>>>>> template\n/, "$1"));
+    expect(doctor.stdout).toMatch(/FAIL\s+conflict-markers — unresolved conflict markers .* in src\/components\/integrations\/nexus-integrate\/IntegrationSetup\.tsx/);
+    write(app, SHARED_SETUP, text.replace(/<<<<<<< your edit\n(\s*Maybe later\n)=======\n\s*Not now\n>>>>>>> template\n/, "$1"));
     const resolved = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
     expect(resolved.exitCode, resolved.stdout + resolved.stderr).toBe(0);
   });
@@ -82,7 +84,7 @@ describe("regenerate", () => {
   it("--check: exit 0 when up to date (user edits are not drift), exit 1 naming stale files, writes nothing", async () => {
     const app = copyExampleApp();
     await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
-    write(app, SETUP, `${read(app, SETUP)}// local tweak\n`);
+    write(app, SHARED_SETUP, `${read(app, SHARED_SETUP)}// local tweak\n`);
     const clean = await runWith(BIN, ["regenerate", "--all", "--check", "--target", app]);
     expect(clean.exitCode, clean.stdout + clean.stderr).toBe(0);
 
@@ -93,7 +95,7 @@ describe("regenerate", () => {
     expect(stale.exitCode).toBe(1);
     const report = JSON.parse(stale.stdout);
     expect(report.ok).toBe(false);
-    expect(report.errors.map((e: { path: string }) => e.path)).toEqual([expect.stringContaining(SETUP)]);
+    expect(report.errors.map((e: { path: string }) => e.path)).toEqual([expect.stringContaining(SHARED_SETUP)]);
     expect(snapshotTree(app)).toEqual(before);
   });
 
@@ -167,9 +169,9 @@ describe("regenerate", () => {
     const result = await runWith(v2.bin, ["regenerate", "--all", "--dry-run", "--json", "--target", app]);
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout);
-    const setup = report.files.find((f: { path: string }) => f.path === SETUP);
+    const setup = report.files.find((f: { path: string }) => f.path === SHARED_SETUP);
     expect(setup.action).toBe("update");
-    expect(setup.diff).toContain("+            Not now");
+    expect(setup.diff).toMatch(/\n\+\s+Not now\n/);
     expect(snapshotTree(app)).toEqual(before);
   });
 

@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { linkAppDeps } from "../helpers/app-deps.js";
 import { BIN, copyExampleApp, REPO_ROOT, snapshotTree, tempDir } from "../helpers/fixtures.js";
 
 const ENV = { SOURCE_DATE_EPOCH: "1764000000", NO_COLOR: "1" };
@@ -23,7 +24,7 @@ describe("team-owned templates", () => {
     // a template the team does not change can go: the built-in one is used
     rmSync(path.join(app, ".nexus-integrate/templates/basic/integration/src/services/integrations/{{id}}/utils.ts.hbs"));
 
-    write(app, EJECTED_SETUP, read(app, EJECTED_SETUP).replace(/\n(\s*)Cancel\n/, "\n$1Not now\n"));
+    write(app, EJECTED_SETUP, read(app, EJECTED_SETUP).replace("to customise it.", "to customise it (team)."));
     write(app, SETUP, `${read(app, SETUP)}\nexport const OUR_NOTE = "kept";\n`); // a user's edit elsewhere
     const stale = await run(["regenerate", "--all", "--check", "--target", app]);
     expect(stale.exitCode).toBe(1);
@@ -31,7 +32,7 @@ describe("team-owned templates", () => {
 
     const applied = await run(["regenerate", "--all", "--target", app]);
     expect(applied.exitCode, applied.stderr).toBe(0);
-    expect(read(app, SETUP)).toContain("Not now");
+    expect(read(app, SETUP)).toContain("to customise it (team).");
     expect(read(app, SETUP)).toContain('export const OUR_NOTE = "kept";');
     expect((await run(["regenerate", "--all", "--check", "--target", app])).exitCode).toBe(0);
 
@@ -49,6 +50,10 @@ describe("team-owned templates", () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(read(app, SETUP)).toContain("<HubSpotBadge />");
     expect(existsSync(path.join(app, "src/components/integrations/HubSpotBadge.tsx"))).toBe(true);
+    // The team's setup is a few lines over the shared card, and the app type-checks with it.
+    linkAppDeps(app);
+    const tsc = await execa("node", [path.join(app, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", "tsconfig.json"], { cwd: app, reject: false });
+    expect(tsc.stdout + tsc.stderr).toBe("");
     const check = await run(["templates", "check", "--target", app, "--templates", path.join(REPO_ROOT, "examples", "custom-templates")]);
     expect(check.exitCode, check.stderr).toBe(0);
   });

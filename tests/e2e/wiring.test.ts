@@ -17,7 +17,7 @@ describe("wiring into the app", () => {
     expect(count(router, 'path="/integrations/hubspot/callback"')).toBe(1);
     expect(count(router, 'path="/integrations/hubspot"')).toBe(1);
     expect(count(router, "import { HubSpotCallbackPage }")).toBe(1);
-    expect(count(read(app, "src/integrations/registry.ts"), 'id: "hubspot"')).toBe(1);
+    expect(count(read(app, "src/integrations/registry.ts"), "id: HUBSPOT_INTEGRATION.id")).toBe(1);
 
     expect((await run(["new", "google-analytics", "--yes", "--target", app])).exitCode).toBe(0);
     expect((await run(["remove", "hubspot", "--target", app])).exitCode).toBe(0);
@@ -26,15 +26,43 @@ describe("wiring into the app", () => {
     expect(read(app, "src/integrations/registry.ts")).toBe(read(EXAMPLE_APP, "src/integrations/registry.ts"));
   });
 
-  it("a router without the markers is left alone, with the snippet to paste", async () => {
+  it("a router without the markers gets the routes by code-mod: --dry-run shows the edit, a second run changes nothing, remove takes it out byte for byte", async () => {
     const app = copyExampleApp();
     const plain = read(app, "src/App.tsx").replace(/.*nexus-integrate:.*\n/g, "");
     writeFileSync(path.join(app, "src/App.tsx"), plain);
+    const dry = await run(["new", "hubspot", "--yes", "--dry-run", "--target", app]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(read(app, "src/App.tsx")).toBe(plain);
+    expect(dry.stdout).toMatch(/update\s+src\/App\.tsx — routes wired into src\/App\.tsx/);
+    expect(dry.stdout).toContain('+        <Route path="/integrations/hubspot/callback" element={<HubSpotCallbackPage />} />');
+
     const result = await run(["new", "hubspot", "--yes", "--target", app]);
     expect(result.exitCode, result.stderr).toBe(0);
+    const wired = read(app, "src/App.tsx");
+    expect(wired).toBe(
+      plain
+        .replace('import { IntegrationsPage } from "@/pages/IntegrationsPage";\n', 'import { IntegrationsPage } from "@/pages/IntegrationsPage";\nimport { HubSpotSetup } from "@/components/integrations/HubSpotSetup";\nimport { HubSpotCallbackPage } from "@/pages/integrations/HubSpotCallbackPage";\n')
+        .replace('        <Route path="/integrations" element={<IntegrationsPage />} />\n', '        <Route path="/integrations" element={<IntegrationsPage />} />\n        <Route path="/integrations/hubspot" element={<HubSpotSetup />} />\n        <Route path="/integrations/hubspot/callback" element={<HubSpotCallbackPage />} />\n'),
+    );
+    expect(result.stdout).not.toMatch(/paste/i);
+    const again = await run(["new", "hubspot", "--yes", "--target", app]);
+    expect(again.exitCode).toBe(0);
+    expect(read(app, "src/App.tsx")).toBe(wired);
+    expect((await run(["regenerate", "--all", "--check", "--target", app])).exitCode).toBe(0);
+
+    expect((await run(["remove", "hubspot", "--target", app])).exitCode).toBe(0);
     expect(read(app, "src/App.tsx")).toBe(plain);
-    expect(result.stdout).toMatch(/keep\s+src\/App\.tsx — no <nexus-integrate:route-imports>/);
-    expect(result.stdout).toContain('{/* <nexus-integrate:routes> */}');
+  });
+
+  it("a router of a shape the code-mod does not know is left alone, with the reason and the snippet to paste", async () => {
+    const app = copyExampleApp();
+    const odd = 'import { useRoutes } from "react-router";\nimport { routes } from "./routes";\n\nexport function App() {\n  return useRoutes(routes);\n}\n';
+    writeFileSync(path.join(app, "src/App.tsx"), odd);
+    const result = await run(["new", "hubspot", "--yes", "--target", app]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(read(app, "src/App.tsx")).toBe(odd);
+    expect(result.stdout).toMatch(/keep\s+src\/App\.tsx — src\/App\.tsx was left as it is: it has no <Routes> element/);
+    expect(result.stdout).toContain("{/* <nexus-integrate:routes> */}");
     expect(result.stdout).toContain('<Route path="/integrations/hubspot/callback" element={<HubSpotCallbackPage />} />');
   });
 });

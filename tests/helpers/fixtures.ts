@@ -5,9 +5,9 @@ import path from "node:path";
 import { afterAll } from "vitest";
 import { UsageError, type FieldIssue } from "../../src/errors.js";
 
-import { EXAMPLE_APP, PLAYBOOK_APP } from "./paths.js";
+import { EXAMPLE_APP, PLAYBOOK_APP, SHADCN_APP } from "./paths.js";
 
-export { BIN, EXAMPLE_APP, PLAYBOOK_APP, REPO_ROOT } from "./paths.js";
+export { BIN, EXAMPLE_APP, PLAYBOOK_APP, REPO_ROOT, SHADCN_APP } from "./paths.js";
 
 const created: string[] = [];
 afterAll(() => {
@@ -32,6 +32,14 @@ export function copyExampleApp(): string {
  */
 export function copyPlaybookApp(options: { inMonorepo?: boolean } = {}): string {
   return copyApp(PLAYBOOK_APP, options.inMonorepo ? "apps/nexus" : "app");
+}
+
+/**
+ * A fresh copy of the shadcn fixture: a create-vite react-ts app with Tailwind v4, components.json and shadcn-style
+ * `@/components/ui/*` parts (written for this project), react-router-dom `<Routes>`, no registry, no markers, no config.
+ */
+export function copyShadcnApp(): string {
+  return copyApp(SHADCN_APP);
 }
 
 function copyApp(source: string, under = "app"): string {

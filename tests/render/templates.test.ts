@@ -65,7 +65,7 @@ describe("the basic template set", () => {
       expect(output.content.toLowerCase(), output.path).not.toContain("</script><script>");
     }
     const utils = outputs.find((o) => o.path.endsWith("acme-hostile/utils.ts"))!;
-    const literal = /_DISPLAY_NAME = (".*");/.exec(utils.content)![1]!;
+    const literal = /\n  displayName: (".*"),\n/.exec(utils.content)![1]!;
     expect(JSON.parse(literal.replace(/<\\\//g, "</"))).toBe(HOSTILE_DISPLAY_NAME);
     const sql = outputs.find((o) => o.path.endsWith("_acme_hostile_001_integration.sql"))!;
     expect(sql.content).toContain("values ('acme-hostile', 'acme_hostile_records')");

@@ -15,3 +15,8 @@ export async function describeFunctionError(error: unknown, fallback: string): P
   }
   return fallback;
 }
+
+/** The function turned the request away because nobody is signed in (or the session expired). */
+export function isSignedOutError(error: unknown): boolean {
+  return error instanceof FunctionsHttpError && (error.context as Response).status === 401;
+}

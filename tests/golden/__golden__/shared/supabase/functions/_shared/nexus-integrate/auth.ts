@@ -9,7 +9,7 @@ export type Jwks = NonNullable<NonNullable<Parameters<SupabaseClient["auth"]["ge
 
 export function bearerToken(req: Request): string {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("Authorization") ?? "");
-  if (!match) throw new HttpError(401, "unauthorized", "Sign in to Nexus first.");
+  if (!match) throw new HttpError(401, "unauthorized", "Sign in first.");
   return match[1]!;
 }
 

@@ -1,0 +1,154 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { exportedNames, loadAppTsconfig, resolveModule, type AppTsconfig } from "./app-imports.js";
+import type { FrontEnd, RepoConfig, UiPart, UiStyle } from "./config.js";
+import { appDependencies } from "./target.js";
+
+/**
+ * What the generated front end uses of the app, read the way shadcn's CLI reads a project: components.json
+ * (style, Tailwind CSS file, aliases), which `ui/` parts exist with the exports the pages need, Tailwind's major
+ * version, the app's name and its sign-in route. A config setting always wins over what is detected.
+ */
+
+/** The exports each part must have for the generated pages to use it. */
+export const PART_EXPORTS: Record<UiPart, string[]> = {
+  button: ["Button", "buttonVariants"],
+  card: ["Card", "CardHeader", "CardDescription", "CardContent", "CardFooter"],
+  alert: ["Alert", "AlertTitle", "AlertDescription"],
+  badge: ["Badge"],
+  table: ["Table", "TableBody", "TableCell", "TableHead", "TableHeader", "TableRow"],
+  skeleton: ["Skeleton"],
+  progress: ["Progress"],
+};
+
+/** The parts the generated pages import when the app has them (the others are only reported). */
+export const USED_PARTS: UiPart[] = ["button", "card", "alert", "badge"];
+
+export interface ShadcnConfig {
+  file: string;
+  style: string | null;
+  tailwindCss: string | null;
+  uiAlias: string | null;
+}
+
+export function readComponentsJson(root: string): ShadcnConfig | null {
+  const file = path.join(root, "components.json");
+  if (!existsSync(file)) return null;
+  try {
+    const raw = JSON.parse(readFileSync(file, "utf8")) as { style?: unknown; tailwind?: { css?: unknown }; aliases?: { ui?: unknown; components?: unknown } };
+    const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : null);
+    const components = text(raw.aliases?.components);
+    return {
+      file,
+      style: text(raw.style),
+      tailwindCss: text(raw.tailwind?.css),
+      uiAlias: text(raw.aliases?.ui) ?? (components ? `${components}/ui` : null),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Tailwind's major version: the installed package's, else the one package.json asks for; null without Tailwind. */
+export function tailwindMajor(root: string): number | null {
+  const installed = path.join(root, "node_modules", "tailwindcss", "package.json");
+  if (existsSync(installed)) {
+    try {
+      const version = (JSON.parse(readFileSync(installed, "utf8")) as { version?: string }).version;
+      const major = Number(/^(\d+)/.exec(version ?? "")?.[1]);
+      if (Number.isInteger(major)) return major;
+    } catch {
+      // fall through to package.json
+    }
+  }
+  let deps: Record<string, string>;
+  try {
+    deps = appDependencies(root);
+  } catch {
+    return null;
+  }
+  if ("@tailwindcss/vite" in deps || "@tailwindcss/postcss" in deps) return 4;
+  const range = deps.tailwindcss;
+  if (range === undefined) return null;
+  const major = Number(/(\d+)/.exec(range)?.[1]);
+  return Number.isInteger(major) ? major : null;
+}
+
+function partPresent(root: string, tsconfig: AppTsconfig, specifier: string, part: UiPart): boolean {
+  const file = resolveModule(root, tsconfig, specifier);
+  if (!file || file.endsWith("package.json")) return false;
+  const names = exportedNames(readFileSync(file, "utf8"));
+  return names === null || PART_EXPORTS[part].every((name) => names.has(name));
+}
+
+/** The name users see: the config's, else index.html's <title> (unless Vite's placeholder), else package.json's name. */
+export function detectAppName(root: string): string | null {
+  const html = path.join(root, "index.html");
+  if (existsSync(html)) {
+    const title = /<title>([^<]*)<\/title>/i.exec(readFileSync(html, "utf8"))?.[1]?.trim();
+    if (title && !/^vite\b/i.test(title) && /^[^\u0000-\u001f<>{}`$\\]{1,60}$/.test(title)) return title;
+  }
+  try {
+    const name = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { name?: string }).name;
+    if (name) {
+      const words = name.replace(/^@[^/]+\//, "").split(/[-_.\s]+/).filter(Boolean);
+      if (words.length > 0) return words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join(" ");
+    }
+  } catch {
+    // no name
+  }
+  return null;
+}
+
+/** Route paths an app file declares (`path="/x"` in JSX, `path: "/x"` in route objects). */
+export function declaredRoutePaths(source: string): string[] {
+  return [...source.matchAll(/\bpath\s*(?:=|:)\s*\{?\s*["'`]([^"'`]+)["'`]/g)].map((match) => match[1]!);
+}
+
+/** The component a route at `routePath` renders, or null: `element={<X …` / `element: <X …`. */
+function routeElement(source: string, routePath: string): string | null {
+  const escaped = routePath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const jsx = new RegExp(`path\\s*=\\s*\\{?\\s*["'\`]${escaped}["'\`][^>]*?element\\s*=\\s*\\{\\s*<([A-Za-z_$][\\w$.]*)`).exec(source);
+  const object = new RegExp(`path\\s*:\\s*["'\`]${escaped}["'\`][^}]*?element\\s*:\\s*<([A-Za-z_$][\\w$.]*)`).exec(source);
+  return jsx?.[1] ?? object?.[1] ?? null;
+}
+
+/** The component the tool's own integrations page is (never counted as the app's). */
+export const INDEX_PAGE_COMPONENT = "IntegrationsIndexPage";
+
+export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
+  const tsconfig = loadAppTsconfig(root);
+  const shadcn = readComponentsJson(root);
+  const tailwind = tailwindMajor(root);
+  const uiAlias = config.ui.alias ?? shadcn?.uiAlias ?? "@/components/ui";
+  const style: UiStyle = config.ui.style ?? (shadcn && tailwind !== null ? "shadcn" : tailwind !== null ? "tailwind" : "css");
+  const parts = Object.fromEntries(
+    (Object.keys(PART_EXPORTS) as UiPart[]).map((part) => [
+      part,
+      part === "card" ? partPresent(root, tsconfig, config.imports.card, part) : style === "shadcn" && partPresent(root, tsconfig, `${uiAlias}/${part}`, part),
+    ]),
+  ) as Record<UiPart, boolean>;
+  const routerFile = path.join(root, config.paths.router);
+  const routerSource = existsSync(routerFile) ? readFileSync(routerFile, "utf8") : "";
+  const paths = declaredRoutePaths(routerSource);
+  const afterConnectPath = config.afterConnectPath ?? config.routesBase;
+  const element = routeElement(routerSource, afterConnectPath);
+  const signIn = paths.find((p) => /(^|\/)(log-?in|sign-?in|auth)$/i.test(p));
+  return {
+    appName: config.appName ?? detectAppName(root) ?? "the app",
+    style,
+    tailwind,
+    uiAlias,
+    parts,
+    signInPath: config.signInPath ?? signIn ?? "/",
+    afterConnectPath,
+    indexPage: !paths.includes(afterConnectPath) || element === INDEX_PAGE_COMPONENT,
+  };
+}
+
+/** The `npx shadcn@latest add …` command for the parts a shadcn app lacks (null when it has them all, or is not shadcn). */
+export function missingPartsCommand(frontEnd: FrontEnd): string | null {
+  if (frontEnd.style !== "shadcn") return null;
+  const missing = USED_PARTS.filter((part) => !frontEnd.parts[part]);
+  return missing.length === 0 ? null : `npx shadcn@latest add ${missing.join(" ")}`;
+}
