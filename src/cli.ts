@@ -302,7 +302,7 @@ Examples:
     .action(async (options: { target: string; dbUrl?: string; json?: boolean; quiet?: boolean }) => {
       const reporter = await reporterFor(options);
       const { runDoctor, formatDoctor, checkDatabase } = await import("./commands/doctor.js");
-      const result = runDoctor({ target: options.target });
+      const result = await runDoctor({ target: options.target });
       if (options.dbUrl !== undefined) {
         result.findings.push(...(await checkDatabase(options.target, options.dbUrl)));
         result.ok = result.findings.every((finding) => finding.ok);

@@ -12,7 +12,8 @@ import { TemplateEngine } from "./render/engine.js";
 import type { AdoptionContext } from "./render/context.js";
 import { renderIntegration, renderRemoval, type RenderedOutput } from "./render/render.js";
 import { loadTemplateSet } from "./render/template-set.js";
-import { readRepoConfig, type RepoConfig } from "./repo/config.js";
+import { readConfigFile, readRepoConfig, type RepoConfig } from "./repo/config.js";
+import { loadRouteWiringFor } from "./plan/route-wiring.js";
 import { resolveInside, type Target } from "./repo/target.js";
 import type { IntegrationSpec } from "./spec/schema.js";
 import type { SpecSource } from "./spec/source.js";
@@ -199,6 +200,11 @@ export function planRemove(target: Target, spec: IntegrationSpec, options: { for
   const current = readCurrent(target, [...owned.map((o) => o.path), baseFile(spec.id), baseFile("shared")]);
   const plan = planRemoval({ id: spec.id, lock, current, removeShared, create, history, force: options.force, version });
   return { config, lock, lockText, plan, nextLockText: serializeLockfile(plan.nextLock) };
+}
+
+/** Loads what planning needs that is not loaded up front: the router code-mod, when the app's router has no markers. */
+export async function preparePlanning(target: Target): Promise<void> {
+  await loadRouteWiringFor(target.root, readConfigFile(target.root).paths.router);
 }
 
 /** plan → apply: the only write path, under the target's run lock. */

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError, type FieldIssue } from "../errors.js";
 import { toolVersion } from "../package-root.js";
-import { planRun, withRunLock } from "../pipeline.js";
+import { planRun, preparePlanning, withRunLock } from "../pipeline.js";
 import { readLockfile } from "../plan/lockfile.js";
 import { migrationFiles } from "../plan/migrations.js";
 import type { RunReport } from "../report.js";
@@ -228,6 +228,7 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   const candidates = [...new Set([...found.files, ...ownFolders.flatMap((folder) => filesBelow(target.root, folder))])].sort();
 
   const body = async (): Promise<CommandOutcome> => {
+    await preparePlanning(target);
     const state = planRun(target, [spec], {
       mode: "new",
       sources: { [spec.id]: source },

@@ -11,7 +11,7 @@ import { staleOps } from "./regenerate.js";
 import { hasConflictMarkers } from "../plan/merge.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
 import { envFiles, leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
-import { migrationHistory, planRun, readTargetState } from "../pipeline.js";
+import { migrationHistory, planRun, preparePlanning, readTargetState } from "../pipeline.js";
 import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
 import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
 import type { RepoConfig } from "../repo/config.js";
@@ -32,7 +32,7 @@ export interface DoctorResult {
 }
 
 /** Checks every installed integration: files present and current, env, docs, migrations, no leaked secret. */
-export function runDoctor(options: { target: string }): DoctorResult {
+export async function runDoctor(options: { target: string }): Promise<DoctorResult> {
   const target = openApp(options.target);
   const { config, lock } = readTargetState(target);
   const findings: Finding[] = [];
@@ -123,6 +123,7 @@ export function runDoctor(options: { target: string }): DoctorResult {
   const stale = new Map<string, string[]>();
   let ops: FileOp[] = [];
   try {
+    await preparePlanning(target);
     ops = staleOps(planRun(target, current, { mode: "regenerate", force: false, sources }).plan.ops);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

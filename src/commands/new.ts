@@ -1,5 +1,5 @@
 import { ConflictError, UsageError } from "../errors.js";
-import { applyRun, planRun, withRunLock, type PipelineState } from "../pipeline.js";
+import { applyRun, planRun, preparePlanning, withRunLock, type PipelineState } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
 import type { RunReport } from "../report.js";
 import { buildIntegrationContext } from "../render/context.js";
@@ -357,6 +357,7 @@ export async function runNew(
     throw new UsageError("the generated code would import modules the app does not have; nothing was written", importProblems);
   }
   const body = async (): Promise<CommandOutcome> => {
+    await preparePlanning(target);
     const state = planRun(target, [spec], {
       mode: "new",
       force: options.force ?? false,

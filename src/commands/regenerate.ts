@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import { applyRun, planRun, withRunLock } from "../pipeline.js";
+import { applyRun, planRun, preparePlanning, withRunLock } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
 import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
@@ -70,6 +70,7 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
   const dryRun = (options.dryRun ?? false) || check;
 
   const body = async (): Promise<CommandOutcome> => {
+    await preparePlanning(target);
     const state = planRun(target, specs, {
       mode: "regenerate",
       force: options.force ?? false,

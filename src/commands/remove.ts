@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.js";
-import { applyRun, planRemove, withRunLock } from "../pipeline.js";
+import { applyRun, planRemove, preparePlanning, withRunLock } from "../pipeline.js";
 import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
 import { openApp } from "../repo/target.js";
@@ -29,6 +29,7 @@ export async function runRemove(id: string, options: RemoveOptions): Promise<Com
   const spec = parseRecordedSpec(entry.spec, `nexus-integrate.lock.json (${id})`);
   const dryRun = options.dryRun ?? false;
   const body = async (): Promise<CommandOutcome> => {
+    await preparePlanning(target);
     const state = planRemove(target, spec, { force: options.force ?? false });
     const report: RunReport = {
       command: "remove",

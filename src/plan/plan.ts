@@ -6,7 +6,8 @@ import { sha256 } from "./hash.js";
 import { emptyLockfile, lockedOutputsOf, type LockedOutput, type Lockfile } from "./lockfile.js";
 import { conflictHunks, hasConflictMarkers, mergeThreeWay } from "./merge.js";
 import { sortHistory, type MigrationRecord } from "./migrations.js";
-import { unwireRoutes, wireRoutes, type RouteWiring } from "./wire-routes.js";
+import { routeWiring } from "./route-wiring.js";
+import type { RouteWiring } from "./wire-routes.js";
 import type { SpecSource } from "../spec/source.js";
 
 /**
@@ -221,12 +222,12 @@ function wireRouterFile(
   for (const [owner, wiring] of current) {
     const old = previous.get(owner);
     if (mode !== "regenerate" || !old || !wiring || (old.imports === wiring.imports && old.routes === wiring.routes)) continue;
-    const taken = unwireRoutes(text, [old]);
+    const taken = routeWiring().unwireRoutes(text, [old]);
     if ("reason" in taken) break;
     text = taken.text;
     edited.push(...taken.edited.map((route) => `${owner}: the route ${route} was changed since nexus-integrate added it`));
   }
-  const result = wireRoutes(text, [...current.values()].filter((w): w is RouteWiring => w !== null));
+  const result = routeWiring().wireRoutes(text, [...current.values()].filter((w): w is RouteWiring => w !== null));
   if (!result.ok) {
     return {
       kind: "refused",
@@ -551,7 +552,7 @@ export function planRemoval(input: {
         const content = parseBaseFile(input.current.get(baseFile(output.owner)) ?? null)[baseKey({ ...output, owner: output.owner })];
         if (content === undefined) continue;
         const wiring = output.region === "routes" ? { imports: "", routes: content } : { imports: content, routes: "" };
-        const taken = unwireRoutes(text, [wiring]);
+        const taken = routeWiring().unwireRoutes(text, [wiring]);
         if ("reason" in taken) edited.push(`its routes could not be taken out: ${taken.reason}`);
         else {
           edited.push(...taken.edited.map((route) => `the route ${route} was changed since nexus-integrate added it`));

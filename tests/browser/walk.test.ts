@@ -372,6 +372,22 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     await context.close();
   });
 
+  it("a start the server turns down shows its message at the Connect button, focused, and Connect again", async () => {
+    const { context, page } = await browse({ id: USER_B, email: "b@example.com" });
+    await context.route("**/functions/v1/hubspot-exchange-tokens", (route) =>
+      route.request().method() === "OPTIONS"
+        ? route.continue()
+        : route.fulfill({ status: 503, contentType: "application/json", body: '{"error":"unavailable","message":"HubSpot is not reachable right now. Try again in a minute."}' }),
+    );
+    await page.goto(`${app.url}/integrations/hubspot`);
+    await page.getByRole("button", { name: "Connect HubSpot" }).click();
+    await expect.poll(() => page.getByRole("alert").innerText(), { timeout: 10_000 }).toContain("HubSpot is not reachable right now.");
+    expect(await focusedText(page)).toContain("HubSpot was not connected");
+    expect(await page.getByRole("button", { name: "Connect HubSpot" }).isEnabled()).toBe(true);
+    await checkPage(page, shots, "setup-error");
+    await context.close();
+  });
+
   it("a callback reached without a session offers to sign in, not to try again", async () => {
     const { context, page } = await browse(null);
     await page.goto(`${app.url}/integrations/hubspot/callback?code=abc&state=def`);

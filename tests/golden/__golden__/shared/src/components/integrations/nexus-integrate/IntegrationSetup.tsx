@@ -18,6 +18,8 @@ export interface IntegrationSetupProps {
   headingLevel?: 1 | 2 | 3;
   /** "reconnect": the compact prompt for a connection the provider no longer accepts. */
   variant?: "connect" | "reconnect";
+  /** The progress steps shown (the second is the provider's sign-in); defaults to review, sign in, connected. */
+  steps?: readonly string[];
   /** What the user gets (defaults to the provider's benefits); `{app}` stands for the app's name. */
   benefits?: readonly string[];
   /** Extra content under the benefits: a team's own note or step. */
@@ -39,6 +41,7 @@ export function IntegrationSetup({
   integration,
   headingLevel = 1,
   variant = "connect",
+  steps,
   benefits = integration.benefits,
   children,
   autoFocus = false,
@@ -119,7 +122,7 @@ export function IntegrationSetup({
     );
   }
 
-  const steps = ["Review access", `Sign in to ${name}`, "Connected"];
+  const progress = steps ?? ["Review access", `Sign in to ${name}`, "Connected"];
   return (
     <div className={classes.page}>
       <Card data-integration={integration.id}>
@@ -133,7 +136,7 @@ export function IntegrationSetup({
         </CardHeader>
         <CardContent className={classes.stack}>
           <ol className={classes.steps} aria-label="Progress">
-            {steps.map((label, index) => (
+            {progress.map((label, index) => (
               <li
                 key={label}
                 className={
