@@ -204,7 +204,8 @@ export function planRemove(target: Target, spec: IntegrationSpec, options: { for
 
 /** Loads what planning needs that is not loaded up front: the router code-mod, when the app's router has no markers. */
 export async function preparePlanning(target: Target): Promise<void> {
-  await loadRouteWiringFor(target.root, readConfigFile(target.root).paths.router);
+  const lockFile = path.join(target.root, "nexus-integrate.lock.json");
+  await loadRouteWiringFor(target.root, readConfigFile(target.root).paths.router, existsSync(lockFile) ? readFileSync(lockFile, "utf8") : null);
 }
 
 /** plan → apply: the only write path, under the target's run lock. */

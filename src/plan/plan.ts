@@ -216,23 +216,34 @@ function wireRouterFile(
   mode: PlanMode,
 ): WireOutcome {
   let text = before;
+  const { routedPaths, unwireRoutes, wireRoutes } = routeWiring();
   const current = wiringsOf(outputs, (o) => o.content);
   const previous = wiringsOf(outputs, baseOf);
   const edited: string[] = [];
+  const toWire = new Map<string, RouteWiring>();
   for (const [owner, wiring] of current) {
+    if (!wiring) continue;
     const old = previous.get(owner);
-    if (mode !== "regenerate" || !old || !wiring || (old.imports === wiring.imports && old.routes === wiring.routes)) continue;
-    const taken = routeWiring().unwireRoutes(text, [old]);
-    if ("reason" in taken) break;
-    text = taken.text;
-    edited.push(...taken.edited.map((route) => `${owner}: the route ${route} was changed since nexus-integrate added it`));
+    const same = old && old.imports === wiring.imports && old.routes === wiring.routes;
+    // Routes wired before whose template did not change: there, as the user may have edited them, they stay.
+    if (same && mode === "regenerate" && routedPaths(text, [wiring]).length > 0) continue;
+    if (mode === "regenerate" && old && !same) {
+      const taken = unwireRoutes(text, [old]);
+      if (!("reason" in taken)) {
+        text = taken.text;
+        edited.push(...taken.edited.map((route) => `${owner}: the route ${route} was changed since nexus-integrate added it`));
+      }
+    }
+    toWire.set(owner, wiring);
   }
-  const result = routeWiring().wireRoutes(text, [...current.values()].filter((w): w is RouteWiring => w !== null));
+  const result = wireRoutes(text, [...toWire.values()]);
   if (!result.ok) {
+    // Only what is not in the file yet is to paste.
+    const missing = outputs.filter((o) => toWire.has(o.owner) && routedPaths(before, [toWire.get(o.owner)!]).length === 0);
     return {
       kind: "refused",
       reason: result.reason,
-      snippets: outputs.map((o) => regionSnippet(o.region!, o.owner, o.content, filePath)),
+      snippets: missing.map((o) => regionSnippet(o.region!, o.owner, o.content, filePath)),
     };
   }
   if (edited.length > 0) return { kind: "edited", text: result.text, reason: edited.join("; ") };
@@ -299,11 +310,15 @@ export function planFileOps(input: PlanInput): Plan {
     }
     // A router file without our markers: the routes go in through the code-mod (AST in, AST out).
     const routed = outputs.filter((o) => o.kind === "block" && ROUTER_REGIONS.includes(o.region ?? ""));
-    if (before !== null && routed.length > 0 && !ROUTER_REGIONS.some((region) => before.includes(`<nexus-integrate:${region}>`))) {
+    const wiredBefore = routed.some((o) => recordedFor(lock, o)?.wiring === "ast");
+    const marked = ROUTER_REGIONS.every((region) => before?.includes(`<nexus-integrate:${region}>`));
+    // Once wired by the code-mod, a file stays so: markers added later are not filled (that would route twice).
+    if (before !== null && routed.length > 0 && (!marked || wiredBefore)) {
       outputs = outputs.filter((o) => !routed.includes(o));
       const outcome = wireRouterFile(before, filePath, routed, (o) => basesOf(o.owner)[baseKey(o)] ?? null, input.mode);
       for (const output of routed) {
-        nextBases.set(output, output.content);
+        // A refused wiring keeps the earlier base, so what was wired before can still be taken out.
+        nextBases.set(output, outcome.kind === "refused" ? (basesOf(output.owner)[baseKey(output)] ?? output.content) : output.content);
         if (outcome.kind === "wired") wired.add(output);
         else if (recordedFor(lock, output)?.wiring === "ast") wired.add(output);
       }
@@ -550,7 +565,10 @@ export function planRemoval(input: {
         text = "";
       } else if (output.wiring === "ast") {
         const content = parseBaseFile(input.current.get(baseFile(output.owner)) ?? null)[baseKey({ ...output, owner: output.owner })];
-        if (content === undefined) continue;
+        if (content === undefined) {
+          edited.push(`its ${output.region} could not be found without the merge base (${baseFile(output.owner)}): take them out by hand`);
+          continue;
+        }
         const wiring = output.region === "routes" ? { imports: "", routes: content } : { imports: content, routes: "" };
         const taken = routeWiring().unwireRoutes(text, [wiring]);
         if ("reason" in taken) edited.push(`its routes could not be taken out: ${taken.reason}`);

@@ -13,8 +13,12 @@ export async function loadRouteWiring(): Promise<void> {
   loaded ??= await import("./wire-routes.js");
 }
 
-/** Loads the code-mod when the router file exists without the `<nexus-integrate:routes>` markers. */
-export async function loadRouteWiringFor(root: string, routerPath: string): Promise<void> {
+/**
+ * Loads the code-mod when the router file exists without the `<nexus-integrate:routes>` markers, or when the
+ * lockfile records routes it wired (remove and regenerate take those out with it).
+ */
+export async function loadRouteWiringFor(root: string, routerPath: string, lockText: string | null): Promise<void> {
+  if (lockText?.includes('"wiring": "ast"')) return loadRouteWiring();
   const file = path.join(root, routerPath);
   if (!existsSync(file)) return;
   const text = readFileSync(file, "utf8");

@@ -201,11 +201,12 @@ function findRouteTree(ast: Node): Container | string {
  * Where new routes go in the tree: inside the layout route that wraps the app's pages (a route with child routes
  * and path "/" or no path), else at the top of the tree.
  */
-function insertionContainer(tree: Container): Container {
-  for (const route of routesIn(tree)) {
-    if (route.children && (route.path === null || route.path === "/")) return insertionContainer(route.children);
+function insertionContainer(tree: Container): Container | string {
+  const layouts = routesIn(tree).filter((route) => route.children && (route.path === null || route.path === "/"));
+  if (layouts.length > 1) {
+    return `it has ${layouts.length} layout routes (${layouts.map((r) => r.elementSource ?? "no element").join(", ")}), and which one the integration's pages belong in is not clear`;
   }
-  return tree;
+  return layouts[0] ? insertionContainer(layouts[0].children!) : tree;
 }
 
 function indentOf(text: string, node: Node): string {
@@ -280,6 +281,7 @@ export function wireRoutes(source: string, wirings: RouteWiring[]): WireResult {
   }
   const present = allRoutes(tree);
   const container = insertionContainer(tree);
+  if (typeof container === "string") return { ok: false, reason: container };
   let changed = false;
   for (const route of routes) {
     const same = present.find((r) => r.path === route.path);
@@ -377,6 +379,14 @@ function usesOf(ast: Node, name: string): number {
     },
   });
   return uses;
+}
+
+/** The paths of the wirings' routes that the file routes already (to any element). */
+export function routedPaths(source: string, wirings: RouteWiring[]): string[] {
+  const prepared = prepare(source, wirings);
+  if (typeof prepared === "string") return [];
+  const present = new Set(allRoutes(prepared.tree).map((route) => route.path));
+  return prepared.routes.map((route) => route.path).filter((p) => present.has(p));
 }
 
 /** Whether the file's routes can be wired (for messages): null when they can, else why not. */

@@ -82,17 +82,29 @@ function partPresent(root: string, tsconfig: AppTsconfig, specifier: string, par
 }
 
 /** The name users see: the config's, else index.html's <title> (unless Vite's placeholder), else package.json's name. */
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+
+/** A name the config schema accepts (`appName`), or null. */
+function usableName(name: string): string | null {
+  const trimmed = name.trim();
+  return /^[^\u0000-\u001f<>{}`$\\]{1,60}$/.test(trimmed) ? trimmed : null;
+}
+
 export function detectAppName(root: string): string | null {
   const html = path.join(root, "index.html");
   if (existsSync(html)) {
-    const title = /<title>([^<]*)<\/title>/i.exec(readFileSync(html, "utf8"))?.[1]?.trim();
-    if (title && !/^vite\b/i.test(title) && /^[^\u0000-\u001f<>{}`$\\]{1,60}$/.test(title)) return title;
+    const raw = /<title>([^<]*)<\/title>/i.exec(readFileSync(html, "utf8"))?.[1] ?? "";
+    const title = raw.replace(/&(#\d+|[a-z]+);/gi, (whole, code: string) =>
+      code.startsWith("#") ? String.fromCharCode(Number(code.slice(1))) : (ENTITIES[code.toLowerCase()] ?? whole),
+    );
+    const usable = usableName(title);
+    if (usable && !/^vite\b/i.test(usable)) return usable;
   }
   try {
     const name = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { name?: string }).name;
-    if (name) {
+    if (name && !/^vite-project$/.test(name)) {
       const words = name.replace(/^@[^/]+\//, "").split(/[-_.\s]+/).filter(Boolean);
-      if (words.length > 0) return words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join(" ");
+      if (words.length > 0) return usableName(words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join(" "));
     }
   } catch {
     // no name
@@ -102,14 +114,17 @@ export function detectAppName(root: string): string | null {
 
 /** Route paths an app file declares (`path="/x"` in JSX, `path: "/x"` in route objects). */
 export function declaredRoutePaths(source: string): string[] {
-  return [...source.matchAll(/\bpath\s*(?:=|:)\s*\{?\s*["'`]([^"'`]+)["'`]/g)].map((match) => match[1]!);
+  // A relative path (a child of the root layout, the usual case) is read as under "/".
+  return [...source.matchAll(/\bpath\s*(?:=|:)\s*\{?\s*["'`]([^"'`]+)["'`]/g)].map((match) =>
+    match[1]!.startsWith("/") || match[1] === "*" ? match[1]! : `/${match[1]!}`,
+  );
 }
 
 /** The component a route at `routePath` renders, or null: `element={<X …` / `element: <X …`. */
 function routeElement(source: string, routePath: string): string | null {
   const escaped = routePath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const jsx = new RegExp(`path\\s*=\\s*\\{?\\s*["'\`]${escaped}["'\`][^>]*?element\\s*=\\s*\\{\\s*<([A-Za-z_$][\\w$.]*)`).exec(source);
-  const object = new RegExp(`path\\s*:\\s*["'\`]${escaped}["'\`][^}]*?element\\s*:\\s*<([A-Za-z_$][\\w$.]*)`).exec(source);
+  const jsx = new RegExp(`path\\s*=\\s*\\{?\\s*["'\`]/?${escaped.replace(/^\\?\//, "")}["'\`][^>]*?element\\s*=\\s*\\{\\s*<([A-Za-z_$][\\w$.]*)`).exec(source);
+  const object = new RegExp(`path\\s*:\\s*["'\`]/?${escaped.replace(/^\\?\//, "")}["'\`][^}]*?element\\s*:\\s*<([A-Za-z_$][\\w$.]*)`).exec(source);
   return jsx?.[1] ?? object?.[1] ?? null;
 }
 
@@ -134,6 +149,11 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
   const afterConnectPath = config.afterConnectPath ?? config.routesBase;
   const element = routeElement(routerSource, afterConnectPath);
   const signIn = paths.find((p) => /(^|\/)(log-?in|sign-?in|auth)$/i.test(p));
+  // The tool's integrations page lists the registry: only where the registry is the tool's (created when
+  // missing) or exports `integrations` as the tool's does.
+  const registryFile = path.join(root, config.paths.registry);
+  const registryNames = existsSync(registryFile) ? exportedNames(readFileSync(registryFile, "utf8")) : null;
+  const registryUsable = !existsSync(registryFile) || registryNames === null || registryNames.has("integrations");
   return {
     appName: config.appName ?? detectAppName(root) ?? "the app",
     style,
@@ -142,7 +162,7 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
     parts,
     signInPath: config.signInPath ?? signIn ?? "/",
     afterConnectPath,
-    indexPage: !paths.includes(afterConnectPath) || element === INDEX_PAGE_COMPONENT,
+    indexPage: registryUsable && (!paths.includes(afterConnectPath) || element === INDEX_PAGE_COMPONENT),
   };
 }
 

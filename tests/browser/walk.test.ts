@@ -129,15 +129,9 @@ async function looks(page: Page, button: string) {
   return page.getByRole("button", { name: button }).evaluate((element) => {
     const { getComputedStyle } = globalThis as unknown as BrowserGlobals;
     const style = getComputedStyle(element as unknown as Styled);
-    let card: Styled | null = element as unknown as Styled;
-    let cardStyle: ReturnType<BrowserGlobals["getComputedStyle"]> | null = null;
-    while ((card = card.parentElement)) {
-      const s = getComputedStyle(card);
-      if (parseFloat(s.borderTopWidth) > 0 || s.boxShadow !== "none") {
-        cardStyle = s;
-        break;
-      }
-    }
+    // The card is the element the generated page marks with data-integration (the app's Card or the tool's).
+    const card = (element as unknown as { closest(selector: string): Styled | null }).closest("[data-integration]");
+    const cardStyle = card ? getComputedStyle(card) : null;
     return {
       background: style.backgroundColor,
       padding: parseFloat(style.paddingLeft) + parseFloat(style.paddingTop),
@@ -333,6 +327,9 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     await page.getByRole("button", { name: "Disconnect", exact: true }).click();
     expect(await focusedText(page)).toBe("button: Disconnect HubSpot");
     await checkPage(page, shots, "dashboard-confirm-disconnect");
+    await page.getByRole("button", { name: "Keep connected" }).click();
+    expect(await focusedText(page)).toBe("button: Disconnect");
+    await page.getByRole("button", { name: "Disconnect", exact: true }).click();
     await page.getByRole("button", { name: "Disconnect HubSpot" }).click();
     await expect.poll(() => page.getByRole("heading", { level: 1, name: "Connect HubSpot" }).isVisible(), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => focusedText(page)).toBe("h1: Connect HubSpot");

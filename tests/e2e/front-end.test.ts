@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { linkAppDeps } from "../helpers/app-deps.js";
@@ -74,6 +74,70 @@ describe("the front end in the app's kit", () => {
     expect(existsSync(path.join(app, "src/integrations/registry.ts"))).toBe(false);
   }, 240_000);
 
+  it("once wired by the code-mod a router stays so: markers added later route nothing twice, and remove still takes the routes out", async () => {
+    const app = copyShadcnApp();
+    expect((await run(["init", "--yes", "--target", app])).exitCode).toBe(0);
+    expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    const wired = read(app, "src/App.tsx");
+    const marked = wired
+      .replace('import NotFound from "./pages/NotFound";\n', 'import NotFound from "./pages/NotFound";\n// <nexus-integrate:route-imports>\n// </nexus-integrate:route-imports>\n')
+      .replace('        <Route path="*"', '        {/* <nexus-integrate:routes> */}\n        {/* </nexus-integrate:routes> */}\n        <Route path="*"');
+    writeFileSync(path.join(app, "src/App.tsx"), marked);
+    const regenerated = await run(["regenerate", "--all", "--target", app]);
+    expect(regenerated.exitCode, regenerated.stdout + regenerated.stderr).toBe(0);
+    expect(read(app, "src/App.tsx")).toBe(marked);
+    const removed = await run(["remove", "hubspot", "--yes", "--target", app]);
+    expect(removed.exitCode, removed.stdout + removed.stderr).toBe(0);
+    expect(read(app, "src/App.tsx")).not.toContain("HubSpot");
+    expect(read(app, "src/App.tsx")).not.toContain("IntegrationsIndexPage");
+  });
+
+  it("a refused router gets a snippet of only what it does not route yet; an edited wired route is kept by regenerate", async () => {
+    const app = copyShadcnApp();
+    expect((await run(["init", "--yes", "--target", app])).exitCode).toBe(0);
+    expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    const router = path.join(app, "src/App.tsx");
+    // The user wraps a wired route's element: regenerate keeps it (the template did not change).
+    writeFileSync(router, read(app, "src/App.tsx").replace("element={<HubSpotSetup />}", "element={<main><HubSpotSetup /></main>}"));
+    const edited = read(app, "src/App.tsx");
+    const regenerated = await run(["regenerate", "--all", "--json", "--target", app]);
+    expect(regenerated.exitCode, regenerated.stdout).toBe(0);
+    expect(read(app, "src/App.tsx")).toBe(edited);
+    // A second layout route makes the tree ambiguous: the next integration's routes come as a snippet, its own only.
+    writeFileSync(router, edited.replace('        <Route path="*"', '        <Route element={<Home />}>\n          <Route path="/a" element={<Home />} />\n        </Route>\n        <Route element={<Login />}>\n          <Route path="/b" element={<Login />} />\n        </Route>\n        <Route path="*"'));
+    const salesforce = await run(["new", "salesforce", "--yes", "--json", "--target", app]);
+    expect(salesforce.exitCode, salesforce.stderr).toBe(0);
+    const op = (JSON.parse(salesforce.stdout) as { files: { path: string; action: string; reason?: string; snippets?: string[] }[] }).files.find((f) => f.path === "src/App.tsx")!;
+    expect(op.action).toBe("keep");
+    expect(op.reason).toContain("it has 2 layout routes (<Home />, <Login />)");
+    const snippets = op.snippets!.join("\n");
+    expect(snippets).toContain('<Route path="/integrations/salesforce" element={<SalesforceSetup />} />');
+    expect(snippets).not.toContain("IntegrationsIndexPage");
+    expect(snippets).not.toContain("HubSpot");
+  });
+
+  it("relative child routes count as the app's own pages; a registry of the app's without `integrations` gets no index page", async () => {
+    const app = copyShadcnApp();
+    writeFileSync(
+      path.join(app, "src/App.tsx"),
+      read(app, "src/App.tsx")
+        .replace('        <Route path="/" element={<Home />} />\n        <Route path="/login" element={<Login />} />', '        <Route path="/" element={<Home />}>\n          <Route path="login" element={<Login />} />\n          <Route path="integrations" element={<Home />} />\n        </Route>'),
+    );
+    const init = await run(["init", "--yes", "--target", app]);
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(JSON.parse(read(app, "nexus-integrate.config.json")).signInPath).toBe("/login");
+    expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    expect(existsSync(path.join(app, "src/pages/integrations/IntegrationsIndexPage.tsx"))).toBe(false);
+
+    const other = copyShadcnApp();
+    mkdirSync(path.join(other, "src/integrations"), { recursive: true });
+    writeFileSync(path.join(other, "src/integrations/registry.ts"), 'export const appIntegrations = [{ id: "crm", name: "CRM" }];\n');
+    expect((await run(["init", "--yes", "--target", other])).exitCode).toBe(0);
+    expect((await run(["new", "hubspot", "--yes", "--target", other])).exitCode).toBe(0);
+    expect(existsSync(path.join(other, "src/pages/integrations/IntegrationsIndexPage.tsx"))).toBe(false);
+    expect(read(other, "src/integrations/registry.ts")).toBe('export const appIntegrations = [{ id: "crm", name: "CRM" }];\n');
+  });
+
   it("a missing shadcn part is named with the exact npx shadcn add command, and the pages bring their own in its place", async () => {
     const app = copyShadcnApp();
     rmSync(path.join(app, "src/components/ui/alert.tsx"));
@@ -85,7 +149,7 @@ describe("the front end in the app's kit", () => {
     const ui = read(app, "src/components/integrations/nexus-integrate/ui.tsx");
     expect(ui).not.toContain("@/components/ui/alert");
     expect(ui).toContain('import { Button as AppButton, buttonVariants } from "@/components/ui/button";');
-    expect(ui).toContain('<div ref={ref} role={role} tabIndex={-1} className={join(classes.notice.base, classes.notice[tone])}>');
+    expect(ui).toContain('<div ref={focusRef} role={role} tabIndex={-1} className={join(classes.notice.base, classes.notice[tone])}>');
   });
 
   it("an app without Tailwind gets the tool's own stylesheet; without a config the kit is detected all the same", async () => {

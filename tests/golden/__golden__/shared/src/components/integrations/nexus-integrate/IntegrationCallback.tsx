@@ -62,7 +62,7 @@ export function IntegrationCallback({ integration }: { integration: IntegrationC
     <div className={classes.page} data-integration={integration.id} data-status={state.status}>
       <Card>
         <CardHeader>
-          <Heading level={1} ref={headingRef} tabIndex={-1}>
+          <Heading level={1} focusRef={headingRef} tabIndex={-1}>
             {title}
           </Heading>
           <CardDescription>

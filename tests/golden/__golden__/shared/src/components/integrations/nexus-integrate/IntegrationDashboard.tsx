@@ -36,12 +36,17 @@ export function IntegrationDashboard({ integration, data }: { integration: Integ
   const [disconnected, setDisconnected] = useState(false);
   const errorRef = useRef<HTMLDivElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const disconnectRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
 
   useEffect(() => {
     if (error || loadError) errorRef.current?.focus();
   }, [error, loadError]);
   useEffect(() => {
+    // Into the question, and back to Disconnect when the user keeps the connection.
     if (confirming) confirmRef.current?.focus();
+    else if (asked.current) disconnectRef.current?.focus();
+    asked.current = confirming;
   }, [confirming]);
 
   // Signed out: the setup card, which links to the app's sign-in page.
@@ -57,7 +62,7 @@ export function IntegrationDashboard({ integration, data }: { integration: Integ
     return (
       <div className={classes.page} data-integration={integration.id} data-status="load-error">
         <Heading level={1}>{name}</Heading>
-        <Notice ref={errorRef} tone="error" title={`Could not load your ${name} connection`}>
+        <Notice focusRef={errorRef} tone="error" title={`Could not load your ${name} connection`}>
           {loadError}
         </Notice>
         <div className={classes.actions}>
@@ -88,7 +93,7 @@ export function IntegrationDashboard({ integration, data }: { integration: Integ
             <IntegrationSetup integration={integration} variant="reconnect" headingLevel={2} />
           ) : null}
           {error ? (
-            <Notice ref={errorRef} tone="error" title="Something went wrong">
+            <Notice focusRef={errorRef} tone="error" title="Something went wrong">
               {error}
             </Notice>
           ) : null}
@@ -127,7 +132,7 @@ export function IntegrationDashboard({ integration, data }: { integration: Integ
             {confirming ? (
               <>
                 <Button
-                  ref={confirmRef}
+                  focusRef={confirmRef}
                   variant="destructive"
                   disabled={busy}
                   onClick={() =>
@@ -145,7 +150,7 @@ export function IntegrationDashboard({ integration, data }: { integration: Integ
               </>
             ) : (
               <>
-                <Button variant="outline" onClick={() => setConfirming(true)} disabled={busy}>
+                <Button focusRef={disconnectRef} variant="outline" onClick={() => setConfirming(true)} disabled={busy}>
                   Disconnect
                 </Button>
                 <Button

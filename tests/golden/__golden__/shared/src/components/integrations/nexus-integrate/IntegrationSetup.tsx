@@ -99,7 +99,7 @@ export function IntegrationSetup({
     </Notice>
   ) : null;
   const failure = error ? (
-    <Notice ref={errorRef} tone="error" title={`${name} was not connected`}>
+    <Notice focusRef={errorRef} tone="error" title={`${name} was not connected`}>
       {error}
     </Notice>
   ) : null;
@@ -127,7 +127,7 @@ export function IntegrationSetup({
     <div className={classes.page}>
       <Card data-integration={integration.id}>
         <CardHeader>
-          <Heading level={headingLevel} ref={headingRef} tabIndex={-1}>
+          <Heading level={headingLevel} focusRef={headingRef} tabIndex={-1}>
             Connect {name}
           </Heading>
           <CardDescription>

@@ -52,24 +52,28 @@ export const classes = {
 } as const;
 
 export type ButtonVariant = "default" | "outline" | "destructive";
-type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; ref?: Ref<HTMLButtonElement> };
-type HeadingProps = HTMLAttributes<HTMLHeadingElement> & { level: 1 | 2 | 3; ref?: Ref<HTMLHeadingElement> };
+// Focus targets are passed as `focusRef` (a plain prop works the same in React 18 and 19).
+type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+  variant?: ButtonVariant;
+  focusRef?: Ref<HTMLButtonElement>;
+};
+type HeadingProps = HTMLAttributes<HTMLHeadingElement> & { level: 1 | 2 | 3; focusRef?: Ref<HTMLHeadingElement> };
 
 /** The classes of a button, for a link that looks like one. */
 export function buttonClass(variant: ButtonVariant = "default"): string {
   return join(classes.button.base, classes.button[variant]);
 }
 
-export function Button({ variant = "default", className, type = "button", ...props }: ButtonProps) {
-  return <button type={type} className={join(buttonClass(variant), className)} {...props} />;
+export function Button({ variant = "default", className, type = "button", focusRef, ...props }: ButtonProps) {
+  return <button ref={focusRef} type={type} className={join(buttonClass(variant), className)} {...props} />;
 }
 
 export { Card, CardContent, CardDescription, CardFooter, CardHeader };
 
 /** A heading at the level the page needs (the app's CardTitle may be a div or an h3); `className` replaces its look. */
-export function Heading({ level, className, ...props }: HeadingProps) {
+export function Heading({ level, className, focusRef, ...props }: HeadingProps) {
   const Tag = level === 1 ? "h1" : level === 2 ? "h2" : "h3";
-  return <Tag className={className ?? classes.heading[level]} {...props} />;
+  return <Tag ref={focusRef} className={className ?? classes.heading[level]} {...props} />;
 }
 
 export interface NoticeProps {
@@ -77,15 +81,15 @@ export interface NoticeProps {
   title: string;
   children?: ReactNode;
   /** Focus lands here when the notice appears (it gets tabIndex -1). */
-  ref?: Ref<HTMLDivElement>;
+  focusRef?: Ref<HTMLDivElement>;
   /** "alert" for errors (read out at once), "status" for the rest. */
   role?: "alert" | "status";
 }
 
 /** A message with a title: an error, or a prompt such as "reconnect". */
-export function Notice({ tone, title, children, ref, role = tone === "error" ? "alert" : "status" }: NoticeProps) {
+export function Notice({ tone, title, children, focusRef, role = tone === "error" ? "alert" : "status" }: NoticeProps) {
   return (
-    <div ref={ref} role={role} tabIndex={-1} className={join(classes.notice.base, classes.notice[tone])}>
+    <div ref={focusRef} role={role} tabIndex={-1} className={join(classes.notice.base, classes.notice[tone])}>
       <p className={classes.notice.title}>{title}</p>
       {children ? <div>{children}</div> : null}
     </div>
