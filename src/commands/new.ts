@@ -11,7 +11,7 @@ import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
 import { checkAppImports } from "../repo/app-imports.js";
-import { CONFIG_FILE, readRepoConfig, type RepoConfig } from "../repo/config.js";
+import { CONFIG_FILE, readConfigFile, type RepoConfig } from "../repo/config.js";
 import { handWrittenFiles } from "../repo/playbook.js";
 
 export interface NewOptions {
@@ -352,7 +352,7 @@ export async function runNew(
   const source = specSource(presetName, presetVars, spec.id, discoveredOwn, specFile, flags, prompted);
   const dryRun = options.dryRun ?? false;
   // Before anything is planned or written: the app modules the generated code imports must be there.
-  const importProblems = checkAppImports(target.root, readRepoConfig(target.root));
+  const importProblems = checkAppImports(target.root, readConfigFile(target.root));
   if (importProblems.length > 0) {
     throw new UsageError("the generated code would import modules the app does not have; nothing was written", importProblems);
   }

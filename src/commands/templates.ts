@@ -8,7 +8,7 @@ import type { FileOp } from "../plan/plan.js";
 import { checkTemplate, TemplateEngine } from "../render/engine.js";
 import { renderIntegration } from "../render/render.js";
 import { builtinSetFiles, loadTemplateSet } from "../render/template-set.js";
-import { CONFIG_FILE, readRepoConfig } from "../repo/config.js";
+import { CONFIG_FILE, readConfigFile, readRepoConfig } from "../repo/config.js";
 import { openApp, resolveInside } from "../repo/target.js";
 import { buildSpec, finalizeSpec } from "../spec/build.js";
 import type { RunReport } from "../report.js";
@@ -27,7 +27,7 @@ export async function runEject(options: { target: string; set?: string; dir?: st
     throw new UsageError("unknown template set", [{ path: "--set", message: `"${set}" must be basic or advanced` }]);
   }
   const dir = (options.dir ?? DEFAULT_EJECT_DIR).replace(/\/+$/, "");
-  readRepoConfig(target.root); // the config must be valid before we edit it
+  readConfigFile(target.root); // the config must be valid before we edit it
   const ops: FileOp[] = [];
   const conflicts: string[] = [];
   for (const file of builtinSetFiles(set)) {
