@@ -301,7 +301,9 @@ export function wireRoutes(source: string, wirings: RouteWiring[]): WireResult {
   if (lines.length > 0) {
     const program = babelParse(text, { sourceType: "module", plugins: ["jsx", "typescript"] }).program;
     const lastImport = program.body.filter((statement) => statement.type === "ImportDeclaration").pop();
-    const at = lastImport?.end ?? 0;
+    // After the whole line of the last import (a trailing comment stays with its import).
+    const lineEnd = lastImport ? text.indexOf("\n", lastImport.end ?? 0) : -1;
+    const at = lastImport ? (lineEnd === -1 ? text.length : lineEnd) : 0;
     text = lastImport ? `${text.slice(0, at)}\n${lines.join("\n")}${text.slice(at)}` : `${lines.join("\n")}\n${text}`;
     changed = true;
   }

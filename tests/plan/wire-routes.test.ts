@@ -65,6 +65,14 @@ describe("wiring routes into the app's router file", () => {
     expect(unwired).toEqual({ text: ROUTES_APP, edited: [] });
   });
 
+  it("puts the imports after a trailing comment of the last import, and takes them out to the same bytes", () => {
+    const commented = ROUTES_APP.replace('import NotFound from "./pages/NotFound";', 'import NotFound from "./pages/NotFound"; // the catch-all');
+    const wired = wireRoutes(commented, [HUBSPOT]);
+    if (!wired.ok) throw new Error(wired.reason);
+    expect(wired.text).toContain('import NotFound from "./pages/NotFound"; // the catch-all\nimport { HubSpotSetup } from "@/components/integrations/HubSpotSetup";');
+    expect(unwireRoutes(wired.text, [HUBSPOT])).toEqual({ text: commented, edited: [] });
+  });
+
   it("is idempotent: wiring twice changes nothing the second time", () => {
     const once = wireRoutes(ROUTES_APP, [HUBSPOT]);
     if (!once.ok) throw new Error(once.reason);
