@@ -143,7 +143,8 @@ async function looks(page: Page, button: string) {
 
 /** The checks every page gets in every state: axe-core finds nothing serious, and a screenshot is kept. */
 async function checkPage(page: Page, shots: string, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  // Transitions finished (a button just enabled is otherwise caught fading in).
+  await page.screenshot({ path: path.join(shots, `${name}.png`), animations: "disabled" });
   expect(await seriousViolations(page), `${name}: axe-core serious or critical violations`).toEqual([]);
 }
 
@@ -316,7 +317,7 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
 
     await setStatus("needs_reauth");
     await page.reload();
-    await expect.poll(() => page.getByRole("button", { name: "Reconnect HubSpot" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.getByRole("button", { name: "Reconnect HubSpot" }).isEnabled(), { timeout: 10_000 }).toBe(true);
     // Compact: the prompt, not the whole setup card (no benefits list, no second Connect heading).
     expect(await page.getByRole("list", { name: "What you get" }).count()).toBe(0);
     expect(await page.getByRole("heading", { name: "Connect HubSpot" }).count()).toBe(0);
