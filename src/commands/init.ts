@@ -133,7 +133,12 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   const imports = { ...DEFAULT_IMPORTS, ...config.imports };
   // The front end as the pages will see it: the UI kit, Tailwind's version, the parts present, the app's name.
   const front = detectFrontEnd(target.root, resolveRepoConfig({ paths, imports }));
-  const appName = interaction ? (await interaction.ask("The app's name, as its users see it (appName)", front.appName)) || front.appName : front.appName;
+  const configPath = path.join(target.root, CONFIG_FILE);
+  const before = existsSync(configPath) ? readFileSync(configPath, "utf8") : null;
+  const existing = before !== null ? (JSON.parse(before) as Record<string, unknown>) : {};
+  // The name the config has is the default to keep; a terminal may change it.
+  const knownName = typeof existing.appName === "string" ? existing.appName : front.appName;
+  const appName = interaction ? (await interaction.ask("The app's name, as its users see it (appName)", knownName)) || knownName : knownName;
   const shadcn = readComponentsJson(target.root);
   const file: Record<string, unknown> = {
     paths,
@@ -144,14 +149,9 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
     signInPath: front.signInPath,
     ui: { style: front.style, ...(shadcn?.uiAlias ? { alias: shadcn.uiAlias } : {}) },
   };
-  const configPath = path.join(target.root, CONFIG_FILE);
-  const before = existsSync(configPath) ? readFileSync(configPath, "utf8") : null;
-  if (before !== null) {
-    // Keep what the team set that init does not detect (templates, appUrl, routesBase, $schema, appName, ...).
-    const existing = JSON.parse(before) as Record<string, unknown>;
-    for (const key of ["appUrl", "routesBase", "templates", "$schema", "appName", "afterConnectPath", "signInPath", "ui"]) {
-      if (existing[key] !== undefined) file[key] = existing[key];
-    }
+  // Keep what the team set that init does not detect (templates, appUrl, routesBase, $schema, signInPath, ...).
+  for (const key of ["appUrl", "routesBase", "templates", "$schema", "afterConnectPath", "signInPath", "ui"]) {
+    if (existing[key] !== undefined) file[key] = existing[key];
   }
   resolveRepoConfig(file); // what init writes must load
   const parts = (Object.keys(PART_EXPORTS) as (keyof typeof PART_EXPORTS)[]).filter((part) => front.parts[part]);
@@ -171,9 +171,10 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
     ops: [op],
     nextSteps: ["Generate an integration: nexus-integrate new <provider> (nexus-integrate list shows the presets)"],
     notes: [
-      ...detected
-        .filter((item) => item.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], file) !== undefined)
-        .map((item) => `detected ${item.key} = ${item.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], file)}`),
+      ...detected.flatMap((item) => {
+        const value = item.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], file);
+        return value === undefined ? [] : [`detected ${item.key} = ${String(value)}`];
+      }),
       `detected appName = ${appName}; signInPath = ${front.signInPath}`,
       ...chosen.map((line) => `chose ${line}`),
       ...notes.map((line) => `note: ${line}`),
