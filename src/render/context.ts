@@ -7,7 +7,7 @@ export interface SharedContext {
   tool: { name: string; version: string };
   env: { encryptionKey: string; stateKey: string; allowedOrigins: string };
   imports: RepoConfig["imports"];
-  routes: { base: string; afterConnect: string; signIn: string };
+  routes: { base: string; afterConnect: string; signIn: string; health: string };
   urls: { app: string };
   /** The app as its users know it (printed through tsString / jsxText only). */
   app: { name: string };
@@ -22,7 +22,11 @@ export interface SharedContext {
     badge: boolean;
     /** The tool adds its own integrations page (and route) at routes.afterConnect. */
     indexPage: boolean;
+    /** The tool adds the admins' health page (and route) at routes.health (the app has Recharts). */
+    healthPage: boolean;
   };
+  /** The JWT claim that marks an admin: its path (`["app_metadata", "role"]`) and value (printed through sqlLiteral / tsString only). */
+  admin: { path: string[]; value: string; claim: string };
 }
 
 /** Everything an integration template sees. Raw-printable roots are validated to be code-safe here. */
@@ -38,7 +42,7 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     rateLimit: string;
   };
   fn: { exchange: string; sync: string; webhooks: string; dir: string };
-  routes: { base: string; setup: string; callback: string; afterConnect: string; signIn: string };
+  routes: { base: string; setup: string; callback: string; afterConnect: string; signIn: string; health: string };
   tables: { records: string; webhookEvents: string };
   /** How the provider signs webhooks; null when it sends none (no receiver is generated). */
   webhook: {
@@ -84,7 +88,7 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       allowedOrigins: "NEXUS_ALLOWED_ORIGINS",
     },
     imports: { ...config.imports },
-    routes: { base: config.routesBase, afterConnect: front.afterConnectPath, signIn: front.signInPath },
+    routes: { base: config.routesBase, afterConnect: front.afterConnectPath, signIn: front.signInPath, health: `${config.routesBase}/health` },
     urls: { app: config.appUrl },
     app: { name: front.appName },
     ui: {
@@ -96,7 +100,9 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       alert: front.parts.alert,
       badge: front.parts.badge,
       indexPage: front.indexPage,
+      healthPage: front.healthPage,
     },
+    admin: { path: config.admin.claim.split("."), value: config.admin.equals, claim: config.admin.claim },
   };
   assertSafeLeaves("tool", context.tool);
   assertSafeLeaves("ui", { style: context.ui.style, alias: context.ui.alias });

@@ -39,6 +39,9 @@ export const DEFAULT_IMPORTS = {
   registry: "@/integrations/registry",
 } as const;
 
+/** Supabase's common convention: a role in app_metadata, which only the service role can set. */
+export const DEFAULT_ADMIN = { claim: "app_metadata.role", equals: "admin" } as const;
+
 /** How the generated pages are styled: the app's shadcn/ui parts, plain Tailwind utilities, or the tool's stylesheet. */
 export const UI_STYLES = ["shadcn", "tailwind", "css"] as const;
 export type UiStyle = (typeof UI_STYLES)[number];
@@ -95,6 +98,27 @@ export const repoConfigSchema = z.strictObject({
   afterConnectPath: routePath.optional(),
   /** The app's sign-in page, linked when a signed-out user opens a setup page. */
   signInPath: routePath.optional(),
+  /** How the app marks its admins (who may open the integration health page): a JWT claim and its value. */
+  admin: z
+    .strictObject({
+      /** A claim path in the user's JWT, such as app_metadata.role (set through the service role) or user_role (an auth hook's). */
+      claim: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,2}$/, 'must be a claim path such as "app_metadata.role"')
+        .refine(
+          (value) => value.split(".")[0] !== "user_metadata",
+          "must not be in user_metadata: users edit their own user_metadata, so anyone could make themselves an admin (use app_metadata, which only the service role sets)",
+        )
+        .default(DEFAULT_ADMIN.claim),
+      /** The value the claim has for admins (a boolean claim: "true"). */
+      equals: z
+        .string()
+        .min(1, "must not be empty")
+        .max(100, "must be at most 100 characters")
+        .regex(/^[\x20-\x7e]+$/, "must be printable ASCII")
+        .default(DEFAULT_ADMIN.equals),
+    })
+    .optional(),
   ui: z
     .strictObject({
       /** shadcn: the app's components/ui parts; tailwind: utility classes; css: the tool's own stylesheet. */
@@ -115,6 +139,8 @@ export interface RepoConfig {
   afterConnectPath: string | null;
   signInPath: string | null;
   ui: { style: UiStyle | null; alias: string | null };
+  /** The JWT claim that marks an admin (the health page); `source`: the config's or the default. */
+  admin: { claim: string; equals: string; source: "config" | "default" };
   /** What the generated front end uses of the app: filled from the app by readRepoConfig (repo/front-end.ts). */
   frontEnd: FrontEnd;
 }
@@ -135,6 +161,8 @@ export interface FrontEnd {
   afterConnectPath: string;
   /** The app has no page at afterConnectPath: the tool adds its own integrations page there. */
   indexPage: boolean;
+  /** The app depends on Recharts (the health page's charts): the tool adds the health page at `${routesBase}/health`. */
+  healthPage: boolean;
 }
 
 /** What a config resolved without an app sees (templates, goldens): the tool's stylesheet, no app parts. */
@@ -148,6 +176,7 @@ export function defaultFrontEnd(config: Pick<RepoConfig, "appName" | "ui" | "sig
     signInPath: config.signInPath ?? "/",
     afterConnectPath: config.afterConnectPath ?? config.routesBase,
     indexPage: false,
+    healthPage: false,
   };
 }
 
@@ -169,6 +198,9 @@ export function resolveRepoConfig(raw: unknown, where = CONFIG_FILE): RepoConfig
     afterConnectPath: parsed.data.afterConnectPath ?? null,
     signInPath: parsed.data.signInPath ?? null,
     ui: { style: parsed.data.ui.style ?? null, alias: parsed.data.ui.alias ?? null },
+    admin: parsed.data.admin
+      ? { claim: parsed.data.admin.claim, equals: parsed.data.admin.equals, source: "config" as const }
+      : { ...DEFAULT_ADMIN, source: "default" as const },
   };
   return { ...resolved, frontEnd: defaultFrontEnd(resolved) };
 }

@@ -128,6 +128,16 @@ function routeElement(source: string, routePath: string): string | null {
   return jsx?.[1] ?? object?.[1] ?? null;
 }
 
+/** Recharts, the chart library shadcn's chart component is built on, in the app's dependencies. */
+export const RECHARTS_INSTALL = "npm install recharts@3";
+export function hasRecharts(root: string): boolean {
+  try {
+    return "recharts" in appDependencies(root);
+  } catch {
+    return false;
+  }
+}
+
 /** The component the tool's own integrations page is (never counted as the app's). */
 export const INDEX_PAGE_COMPONENT = "IntegrationsIndexPage";
 
@@ -163,6 +173,7 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
     signInPath: config.signInPath ?? signIn ?? "/",
     afterConnectPath,
     indexPage: registryUsable && (!paths.includes(afterConnectPath) || element === INDEX_PAGE_COMPONENT),
+    healthPage: registryUsable && hasRecharts(root),
   };
 }
 

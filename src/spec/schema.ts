@@ -266,6 +266,8 @@ export const integrationSpecSchema = z.strictObject({
       });
     } else if (value === TOOL_NAMESPACE) {
       ctx.addIssue({ code: "custom", message: `"${value}" is reserved: the generator's shared files live in folders of that name` });
+    } else if (value === "health") {
+      ctx.addIssue({ code: "custom", message: `"health" is reserved: the admins' health page is at <routesBase>/health (name it, for example, health-app)` });
     }
   }),
   displayName: plainText("the display name", 80),

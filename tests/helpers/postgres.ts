@@ -159,7 +159,13 @@ export interface TestDb {
   /** Several statements at once (a migration file). */
   exec(text: string): Promise<void>;
   /** Runs `fn` as a Data API role with JWT claims, inside a transaction, as PostgREST does. */
-  asRole<T>(role: "anon" | "authenticated" | "service_role", userId: string | null, fn: (tx: TestTx) => Promise<T>): Promise<T>;
+  asRole<T>(
+    role: "anon" | "authenticated" | "service_role",
+    userId: string | null,
+    fn: (tx: TestTx) => Promise<T>,
+    /** More JWT claims (app_metadata, is_anonymous, …). */
+    claims?: Record<string, unknown>,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -218,9 +224,9 @@ function connectTestDb(port: number, name: string): TestDb {
     async exec(text) {
       await sql.unsafe(text).simple();
     },
-    async asRole(role, userId, fn) {
+    async asRole(role, userId, fn, extra = {}) {
       return (await sql.begin(async (tx) => {
-        const claims = JSON.stringify(userId ? { sub: userId, role } : { role });
+        const claims = JSON.stringify({ ...(userId ? { sub: userId, role } : { role }), ...extra });
         await tx`select set_config('request.jwt.claims', ${claims}, true)`;
         await tx.unsafe(`set local role ${role}`);
         return fn({ query: (text, params) => run(tx, text, params) });

@@ -78,12 +78,13 @@ beforeAll(async () => {
 
 describe("generated migrations on Postgres", () => {
   it("apply in file-name order, the second integration on top of the first", () => {
-    expect(applied).toHaveLength(8);
+    expect(applied).toHaveLength(9);
     expect(applied[0]).toMatch(/_profiles\.sql$/);
     expect(applied[1]).toMatch(/_nexus_integrate_001_schema\.sql$/);
     expect(applied[2]).toMatch(/_nexus_integrate_002_legacy_tokens\.sql$/);
     expect(applied[3]).toMatch(/_nexus_integrate_003_sync_jobs\.sql$/);
-    expect(applied.slice(4).map((f) => f.replace(/^\d+_/, ""))).toEqual([
+    expect(applied[4]).toMatch(/_nexus_integrate_004_health\.sql$/);
+    expect(applied.slice(5).map((f) => f.replace(/^\d+_/, ""))).toEqual([
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
       "google_analytics_001_integration.sql",
@@ -103,6 +104,8 @@ describe("generated migrations on Postgres", () => {
     );
     expect(rows.filter((r) => r.relname !== "public.profiles")).toEqual(
       [
+        "nexus_integrate.admin_rule",
+        "nexus_integrate.event_counts",
         "nexus_integrate.integrations",
         "nexus_integrate.legacy_tokens",
         "nexus_integrate.oauth_states",
