@@ -16,6 +16,7 @@ const ADMIN_CLAIMS = { app_metadata: { role: "admin" } };
 
 interface HealthIntegration {
   id: string;
+  frequency_seconds: number | null;
   metrics: Record<string, number | null>;
   counts: Record<string, number>;
   series: { at: string; events: number; data_sync_success: number | null; user_adoption_rate: number | null }[];
@@ -210,6 +211,15 @@ describe("the figures", () => {
     const microsoft = (await report()).integrations.find((i) => i.id === "microsoft")!;
     expect(microsoft.metrics.oauth_success_rate).toBeNull();
     expect(microsoft.connections.total).toBe(0);
+  });
+
+  it("the integration's frequency is the one its worker last finished a run with", async () => {
+    expect(hubspot(await report()).frequency_seconds).toBeNull();
+    await db.query("update nexus_integrate.sync_jobs set queued_at = now() where user_id = $1", [users[2]]);
+    await db.query("select * from nexus_integrate.claim_sync_job('hubspot', 'w1', 60, $1)", [users[2]]);
+    const finished = await db.query("select * from nexus_integrate.finish_sync_job('hubspot', $1, 'w1', null, 900)", [users[2]]);
+    expect(finished.rows).toHaveLength(1);
+    expect(hubspot(await report()).frequency_seconds).toBe(900);
   });
 
   it("no token, no state and no verifier in what it returns", async () => {
