@@ -37,26 +37,26 @@ let app: { url: string; stop(): Promise<void> };
 /** What the fake consent page's Allow does to the state (the tampered walk). */
 let tamperState = false;
 
-function sessionFor(userId: string, email: string) {
+function sessionFor(userId: string, email: string, appMetadata: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
   return {
-    access_token: signJwt({ sub: userId, email }),
+    access_token: signJwt({ sub: userId, email, app_metadata: appMetadata }),
     token_type: "bearer",
     expires_in: 3600,
     expires_at: now + 3600,
     refresh_token: "test-refresh-token",
-    user: { id: userId, aud: "authenticated", role: "authenticated", email, app_metadata: {}, user_metadata: {}, created_at: new Date().toISOString() },
+    user: { id: userId, aud: "authenticated", role: "authenticated", email, app_metadata: appMetadata, user_metadata: {}, created_at: new Date().toISOString() },
   };
 }
 
 /** A browser context (signed in when a user is given: the Supabase session in localStorage), a consent page in front of the provider. */
-async function browse(user: { id: string; email: string } | null): Promise<{ context: BrowserContext; page: Page; gatewayBodies: string[] }> {
+async function browse(user: { id: string; email: string; appMetadata?: Record<string, unknown> } | null): Promise<{ context: BrowserContext; page: Page; gatewayBodies: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
   const storageKey = `sb-${new URL(stack.gatewayUrl).hostname.split(".")[0]}-auth-token`;
   if (user) {
     await context.addInitScript(
       ([key, value]) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(key!, value!),
-      [storageKey, JSON.stringify(sessionFor(user.id, user.email))],
+      [storageKey, JSON.stringify(sessionFor(user.id, user.email, user.appMetadata))],
     );
   }
   await context.route(`${stack.issuer}/authorize**`, async (route) => {
@@ -142,9 +142,9 @@ async function looks(page: Page, button: string) {
 }
 
 /** The checks every page gets in every state: axe-core finds nothing serious, and a screenshot is kept. */
-async function checkPage(page: Page, shots: string, name: string): Promise<void> {
+async function checkPage(page: Page, shots: string, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   // Transitions finished (a button just enabled is otherwise caught fading in).
-  await page.screenshot({ path: path.join(shots, `${name}.png`), animations: "disabled" });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), animations: "disabled", fullPage: options.fullPage ?? false });
   expect(await seriousViolations(page), `${name}: axe-core serious or critical violations`).toEqual([]);
 }
 
@@ -157,6 +157,83 @@ async function focusedText(page: Page): Promise<string> {
 
 async function setStatus(status: string) {
   await stack.db.query("update public.nexus_user_integrations set status = $1 where user_id = $2 and integration_id = 'hubspot'", [status, USER_A]);
+}
+
+/** The class of a figure on the health page (the kit's `classes.figure`), per style. */
+function figureClass(kind: string): string {
+  return kind === "example" ? "ni-figure" : "tabular-nums";
+}
+
+const pct = (numerator: number, denominator: number) => `${Number(((100 * numerator) / denominator).toFixed(2)).toFixed(1).replace(/\.0$/, "")}%`;
+
+/**
+ * A health page's worth of data, written as the functions write it: 30 more users, their connections (24 connected,
+ * 3 waiting to reconnect, 1 dead letter), a day of events and one 30 hours old, and a 429's pause. Returns what the
+ * page must show, computed from the seed.
+ */
+async function seedHealth() {
+  const db = stack.db;
+  await db.query("delete from public.nexus_user_integrations");
+  await db.query("delete from public.nexus_integration_events");
+  await db.query("delete from nexus_integrate.event_counts");
+  await db.query("delete from nexus_integrate.request_budgets");
+  const users = Array.from({ length: 30 }, (_, i) => `00000000-0000-4000-8000-0000000001${String(i).padStart(2, "0")}`);
+  await db.query("insert into auth.users (id, email) select u, u || '@example.com' from unnest($1::uuid[]) u on conflict do nothing", [users]);
+  const status = (i: number) => (i < 24 ? "connected" : i < 27 ? "needs_reauth" : i === 27 ? "error" : null);
+  const connected = users.filter((_, i) => status(i) !== null);
+  await db.query(
+    `insert into public.nexus_user_integrations (user_id, integration_id, integration_name, status, last_sync_at, updated_at)
+     select u, 'hubspot', 'HubSpot', s, case when s = 'connected' then now() - make_interval(mins => (5 * n)::int) end, now() - make_interval(secs => n::int)
+     from unnest($1::uuid[], $2::text[]) with ordinality as t(u, s, n)`,
+    [connected, connected.map((_, i) => status(i))],
+  );
+  const events: { u: string; t: string; h: number; d: number | null; x: Record<string, unknown> }[] = [];
+  const add = (u: string, t: string, h: number, x: Record<string, unknown> = {}, d: number | null = null) => events.push({ u, t, h, d, x });
+  users.forEach((u, i) => add(u, "oauth_initiated", 5));
+  users.slice(0, 28).forEach((u) => add(u, "oauth_completed", 5));
+  users.slice(28).forEach((u) => add(u, "oauth_failed", 4, { error: "access_denied" }));
+  users.slice(0, 20).forEach((u) => add(u, "token_refreshed", 2, { rotated: false }));
+  users.slice(24, 28).forEach((u) => add(u, "token_refresh_failed", 1, { error: "invalid_grant" }));
+  let n = 0;
+  for (const u of users.slice(0, 24)) for (const h of [0, 3]) add(u, "data_synced", h, { records: 3 }, 1000 + 100 * n++);
+  users.slice(0, 3).forEach((u) => add(u, "sync_failed", 0, { error: "upstream_error", status: 500 }));
+  add(users[27]!, "sync_failed", 0, { error: "sync_failed", dead: true });
+  await db.query(
+    `insert into public.nexus_integration_events (user_id, integration_id, event_type, details, duration_ms, created_at)
+     select e.u, 'hubspot', e.t, e.x, e.d, now() - make_interval(hours => e.h) from jsonb_to_recordset($1::jsonb) as e(u uuid, t text, h int, d int, x jsonb)`,
+    [events],
+  );
+  await db.query(
+    "insert into public.nexus_integration_events (user_id, integration_id, event_type, details, duration_ms, created_at) values ($1, 'hubspot', 'data_synced', '{}', 2000, now() - interval '30 hours')",
+    [users[0]],
+  );
+  await db.query("select nexus_integrate.pause_requests($1, 300)", [`hubspot:${users[5]}`]);
+  await db.query("update nexus_integrate.sync_jobs set queued_at = null, dead_at = now(), attempts = 8, last_error = 'sync_failed' where user_id = $1", [users[27]]);
+  const count = (type: string) => events.filter((e) => e.t === type).length;
+  const hours = (...types: string[]) => new Set(events.filter((e) => types.includes(e.t)).map((e) => e.h)).size;
+  const durations = events.filter((e) => e.t === "data_synced").map((e) => e.d!);
+  const errors = count("oauth_failed") + count("token_refresh_failed") + count("sync_failed");
+  const { rows } = await db.query<{ n: number }>("select count(*)::int as n from auth.users");
+  return {
+    metrics: {
+      oauth_success_rate: pct(count("oauth_completed"), count("oauth_initiated")),
+      token_refresh_rate: pct(count("token_refreshed"), count("token_refreshed") + count("token_refresh_failed")),
+      data_sync_success: pct(count("data_synced"), count("data_synced") + count("sync_failed")),
+      user_adoption_rate: pct(connected.length, rows[0]!.n),
+      error_rate: pct(errors, events.length),
+      avg_sync_duration: `${Number((durations.reduce((a, b) => a + b, 0) / durations.length / 1000).toFixed(2))} s`,
+    },
+    points: {
+      oauth_success_rate: hours("oauth_initiated"),
+      token_refresh_rate: hours("token_refreshed", "token_refresh_failed"),
+      data_sync_success: hours("data_synced", "sync_failed"),
+    },
+    weekSyncSuccess: pct(count("data_synced") + 1, count("data_synced") + 1 + count("sync_failed")),
+    connected: 24,
+    reauth: users.slice(24, 27),
+    dead: users[27]!,
+    failures: count("oauth_failed") + count("token_refresh_failed") + count("sync_failed"),
+  };
 }
 
 const WALKS = [
@@ -384,6 +461,73 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     expect(await page.getByRole("button", { name: "Connect HubSpot" }).isEnabled()).toBe(true);
     await checkPage(page, shots, "setup-error");
     await context.close();
+  });
+
+  it.runIf(kind === "playbook")("no health page where the app has no Recharts (the tool said how to add it)", () => {
+    expect(existsSync(path.join(stack.app, "src/pages/integrations/IntegrationHealthPage.tsx"))).toBe(false);
+  });
+
+  it.runIf(kind !== "playbook")("the health page: an admin sees the seeded figures, charts and failures and retries a dead letter; a non-admin is not allowed", async () => {
+    const seeded = await seedHealth();
+    const { context, page } = await browse({ id: USER_A, email: "a@example.com", appMetadata: { role: "admin" } });
+    await page.goto(`${app.url}/integrations/health`);
+    const card = page.locator('[data-integration="hubspot"]');
+    await expect.poll(() => card.locator('[data-metric="oauth_success_rate"]').isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByRole("heading", { level: 1, name: "Integration health" }).isVisible()).toBe(true);
+    for (const [metric, expected] of Object.entries(seeded.metrics)) {
+      expect(await card.locator(`[data-metric="${metric}"] .${figureClass(kind)}`).innerText(), metric).toBe(expected);
+    }
+    // Each trend has one point per hour something was recorded in, and the chart drew them.
+    for (const [metric, points] of Object.entries(seeded.points)) {
+      const chart = card.locator(`[data-metric="${metric}"] [role="img"]`);
+      await expect.poll(() => chart.getAttribute("data-points"), { timeout: 10_000 }).toBe(String(points));
+      expect(await chart.locator("circle").count(), `${metric} dots`).toBe(points);
+      expect(await chart.getAttribute("aria-label")).toContain(`${points} of 24 points recorded`);
+    }
+    expect(await card.locator('[data-figure="connected"]').innerText()).toContain(String(seeded.connected));
+    expect(await card.locator('[data-figure="needs-reauth"]').innerText()).toContain(String(seeded.reauth.length));
+    expect(await card.locator('[data-figure="rate-limit"]').innerText()).toContain("1 paused");
+    expect(await card.locator('[data-figure="dead-letters"]').innerText()).toContain("1");
+    expect(await card.locator("[data-failure]").count()).toBe(seeded.failures);
+    expect(await card.locator('[data-failure="token_refresh_failed"]').first().innerText()).toContain("invalid_grant");
+    for (const user of seeded.reauth) expect(await page.getByRole("button", { name: `Copy user id ${user}` }).count()).toBeGreaterThan(0);
+    await checkPage(page, shots, "health", { fullPage: true });
+
+    // Retry the dead letter: queued again at once.
+    await page.getByRole("button", { name: `Retry sync for ${seeded.dead}` }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "queued again" }).count(), { timeout: 10_000 }).toBe(1);
+    const job = await stack.db.query<{ dead: boolean; queued: boolean }>(
+      "select dead_at is not null as dead, queued_at is not null as queued from nexus_integrate.sync_jobs where user_id = $1 and provider = 'hubspot'",
+      [seeded.dead],
+    );
+    expect(job.rows[0]).toEqual({ dead: false, queued: true });
+
+    // A wider window takes in the sync of 30 hours ago.
+    await page.getByRole("button", { name: "7 days" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "7 days" }).getAttribute("aria-pressed")).toBe("true");
+    await expect.poll(() => card.locator('[data-metric="data_sync_success"] .' + figureClass(kind)).innerText(), { timeout: 10_000 }).toBe(seeded.weekSyncSuccess);
+    await context.close();
+
+    // A signed-in user without the claim: "not allowed", no figures; the API refuses the call and RLS the tables.
+    const other = await browse({ id: USER_B, email: "b@example.com" });
+    await other.page.goto(`${app.url}/integrations/health`);
+    await expect.poll(() => other.page.getByRole("alert").innerText(), { timeout: 15_000 }).toContain("Not allowed");
+    expect(await other.page.locator("[data-metric]").count()).toBe(0);
+    await checkPage(other.page, shots, "health-not-allowed");
+    await other.context.close();
+    const refused = await fetch(`${stack.gatewayUrl}/rest/v1/rpc/nexus_integration_health`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${signJwt({ sub: USER_B })}`, apikey: "sb_publishable_test", "Content-Type": "application/json" },
+      body: JSON.stringify({ p_window: "24h" }),
+    });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe("42501");
+    const probe = await stack.db
+      .asRole("authenticated", USER_B, (tx) => tx.query("select * from nexus_integrate.event_counts"))
+      .catch((error: Error) => error.message);
+    expect(probe).toMatch(/permission denied/);
+    const own = await stack.db.asRole("authenticated", USER_B, (tx) => tx.query<{ n: number }>("select count(*)::int as n from public.nexus_integration_events where user_id <> $1", [USER_B]));
+    expect(own.rows[0]!.n).toBe(0);
   });
 
   it("a callback reached without a session offers to sign in, not to try again", async () => {

@@ -8,8 +8,9 @@
 // Like Supabase, it checks the JWT before a function runs only when supabase/config.toml does not set
 // `verify_jwt = false` for that function.
 //
-// It also answers simple PostgREST reads (GET /rest/v1/<table>?select=a,b&col=eq.v) against the same
-// database, as the caller's role with its JWT claims, so row-level security applies as in Supabase.
+// It also answers simple PostgREST reads (GET /rest/v1/<table>?select=a,b&col=eq.v) and function calls
+// (POST /rest/v1/rpc/<fn>) against the same database, as the caller's role with its JWT claims, so row-level
+// security and grants apply as in Supabase.
 //
 // Usage: deno run -A gateway.deno.ts <functions dir> <function name>...   (env: JWT_SECRET and/or JWKS,
 // SUPABASE_DB_URL and the functions' secrets). Prints "READY <port>" when it listens on 127.0.0.1.
@@ -119,6 +120,32 @@ async function restRead(req: Request, url: URL): Promise<Response> {
     return json({ message: (error as Error).message }, 400);
   }
 }
+/**
+ * PostgREST's function calls (POST /rest/v1/rpc/<fn> with named arguments as a JSON object), as the caller's role
+ * with its JWT claims. Errors come back as PostgREST sends them: { code, message }, 403 for a signed-in caller
+ * refused with 42501 (401 for anon), else 400.
+ */
+async function restRpc(req: Request, url: URL): Promise<Response> {
+  const fn = url.pathname.slice("/rest/v1/rpc/".length);
+  const claims = await verifyJwt(req);
+  const role = claims ? "authenticated" : "anon";
+  const args = (await req.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!NAME.test(fn) || !Object.keys(args).every((k) => NAME.test(k))) return json({ message: "unsupported call" }, 400);
+  const names = Object.keys(args);
+  const query = `select public."${fn}"(${names.map((n, i) => `"${n}" => $${i + 1}`).join(", ")}) as result`;
+  try {
+    const rows = await sql.begin(async (tx) => {
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims ?? { role: "anon" })}, true)`;
+      await tx.unsafe(`set local role ${role}`);
+      return await tx.unsafe(query, names.map((n) => args[n]) as never[]);
+    });
+    return json(rows[0]?.result ?? null);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return json({ code, message: (error as Error).message, details: null, hint: null }, code === "42501" ? (claims ? 403 : 401) : 400);
+  }
+}
+
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { ...cors, "Content-Type": "application/json" } });
 
@@ -134,6 +161,7 @@ const server = realServe({ hostname: "127.0.0.1", port: 0, onListen: () => {} },
     if (!claims) return json({ code: 401, msg: "invalid JWT" }, 401);
     return json({ id: claims.sub, aud: "authenticated", role: claims.role ?? "authenticated", email: claims.email ?? null });
   }
+  if (url.pathname.startsWith("/rest/v1/rpc/") && req.method === "POST") return restRpc(req, url);
   if (url.pathname.startsWith("/rest/v1/") && req.method === "GET") return restRead(req, url);
   const fn = /^\/functions\/v1\/([a-z0-9-]+)$/.exec(url.pathname)?.[1];
   const handler = fn ? handlers.get(fn) : undefined;

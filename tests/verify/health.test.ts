@@ -24,6 +24,7 @@ interface HealthIntegration {
   reauth_users: string[];
   freshness: { p50_seconds: number | null; p95_seconds: number | null; synced: number; never_synced: number };
   queue: { depth: number; running: number; oldest_due_seconds: number | null; dead: number };
+  rate_limit: { paused: number; paused_until: string | null };
   dead_letters: { user_id: string; last_error: string; attempts: number }[];
   failures: { user_id: string; event_type: string; details: Record<string, unknown> }[];
 }
@@ -96,6 +97,7 @@ beforeEach(async () => {
   await db.query("delete from public.nexus_user_integrations");
   await db.query("delete from public.nexus_integration_events");
   await db.query("delete from nexus_integrate.event_counts");
+  await db.query("delete from nexus_integrate.request_budgets");
 });
 
 describe("the roll-up", () => {
@@ -202,6 +204,13 @@ describe("the figures", () => {
     expect(h.queue.depth).toBe(2);
     expect(h.queue.dead).toBe(1);
     expect(h.queue.oldest_due_seconds!).toBeGreaterThanOrEqual(299);
+    expect(h.rate_limit).toEqual({ paused: 0, paused_until: null });
+    // A 429 pauses one connection's requests (hubspot limits per connection); another provider's pause is not hubspot's.
+    await db.query("select nexus_integrate.pause_requests($1, 120)", [`hubspot:${users[0]}`]);
+    await db.query("select nexus_integrate.pause_requests('hubspot-x', 120)");
+    const paused = hubspot(await report()).rate_limit;
+    expect(paused.paused).toBe(1);
+    expect(new Date(paused.paused_until!).getTime()).toBeGreaterThan(Date.now() + 100_000);
     expect(h.dead_letters).toEqual([expect.objectContaining({ user_id: users[10], last_error: "HubSpot answered 500", attempts: 8 })]);
     const failures = MIX.filter(([, t, hours]) => hours < 24 && /failed/.test(t));
     expect(h.failures).toHaveLength(failures.length);
