@@ -5,8 +5,9 @@ import { withRunLock } from "../pipeline.js";
 import { applyFileOps } from "../plan/apply.js";
 import type { FileOp } from "../plan/plan.js";
 import { exportedNames, loadAppTsconfig } from "../repo/app-imports.js";
-import { CONFIG_FILE, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
-import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, readComponentsJson } from "../repo/front-end.js";
+import { detectAdminConvention } from "../repo/admin-claim.js";
+import { CONFIG_FILE, DEFAULT_ADMIN, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
+import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, RECHARTS_INSTALL, readComponentsJson } from "../repo/front-end.js";
 import { appDependencies, openApp } from "../repo/target.js";
 import type { RunReport } from "../report.js";
 import type { CommandOutcome } from "./new.js";
@@ -104,6 +105,40 @@ function setKey(target: Record<string, Record<string, string>>, key: string, val
   (target[group] ??= {})[name] = value;
 }
 
+/**
+ * The JWT claim that marks the app's admins (the health page): the config's, else the app's own convention where
+ * its SQL or front end shows one, else asked in a terminal (Supabase's common app_metadata.role = "admin" offered).
+ * Only what differs from the default is written.
+ */
+async function chooseAdminClaim(
+  root: string,
+  existing: Record<string, unknown>,
+  notes: string[],
+  interaction?: InitInteraction,
+): Promise<{ claim: string; equals: string } | undefined> {
+  const detection = detectAdminConvention(root);
+  let admin: { claim: string; equals: string } | undefined;
+  if (existing.admin !== undefined) {
+    admin = undefined; // kept as the team wrote it (below)
+  } else if (detection.found) {
+    admin = { claim: detection.found.claim, equals: detection.found.equals };
+    notes.push(`admins: ${admin.claim} = ${JSON.stringify(admin.equals)}, the check ${detection.found.file} makes (the health page uses the same claim)`);
+  } else if (interaction) {
+    const claim = (await interaction.ask("The JWT claim that marks your admins, for the integration health page (admin.claim)", DEFAULT_ADMIN.claim)) || DEFAULT_ADMIN.claim;
+    const equals = (await interaction.ask(`The value ${claim} has for an admin (admin.equals)`, DEFAULT_ADMIN.equals)) || DEFAULT_ADMIN.equals;
+    if (claim !== DEFAULT_ADMIN.claim || equals !== DEFAULT_ADMIN.equals) admin = { claim, equals };
+    notes.push(`admins: ${claim} = ${JSON.stringify(equals)} (you chose)`);
+  } else {
+    notes.push(`admins: ${DEFAULT_ADMIN.claim} = ${JSON.stringify(DEFAULT_ADMIN.equals)} (the default; set "admin" in ${CONFIG_FILE} for another claim)`);
+  }
+  if (detection.userMetadata.length > 0) {
+    notes.push(
+      `warning: ${detection.userMetadata.join(", ")} decide${detection.userMetadata.length === 1 ? "s" : ""} who is an admin from user_metadata, which every user can edit for themselves; the health page never does (it checks ${admin?.claim ?? DEFAULT_ADMIN.claim}, which only the service role sets)`,
+    );
+  }
+  return admin;
+}
+
 export async function runInit(options: InitOptions, interaction?: InitInteraction): Promise<CommandOutcome> {
   const target = openApp(options.target);
   const { detected, notes } = await detectApp(target.root);
@@ -139,6 +174,7 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   // The name the config has is the default to keep; a terminal may change it.
   const knownName = typeof existing.appName === "string" ? existing.appName : front.appName;
   const appName = interaction ? (await interaction.ask("The app's name, as its users see it (appName)", knownName)) || knownName : knownName;
+  const admin = await chooseAdminClaim(target.root, existing, notes, interaction);
   const shadcn = readComponentsJson(target.root);
   const file: Record<string, unknown> = {
     paths,
@@ -148,9 +184,10 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
     appName,
     signInPath: front.signInPath,
     ui: { style: front.style, ...(shadcn?.uiAlias ? { alias: shadcn.uiAlias } : {}) },
+    ...(admin ? { admin } : {}),
   };
   // Keep what the team set that init does not detect (templates, appUrl, routesBase, $schema, signInPath, ...).
-  for (const key of ["appUrl", "routesBase", "templates", "$schema", "afterConnectPath", "signInPath", "ui"]) {
+  for (const key of ["appUrl", "routesBase", "templates", "$schema", "afterConnectPath", "signInPath", "ui", "admin"]) {
     if (existing[key] !== undefined) file[key] = existing[key];
   }
   resolveRepoConfig(file); // what init writes must load
@@ -161,6 +198,7 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   );
   const add = missingPartsCommand(front);
   if (add) notes.push(`for the app's own look everywhere, add the missing parts: ${add} (then nexus-integrate regenerate --all)`);
+  if (!front.healthPage) notes.push(`the admins' health page (${typeof existing.routesBase === "string" ? existing.routesBase : "/integrations"}/health) needs Recharts: ${RECHARTS_INSTALL} (then nexus-integrate regenerate --all)`);
   const after = `${JSON.stringify(file, null, 2)}\n`;
   const action = before === null ? "create" : before === after ? "unchanged" : options.force ? "update" : "conflict";
   const op: FileOp = { path: CONFIG_FILE, action, before, after, kind: "file", forced: action === "update" };

@@ -1,3 +1,4 @@
+import { RECHARTS_INSTALL } from "../repo/front-end.js";
 import { ConflictError, UsageError } from "../errors.js";
 import { applyRun, planRun, preparePlanning, withRunLock, type PipelineState } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
@@ -166,8 +167,24 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
       ? [`Set the webhook secret, ${ctx.webhook!.secretHint} (supabase secrets set ${ctx.env.webhookSecret}=…), and point ${spec.displayName}'s webhooks at the ${ctx.fn.webhooks} function.`]
       : []),
     `Background sync (every ${formatFrequency(spec.sync.frequencySeconds)}, Supabase Cron): supabase secrets set NEXUS_WORKER_SECRET=…; in Vault the same secret and the project URL (select vault.create_secret('<secret>', 'nexus_integrate_worker_secret'); select vault.create_secret('https://<project-ref>.supabase.co', 'nexus_integrate_project_url');); pg_cron and pg_net enabled (nexus-integrate doctor --db-url <url> checks all of it).`,
+    healthStep(config),
     `Read ${config.paths.docs}/${spec.id}.md for the full checklist.`,
   ];
+}
+
+/** How an admin reaches the health page, or how the app gets one. */
+export function healthStep(config: RepoConfig): string {
+  const { claim, equals } = config.admin;
+  const health = `${config.routesBase}/health`;
+  if (!config.frontEnd.healthPage) {
+    return `Integration health for your admins: ${RECHARTS_INSTALL}, then nexus-integrate regenerate --all adds the page at ${health} (schema step 004 already has its figures; nexus-integrate doctor --db-url prints them).`;
+  }
+  const [root, ...rest] = claim.split(".");
+  const grant =
+    root === "app_metadata" && rest.length > 0
+      ? `supabase.auth.admin.updateUserById(id, { app_metadata: { ${rest.join(": { ")}: ${JSON.stringify(equals)}${" }".repeat(rest.length - 1)} } }) with the service role key`
+      : `your auth hook or the service role`;
+  return `Integration health for your admins is at ${health}: an admin is a user whose JWT has ${claim} = ${JSON.stringify(equals)} (set it through ${grant}; it applies at their next sign-in or token refresh).`;
 }
 
 /** A run that stops on conflicts: exit 1, each file with its reason, what the user can do, nothing written. */

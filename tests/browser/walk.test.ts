@@ -189,7 +189,7 @@ async function seedHealth() {
   );
   const events: { u: string; t: string; h: number; d: number | null; x: Record<string, unknown> }[] = [];
   const add = (u: string, t: string, h: number, x: Record<string, unknown> = {}, d: number | null = null) => events.push({ u, t, h, d, x });
-  users.forEach((u, i) => add(u, "oauth_initiated", 5));
+  users.forEach((u) => add(u, "oauth_initiated", 5));
   users.slice(0, 28).forEach((u) => add(u, "oauth_completed", 5));
   users.slice(28).forEach((u) => add(u, "oauth_failed", 4, { error: "access_denied" }));
   users.slice(0, 20).forEach((u) => add(u, "token_refreshed", 2, { rotated: false }));
