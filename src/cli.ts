@@ -295,16 +295,22 @@ Examples:
     .command("doctor"))
     .description("check installed integrations: files, staleness, env variables, docs, migrations, leaked secrets")
     .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
-    .option("--db-url <url>", "also check this database: migrations applied, adopted tokens still in plaintext")
+    .option("--db-url <url>", "also check this database: migrations applied, background sync, the health figures, adopted tokens still in plaintext")
+    .option("--window <window>", "the health figures' window with --db-url: 24h, 7d or 30d", "24h")
     .option("-y, --yes", "accepted for scripts that pass it everywhere (doctor never prompts)")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.doctor)
-    .action(async (options: { target: string; dbUrl?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (options: { target: string; dbUrl?: string; window: string; json?: boolean; quiet?: boolean }) => {
       const reporter = await reporterFor(options);
-      const { runDoctor, formatDoctor, checkDatabase } = await import("./commands/doctor.js");
+      const { runDoctor, formatDoctor, checkDatabase, HEALTH_WINDOWS } = await import("./commands/doctor.js");
+      const window = HEALTH_WINDOWS.find((w) => w === options.window);
+      const { UsageError } = await import("./errors.js");
+      if (!window) throw new UsageError("invalid --window", [{ path: "--window", message: `${JSON.stringify(options.window)} must be 24h, 7d or 30d` }]);
       const result = await runDoctor({ target: options.target });
       if (options.dbUrl !== undefined) {
-        result.findings.push(...(await checkDatabase(options.target, options.dbUrl)));
+        const database = await checkDatabase(options.target, options.dbUrl, { window });
+        result.findings.push(...database.findings);
+        if (database.health) result.health = database.health;
         result.ok = result.findings.every((finding) => finding.ok);
       }
       reporter.data(formatDoctor(result, { quiet: options.quiet ?? false }), { command: "doctor", errors: [], ...result });

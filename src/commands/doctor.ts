@@ -29,6 +29,29 @@ export interface DoctorResult {
   target: string;
   findings: Finding[];
   ok: boolean;
+  /** With --db-url, where schema step 004 is applied: the health page's figures (nexus_integrate.health_report). */
+  health?: HealthReport;
+}
+
+export const HEALTH_WINDOWS = ["24h", "7d", "30d"] as const;
+export type HealthWindow = (typeof HEALTH_WINDOWS)[number];
+
+/** What nexus_integrate.health_report returns (schema step 004); rates in %, durations and ages in seconds. */
+export interface HealthReport {
+  window: HealthWindow;
+  users: number;
+  generated_at: string;
+  integrations: {
+    id: string;
+    frequency_seconds: number | null;
+    metrics: Record<"oauth_success_rate" | "token_refresh_rate" | "data_sync_success" | "user_adoption_rate" | "error_rate" | "avg_sync_duration", number | null>;
+    counts: Record<string, number>;
+    connections: { connected: number; needs_reauth: number; error: number; total: number };
+    freshness: { p50_seconds: number | null; p95_seconds: number | null; synced: number; never_synced: number };
+    queue: { depth: number; running: number; oldest_due_seconds: number | null; dead: number };
+    rate_limit: { paused: number; paused_until: string | null };
+    [more: string]: unknown;
+  }[];
 }
 
 /** Checks every installed integration: files present and current, env, docs, migrations, no leaked secret. */
@@ -258,7 +281,12 @@ function checkMigrationHistory(target: Target, config: RepoConfig, lock: Lockfil
  * With `--db-url`: what only the database knows. Delivered migrations that were never applied, and plaintext
  * tokens of adopted integrations still waiting to be encrypted (they are, on each user's next sync).
  */
-export async function checkDatabase(target: string, dbUrl: string): Promise<Finding[]> {
+export async function checkDatabase(
+  target: string,
+  dbUrl: string,
+  options: { window?: HealthWindow } = {},
+): Promise<{ findings: Finding[]; health?: HealthReport }> {
+  let health: HealthReport | undefined;
   const app = openApp(target);
   const { config, lock } = readTargetState(app);
   const { default: postgres } = await import("postgres");
@@ -311,6 +339,7 @@ export async function checkDatabase(target: string, dbUrl: string): Promise<Find
       );
     }
     await checkBackgroundSync(sql, lock, findings);
+    health = await readHealth(sql, lock, findings, options.window ?? "24h");
     const schema = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.legacy_tokens') is not null as present`;
     if (schema[0]?.present) {
       const waiting = await sql<{ provider: string; n: number }[]>`
@@ -338,7 +367,45 @@ export async function checkDatabase(target: string, dbUrl: string): Promise<Find
   } finally {
     await sql.end({ timeout: 2 });
   }
-  return findings;
+  return health ? { findings, health } : { findings };
+}
+
+const rate = (value: number | null) => (value === null ? "–" : `${Number(value.toFixed(1))}%`);
+
+/**
+ * The health page's headline figures per integration (schema step 004), as one finding each; a finding fails when
+ * the data is older than twice the sync frequency at p95 (the page's "behind schedule").
+ */
+async function readHealth(sql: import("postgres").Sql, lock: Lockfile | null, findings: Finding[], window: HealthWindow): Promise<HealthReport | undefined> {
+  const [present] = await sql<{ ok: boolean }[]>`select to_regprocedure('nexus_integrate.health_report(text)') is not null as ok`;
+  if (!present?.ok) return undefined;
+  const [row] = await sql<{ report: HealthReport }[]>`select nexus_integrate.health_report(${window}) as report`;
+  const report = row!.report;
+  for (const item of report.integrations) {
+    const m = item.metrics;
+    const frequency =
+      item.frequency_seconds ?? Number((lock?.integrations[item.id]?.spec as { sync?: { frequencySeconds?: number } } | undefined)?.sync?.frequencySeconds ?? 0);
+    const p95 = item.freshness.p95_seconds;
+    const age = item.freshness.synced === 0 ? "never synced" : `data age p50 ${formatSeconds(item.freshness.p50_seconds ?? 0)}, p95 ${formatSeconds(p95 ?? 0)}`;
+    const message =
+      `${window}: OAuth success ${rate(m.oauth_success_rate)}, token refresh ${rate(m.token_refresh_rate)}, sync success ${rate(m.data_sync_success)}, ` +
+      `adoption ${rate(m.user_adoption_rate)}, errors ${rate(m.error_rate)}, average sync ${m.avg_sync_duration === null ? "–" : `${Number(m.avg_sync_duration.toFixed(2))} s`}; ` +
+      `${item.connections.connected} connected, ${item.connections.needs_reauth} need reauth; ${age}${frequency > 0 ? ` (every ${formatSeconds(frequency)})` : ""}` +
+      `${item.rate_limit.paused > 0 ? `; ${item.rate_limit.paused} rate-limited` : ""}`;
+    const behind = frequency > 0 && p95 !== null && p95 > 2 * frequency;
+    findings.push(
+      behind
+        ? {
+            integration: item.id,
+            check: "health",
+            ok: false,
+            message: `${message}: the data is older than twice the frequency at p95`,
+            fix: `see the sync-queue finding above and the Cron runs (select * from cron.job_run_details order by start_time desc limit 20); the page: /integrations/health`,
+          }
+        : { integration: item.id, check: "health", ok: true, message },
+    );
+  }
+  return report;
 }
 
 /**

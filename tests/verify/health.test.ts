@@ -1,6 +1,7 @@
+import { execa } from "execa";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { copyExampleApp } from "../helpers/fixtures.js";
+import { BIN, copyExampleApp } from "../helpers/fixtures.js";
 import { generate } from "../helpers/generate.js";
 import { createSupabaseDatabase, dbPush, type TestDb, type TestTx } from "../helpers/postgres.js";
 
@@ -11,6 +12,8 @@ import { createSupabaseDatabase, dbPush, type TestDb, type TestTx } from "../hel
  * what a non-admin's own queries reach (RLS and grants), and the retry of a dead letter.
  */
 let db: TestDb;
+let app: string;
+const doctor = (args: string[]) => execa("node", [BIN, "doctor", "--target", app, "--db-url", db.url, ...args], { reject: false, stdin: "ignore", env: { NO_COLOR: "1" } });
 const users = Array.from({ length: 12 }, (_, i) => `00000000-0000-4000-8000-0000000000${String(i + 10)}`);
 const ADMIN_CLAIMS = { app_metadata: { role: "admin" } };
 
@@ -81,7 +84,7 @@ function expectedRate(numerator: number, denominator: number): number | null {
 }
 
 beforeAll(async () => {
-  const app = copyExampleApp();
+  app = copyExampleApp();
   await generate(app, "hubspot");
   await generate(app, "microsoft");
   db = await createSupabaseDatabase();
@@ -239,6 +242,33 @@ describe("the figures", () => {
     const text = JSON.stringify(await report("30d"));
     expect(text).not.toContain("secret-access");
     expect(text).not.toContain("secret-refresh");
+  });
+
+  it("doctor --db-url prints the same headline figures, and --json carries the whole report", async () => {
+    const expected = hubspot(await report("24h"));
+    const human = await doctor([]);
+    const line = human.stdout.split("\n").find((l) => l.includes("hubspot: health"));
+    const m = expected.metrics;
+    const pct = (v: number | null) => `${Number(v!.toFixed(1))}%`;
+    expect(line).toContain(
+      `24h: OAuth success ${pct(m.oauth_success_rate!)}, token refresh ${pct(m.token_refresh_rate!)}, sync success ${pct(m.data_sync_success!)}, adoption ${pct(m.user_adoption_rate!)}, errors ${pct(m.error_rate!)}, average sync ${Number(m.avg_sync_duration!.toFixed(2))} s; 8 connected, 2 need reauth`,
+    );
+    const json = await doctor(["--json", "--window", "7d"]);
+    const parsed = JSON.parse(json.stdout) as { health: HealthReport; findings: { integration: string; check: string; ok: boolean }[] };
+    expect(parsed.health.window).toBe("7d");
+    expect(hubspot(parsed.health).metrics).toEqual(hubspot(await report("7d")).metrics);
+    expect(parsed.findings.filter((f) => f.check === "health").map((f) => f.integration).sort()).toEqual(["hubspot", "microsoft"]);
+    const bad = await doctor(["--window", "1y"]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--window: "1y" must be 24h, 7d or 30d');
+  });
+
+  it("doctor fails the health check when the data is older than twice the frequency at p95", async () => {
+    await db.query("update nexus_integrate.integrations set sync_frequency_seconds = 600 where id = 'hubspot'");
+    const human = await doctor([]);
+    expect(human.stdout).toMatch(/FAIL {2}hubspot: health — .*: the data is older than twice the frequency at p95/);
+    await db.query("update nexus_integrate.integrations set sync_frequency_seconds = 3600 where id = 'hubspot'");
+    expect((await doctor([])).stdout).toMatch(/ok {4}hubspot: health — /);
   });
 
   it("a window other than 24h, 7d or 30d is refused by name", async () => {
