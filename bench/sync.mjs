@@ -25,7 +25,7 @@ if (!Number.isInteger(workers) || workers < 1) {
 const json = option("json", null);
 const result = spawnSync(
   process.execPath,
-  [path.join(root, "node_modules", "vitest", "vitest.mjs"), "run", "--config", path.join(root, "bench", "vitest.sync.config.ts")],
+  [path.join(root, "node_modules", "vitest", "vitest.mjs"), "run", "--config", path.join(root, "bench", "vitest.sync.config.ts"), "bench/sync.run.ts"],
   {
     cwd: root,
     stdio: "inherit",

@@ -3,7 +3,7 @@ import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
 import { renderIntegration } from "../../src/render/render.js";
 import { loadTemplateSet } from "../../src/render/template-set.js";
-import { resolveRepoConfig } from "../../src/repo/config.js";
+import { resolveRepoConfig, type RepoConfig } from "../../src/repo/config.js";
 import { buildSpec } from "../../src/spec/build.js";
 import { readSpecFile } from "../../src/spec/spec-file.js";
 import { REPO_ROOT } from "../helpers/paths.js";
@@ -12,17 +12,32 @@ import { REPO_ROOT } from "../helpers/paths.js";
  * Golden outputs: what the templates produce for the preset the README shows and for each example spec.
  * A template change shows up here as a diff to read (`vitest -u` after reading it).
  */
-const cases: [string, ReturnType<typeof buildSpec>][] = [
-  ["hubspot", buildSpec({ positional: "hubspot" })],
-  ["acme-crm-advanced", buildSpec({ specFile: await readSpecFile(path.join(REPO_ROOT, "examples/specs/acme.yaml")), flags: { template: "advanced" } })],
-  ["globex", buildSpec({ specFile: await readSpecFile(path.join(REPO_ROOT, "examples/specs/globex.json")) })],
+const defaults = resolveRepoConfig({});
+/** A shadcn app with every part, Tailwind 4, Recharts (the health page) and no page at /integrations (the index page). */
+const shadcnBase = resolveRepoConfig({ appName: "Acme CRM", ui: { style: "shadcn" }, admin: { claim: "app_metadata.role", equals: "owner" } });
+const shadcn: RepoConfig = {
+  ...shadcnBase,
+  frontEnd: {
+    ...shadcnBase.frontEnd,
+    style: "shadcn",
+    tailwind: 4,
+    parts: { button: true, card: true, alert: true, badge: true, table: true, skeleton: true, progress: true },
+    indexPage: true,
+    healthPage: true,
+  },
+};
+const cases: [string, ReturnType<typeof buildSpec>, RepoConfig, string][] = [
+  ["hubspot", buildSpec({ positional: "hubspot" }), defaults, "shared"],
+  ["acme-crm-advanced", buildSpec({ specFile: await readSpecFile(path.join(REPO_ROOT, "examples/specs/acme.yaml")), flags: { template: "advanced" } }), defaults, "shared"],
+  ["globex", buildSpec({ specFile: await readSpecFile(path.join(REPO_ROOT, "examples/specs/globex.json")) }), defaults, "shared"],
+  ["hubspot-shadcn", buildSpec({ positional: "hubspot", flags: { template: "advanced" } }), shadcn, "shared-shadcn"],
 ];
 
-describe.each(cases)("golden output: %s", (name, spec) => {
+describe.each(cases)("golden output: %s", (name, spec, config, sharedDir) => {
   const outputs = renderIntegration({
     spec,
     templates: loadTemplateSet(spec.template),
-    config: resolveRepoConfig({}),
+    config,
     version: "0.0.0-golden",
     history: [],
     existingMigrationVersions: [],
@@ -32,7 +47,7 @@ describe.each(cases)("golden output: %s", (name, spec) => {
   // Shared outputs render the same for every integration: one golden copy of them, under shared/.
   it.each(
     outputs.map((o) => [
-      path.join(o.owner === "shared" ? "shared" : name, `${o.path}${o.kind === "block" ? `@${o.owner}${o.region ? `@${o.region}` : ""}.block` : ""}`),
+      path.join(o.owner === "shared" ? sharedDir : name, `${o.path}${o.kind === "block" ? `@${o.owner}${o.region ? `@${o.region}` : ""}.block` : ""}`),
       o.content,
     ] as const),
   )("%s", async (file, content) => {

@@ -10,6 +10,9 @@ const join = (...names: (string | false | null | undefined)[]) => names.filter(B
 /** Class names of the tool's stylesheet (nexus-integrate.css), in its own `ni-` namespace. */
 export const classes = {
   page: "ni-page",
+  grid: "ni-grid",
+  tile: "ni-tile",
+  figure: "ni-figure",
   stack: "ni-stack",
   inline: "ni-inline",
   muted: "ni-muted",
@@ -50,6 +53,9 @@ export const classes = {
     muted: "ni-badge-muted",
   },
 } as const;
+
+/** The colour of the health page's trend lines: a blue that reads on white. */
+export const chartColor = "#2563eb";
 
 export type ButtonVariant = "default" | "outline" | "destructive";
 // Focus targets are passed as `focusRef` (a plain prop works the same in React 18 and 19).
