@@ -8,7 +8,7 @@ import { createSupabaseDatabase, dbPush } from "../tests/helpers/postgres.js";
 /**
  * The health page's query benchmark (bench/health.mjs runs it; never part of `npm test`). One run, one machine,
  * one database migrated by `supabase db push`: three integrations (hubspot, github, microsoft), 10,000 users with a
- * connection each (a mix of connected, needs_reauth and error, 1 % dead letters), and events spread over 30 days
+ * connection each (a mix of connected, needs_reauth and error, 1 % dead letters), and events spread over a year
  * as the functions write them (60 % data_synced with durations, 2 % sync_failed, 18 % token_refreshed, 1 %
  * token_refresh_failed, 9 % oauth_initiated, 8 % oauth_completed, 2 % oauth_failed), inserted in statements of
  * 500,000 rows (the roll-up trigger runs once per statement). At 1,000,000 events and again at 10,000,000 it times
@@ -94,7 +94,7 @@ it("health page queries at 1M and 10M events", async () => {
                case when g % 100 between 60 and 61 then '{"error": "upstream_error", "status": 500}'::jsonb
                     when g % 100 = 80 then '{"error": "invalid_grant"}'::jsonb else '{}'::jsonb end,
                case when g % 100 < 60 then 500 + (g * 7919) % 4500 end,
-               now() - make_interval(secs => ((g * 2654435761) % (30 * 86400))::int)
+               now() - make_interval(secs => ((g * 2654435761) % (365 * 86400))::int)
         from generate_series(${inserted}::bigint, ${inserted + count - 1}::bigint) g`;
       insertMs.push(performance.now() - started);
       inserted += count;

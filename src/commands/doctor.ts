@@ -340,6 +340,7 @@ export async function checkDatabase(
     }
     await checkBackgroundSync(sql, lock, findings);
     health = await readHealth(sql, lock, findings, options.window ?? "24h");
+    if (health) await checkAdminRule(sql, config, findings);
     const schema = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.legacy_tokens') is not null as present`;
     if (schema[0]?.present) {
       const waiting = await sql<{ provider: string; n: number }[]>`
@@ -368,6 +369,25 @@ export async function checkDatabase(
     await sql.end({ timeout: 2 });
   }
   return health ? { findings, health } : { findings };
+}
+
+/** The admin claim the database checks (written by schema step 004 when it was delivered) against the config's. */
+async function checkAdminRule(sql: import("postgres").Sql, config: RepoConfig, findings: Finding[]): Promise<void> {
+  const [rule] = await sql<{ claim_path: string[]; claim_value: string }[]>`select claim_path, claim_value from nexus_integrate.admin_rule`;
+  const wanted = config.admin;
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  const same = rule !== undefined && rule.claim_path.join(".") === wanted.claim && rule.claim_value === wanted.equals;
+  findings.push(
+    same
+      ? { integration: null, check: "health-admins", ok: true, message: `the health page's admins: ${wanted.claim} = ${JSON.stringify(wanted.equals)}` }
+      : {
+          integration: null,
+          check: "health-admins",
+          ok: false,
+          message: `the database marks admins by ${rule ? `${rule.claim_path.join(".")} = ${JSON.stringify(rule.claim_value)}` : "nothing (no admin rule)"}, the config by ${wanted.claim} = ${JSON.stringify(wanted.equals)}${wanted.source === "default" ? " (the default)" : ""}`,
+          fix: `in a new migration: insert into nexus_integrate.admin_rule (claim_path, claim_value) values (array[${wanted.claim.split(".").map(literal).join(", ")}], ${literal(wanted.equals)}) on conflict (only_row) do update set claim_path = excluded.claim_path, claim_value = excluded.claim_value; (or change admin in nexus-integrate.config.json to match)`,
+        },
+  );
 }
 
 const rate = (value: number | null) => (value === null ? "–" : `${Number(value.toFixed(1))}%`);

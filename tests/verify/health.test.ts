@@ -271,6 +271,20 @@ describe("the figures", () => {
     expect((await doctor([])).stdout).toMatch(/ok {4}hubspot: health — /);
   });
 
+  it("doctor says when the database's admin claim is not the config's, with the statement that aligns them", async () => {
+    expect((await doctor([])).stdout).toContain('ok    health-admins — the health page\'s admins: app_metadata.role = "admin"');
+    await db.query("update nexus_integrate.admin_rule set claim_value = 'owner'");
+    try {
+      const out = (await doctor([])).stdout;
+      expect(out).toContain('FAIL  health-admins — the database marks admins by app_metadata.role = "owner", the config by app_metadata.role = "admin" (the default)');
+      const fix = /fix: in a new migration: (insert into nexus_integrate\.admin_rule .*?;)/.exec(out)![1]!;
+      await db.query(fix);
+      expect((await doctor([])).stdout).toContain("ok    health-admins");
+    } finally {
+      await db.query("update nexus_integrate.admin_rule set claim_value = 'admin'");
+    }
+  });
+
   it("a window other than 24h, 7d or 30d is refused by name", async () => {
     await expect(report("1y")).rejects.toThrow(/p_window must be 24h, 7d or 30d/);
   });
