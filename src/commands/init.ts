@@ -124,8 +124,8 @@ async function chooseAdminClaim(
     admin = { claim: detection.found.claim, equals: detection.found.equals };
     notes.push(`admins: ${admin.claim} = ${JSON.stringify(admin.equals)}, the check ${detection.found.file} makes (the health page uses the same claim)`);
   } else if (interaction) {
-    const claim = (await interaction.ask("The JWT claim that marks your admins, for the integration health page (admin.claim)", DEFAULT_ADMIN.claim)) || DEFAULT_ADMIN.claim;
-    const equals = (await interaction.ask(`The value ${claim} has for an admin (admin.equals)`, DEFAULT_ADMIN.equals)) || DEFAULT_ADMIN.equals;
+    const claim = (await interaction.ask("The JWT claim marking admins (admin.claim)", DEFAULT_ADMIN.claim)) || DEFAULT_ADMIN.claim;
+    const equals = (await interaction.ask("Its value for an admin (admin.equals)", DEFAULT_ADMIN.equals)) || DEFAULT_ADMIN.equals;
     if (claim !== DEFAULT_ADMIN.claim || equals !== DEFAULT_ADMIN.equals) admin = { claim, equals };
     notes.push(`admins: ${claim} = ${JSON.stringify(equals)} (you chose)`);
   } else {

@@ -156,6 +156,9 @@ describe("a Nexus repo built by hand from the playbook", () => {
         ["imports\\.supabase", ENTER],
         // The app's name, detected from index.html's <title>: Enter keeps it.
         ["appName\\) \\(Nexus\\)", ENTER],
+        // No admin convention in the app: Supabase's common one is offered, Enter keeps it.
+        ["admin\\.claim\\) \\(app_metadata\\.role\\)", ENTER],
+        ["admin\\.equals\\) \\(admin\\)", ENTER],
         ["Write nexus-integrate\\.config\\.json\\?", ENTER],
       ],
       { cwd: app },
@@ -165,6 +168,7 @@ describe("a Nexus repo built by hand from the playbook", () => {
     const config = JSON.parse(readFileSync(path.join(app, "nexus-integrate.config.json"), "utf8")) as { imports: Record<string, string>; appName: string };
     expect(["@/integrations/supabase/admin", "@/integrations/supabase/client"]).toContain(config.imports.supabase);
     expect(config.appName).toBe("Nexus");
+    expect(config).not.toHaveProperty("admin"); // the default is not written
     const created = await run(["new", "google-analytics", "--yes"], { cwd: app });
     expect(created.exitCode, created.stderr).toBe(0);
     linkAppDeps(app, PLAYBOOK_APP);

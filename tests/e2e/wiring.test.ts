@@ -41,8 +41,9 @@ describe("wiring into the app", () => {
     const wired = read(app, "src/App.tsx");
     expect(wired).toBe(
       plain
-        .replace('import { IntegrationsPage } from "@/pages/IntegrationsPage";\n', 'import { IntegrationsPage } from "@/pages/IntegrationsPage";\nimport { HubSpotSetup } from "@/components/integrations/HubSpotSetup";\nimport { HubSpotCallbackPage } from "@/pages/integrations/HubSpotCallbackPage";\n')
-        .replace('        <Route path="/integrations" element={<IntegrationsPage />} />\n', '        <Route path="/integrations" element={<IntegrationsPage />} />\n        <Route path="/integrations/hubspot" element={<HubSpotSetup />} />\n        <Route path="/integrations/hubspot/callback" element={<HubSpotCallbackPage />} />\n'),
+        // The shared routes (the health page: the example app has Recharts) come first, then the integration's.
+        .replace('import { IntegrationsPage } from "@/pages/IntegrationsPage";\n', 'import { IntegrationsPage } from "@/pages/IntegrationsPage";\nimport { IntegrationHealthPage } from "@/pages/integrations/IntegrationHealthPage";\nimport { HubSpotSetup } from "@/components/integrations/HubSpotSetup";\nimport { HubSpotCallbackPage } from "@/pages/integrations/HubSpotCallbackPage";\n')
+        .replace('        <Route path="/integrations" element={<IntegrationsPage />} />\n', '        <Route path="/integrations" element={<IntegrationsPage />} />\n        <Route path="/integrations/health" element={<IntegrationHealthPage />} />\n        <Route path="/integrations/hubspot" element={<HubSpotSetup />} />\n        <Route path="/integrations/hubspot/callback" element={<HubSpotCallbackPage />} />\n'),
     );
     expect(result.stdout).not.toMatch(/paste/i);
     const again = await run(["new", "hubspot", "--yes", "--target", app]);
