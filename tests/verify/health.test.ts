@@ -111,9 +111,22 @@ describe("the roll-up", () => {
        from public.nexus_integration_events group by 1 order by 1`,
     );
     const { rows: rolled } = await db.query<{ k: string; n: number; ms: number }>(
-      `select event_type || '@' || bucket as k, events::int as n, duration_ms_sum::int as ms from nexus_integrate.event_counts order by 1`,
+      `select event_type || '@' || bucket as k, events::int as n, duration_ms_sum::int as ms from nexus_integrate.event_counts where grain_seconds = 3600 order by 1`,
     );
     expect(rolled).toEqual(direct);
+    // The 6-hour and daily grains hold the same events, in their own buckets.
+    for (const grain of [21600, 86400]) {
+      const { rows: coarse } = await db.query<{ k: string; n: number }>(
+        `select event_type || '@' || date_bin(make_interval(secs => $1), created_at, '2000-01-01 00:00+00') as k, count(*)::int as n
+         from public.nexus_integration_events group by 1 order by 1`,
+        [grain],
+      );
+      const { rows: kept } = await db.query<{ k: string; n: number }>(
+        "select event_type || '@' || bucket as k, events::int as n from nexus_integrate.event_counts where grain_seconds = $1 order by 1",
+        [grain],
+      );
+      expect(kept, `grain ${grain}`).toEqual(coarse);
+    }
     expect(direct.reduce((sum, r) => sum + r.n, 0)).toBe(MIX.length);
   });
 
@@ -137,9 +150,12 @@ describe("the roll-up", () => {
               ),
             ),
           );
-          const { rows } = await db.query<{ n: number; ms: number }>("select coalesce(sum(events), 0)::int as n, coalesce(sum(duration_ms_sum), 0)::int as ms from nexus_integrate.event_counts");
+          const { rows } = await db.query<{ grain: number; n: number; ms: number }>(
+            "select grain_seconds as grain, coalesce(sum(events), 0)::int as n, coalesce(sum(duration_ms_sum), 0)::int as ms from nexus_integrate.event_counts group by 1 order by 1",
+          );
           const all = batches.flat();
-          expect(rows[0]).toEqual({ n: all.length, ms: all.reduce((sum, e) => sum + e.ms, 0) });
+          const expected = { n: all.length, ms: all.reduce((sum, e) => sum + e.ms, 0) };
+          expect(rows).toEqual([3600, 21600, 86400].map((grain) => ({ grain, ...expected })));
         },
       ),
       { numRuns: 15 },

@@ -38,34 +38,37 @@ as $$
     false);
 $$;
 
--- Events per integration, hour and type, with the sync durations' sum.
+-- Events per integration, type and bucket, at each grain a window reads: hours (24 h), 6 hours (7 d) and days
+-- (30 d), with the sync durations' sum. A window reads at most 30 buckets × 8 types, however many events there are.
 create table nexus_integrate.event_counts (
   integration_id text not null references nexus_integrate.integrations (id) on delete cascade,
+  grain_seconds integer not null check (grain_seconds in (3600, 21600, 86400)),
   bucket timestamptz not null,
   event_type text not null,
   events bigint not null default 0,
   duration_ms_sum bigint not null default 0,
   durations bigint not null default 0,
-  primary key (integration_id, bucket, event_type)
+  primary key (integration_id, grain_seconds, bucket, event_type)
 );
 
-comment on table nexus_integrate.event_counts is 'nexus-integrate: hourly counts of nexus_integration_events (kept by a trigger), read by the health page';
+comment on table nexus_integrate.event_counts is 'nexus-integrate: counts of nexus_integration_events per hour, 6 hours and day (kept by a trigger), read by the health page';
 
 alter table nexus_integrate.event_counts enable row level security;
 
--- Adds a statement's new events to their hours (in key order, so concurrent statements never deadlock). Counts are
--- history: deleting a user's events (their account) leaves the anonymous counts.
+-- Adds a statement's new events to their buckets (in key order, so concurrent statements never deadlock). Counts
+-- are history: deleting a user's events (their account) leaves the anonymous counts.
 create function nexus_integrate.count_events() returns trigger
   language plpgsql security definer set search_path = ''
 as $$
 begin
-  insert into nexus_integrate.event_counts as c (integration_id, bucket, event_type, events, duration_ms_sum, durations)
-  select e.integration_id, pg_catalog.date_bin('1 hour'::interval, e.created_at, '2000-01-01 00:00:00+00'::timestamptz),
+  insert into nexus_integrate.event_counts as c (integration_id, grain_seconds, bucket, event_type, events, duration_ms_sum, durations)
+  select e.integration_id, g.seconds,
+         pg_catalog.date_bin(pg_catalog.make_interval(secs => g.seconds), e.created_at, '2000-01-01 00:00:00+00'::timestamptz),
          e.event_type, count(*), coalesce(sum(e.duration_ms), 0), count(e.duration_ms)
-  from inserted e
-  group by 1, 2, 3
-  order by 1, 2, 3
-  on conflict (integration_id, bucket, event_type) do update set
+  from inserted e cross join (values (3600), (21600), (86400)) as g(seconds)
+  group by 1, 2, 3, 4
+  order by 1, 2, 3, 4
+  on conflict (integration_id, grain_seconds, bucket, event_type) do update set
     events = c.events + excluded.events,
     duration_ms_sum = c.duration_ms_sum + excluded.duration_ms_sum,
     durations = c.durations + excluded.durations;
@@ -79,11 +82,12 @@ create trigger nexus_integration_events_count
   for each statement execute function nexus_integrate.count_events();
 
 -- The events recorded before this step.
-insert into nexus_integrate.event_counts (integration_id, bucket, event_type, events, duration_ms_sum, durations)
-select integration_id, pg_catalog.date_bin('1 hour'::interval, created_at, '2000-01-01 00:00:00+00'::timestamptz),
-       event_type, count(*), coalesce(sum(duration_ms), 0), count(duration_ms)
-from public.nexus_integration_events
-group by 1, 2, 3;
+insert into nexus_integrate.event_counts (integration_id, grain_seconds, bucket, event_type, events, duration_ms_sum, durations)
+select e.integration_id, g.seconds,
+       pg_catalog.date_bin(pg_catalog.make_interval(secs => g.seconds), e.created_at, '2000-01-01 00:00:00+00'::timestamptz),
+       e.event_type, count(*), coalesce(sum(e.duration_ms), 0), count(e.duration_ms)
+from public.nexus_integration_events e cross join (values (3600), (21600), (86400)) as g(seconds)
+group by 1, 2, 3, 4;
 
 -- The most recent failures, and dead letters, are read through these (never by scanning).
 create index nexus_integration_events_failures_idx on public.nexus_integration_events (integration_id, created_at desc)
@@ -151,6 +155,7 @@ create function nexus_integrate.health_report(p_window text default '24h')
 as $$
 declare
   step interval;
+  grain integer;
   points integer;
   t_now timestamptz := pg_catalog.now();
   origin constant timestamptz := '2000-01-01 00:00:00+00';
@@ -166,6 +171,7 @@ begin
     when '30d' then step := '1 day'; points := 30;
     else raise exception 'p_window must be 24h, 7d or 30d (got %)', p_window using errcode = '22023';
   end case;
+  grain := extract(epoch from step)::integer;
   since := pg_catalog.date_bin(step, t_now, origin) - step * (points - 1);
   if exists (select 1 from pg_catalog.pg_attribute a
              where a.attrelid = 'auth.users'::regclass and a.attname = 'is_anonymous' and not a.attisdropped) then
@@ -176,11 +182,9 @@ begin
 
   for i in select g.id, g.sync_frequency_seconds from nexus_integrate.integrations g order by g.id loop
     with counts as (
-      select pg_catalog.date_bin(step, c.bucket, origin) as point, c.event_type,
-             sum(c.events)::bigint as events, sum(c.duration_ms_sum)::bigint as ms, sum(c.durations)::bigint as timed
+      select c.bucket as point, c.event_type, c.events, c.duration_ms_sum as ms, c.durations as timed
       from nexus_integrate.event_counts c
-      where c.integration_id = i.id and c.bucket >= since
-      group by 1, 2
+      where c.integration_id = i.id and c.grain_seconds = grain and c.bucket >= since
     ),
     per_point as (
       select point,
