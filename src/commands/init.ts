@@ -7,7 +7,7 @@ import type { FileOp } from "../plan/plan.js";
 import { exportedNames, loadAppTsconfig } from "../repo/app-imports.js";
 import { detectAdminConvention } from "../repo/admin-claim.js";
 import { CONFIG_FILE, DEFAULT_ADMIN, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
-import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, RECHARTS_INSTALL, readComponentsJson } from "../repo/front-end.js";
+import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, readComponentsJson } from "../repo/front-end.js";
 import { appDependencies, openApp } from "../repo/target.js";
 import type { RunReport } from "../report.js";
 import type { CommandOutcome } from "./new.js";
@@ -112,11 +112,12 @@ function setKey(target: Record<string, Record<string, string>>, key: string, val
  */
 async function chooseAdminClaim(
   root: string,
+  migrations: string,
   existing: Record<string, unknown>,
   notes: string[],
   interaction?: InitInteraction,
 ): Promise<{ claim: string; equals: string } | undefined> {
-  const detection = detectAdminConvention(root);
+  const detection = detectAdminConvention(root, migrations);
   let admin: { claim: string; equals: string } | undefined;
   if (existing.admin !== undefined) {
     admin = undefined; // kept as the team wrote it (below)
@@ -174,7 +175,7 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   // The name the config has is the default to keep; a terminal may change it.
   const knownName = typeof existing.appName === "string" ? existing.appName : front.appName;
   const appName = interaction ? (await interaction.ask("The app's name, as its users see it (appName)", knownName)) || knownName : knownName;
-  const admin = await chooseAdminClaim(target.root, existing, notes, interaction);
+  const admin = await chooseAdminClaim(target.root, paths.migrations, existing, notes, interaction);
   const shadcn = readComponentsJson(target.root);
   const file: Record<string, unknown> = {
     paths,
@@ -198,7 +199,7 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   );
   const add = missingPartsCommand(front);
   if (add) notes.push(`for the app's own look everywhere, add the missing parts: ${add} (then nexus-integrate regenerate --all)`);
-  if (!front.healthPage) notes.push(`the admins' health page (${typeof existing.routesBase === "string" ? existing.routesBase : "/integrations"}/health) needs Recharts: ${RECHARTS_INSTALL} (then nexus-integrate regenerate --all)`);
+  if (!front.healthPage) notes.push(`the admins' health page (${typeof existing.routesBase === "string" ? existing.routesBase : "/integrations"}/health) needs Recharts: ${front.rechartsInstall} (then nexus-integrate regenerate --all)`);
   const after = `${JSON.stringify(file, null, 2)}\n`;
   const action = before === null ? "create" : before === after ? "unchanged" : options.force ? "update" : "conflict";
   const op: FileOp = { path: CONFIG_FILE, action, before, after, kind: "file", forced: action === "update" };

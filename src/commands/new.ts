@@ -1,4 +1,3 @@
-import { RECHARTS_INSTALL } from "../repo/front-end.js";
 import { ConflictError, UsageError } from "../errors.js";
 import { applyRun, planRun, preparePlanning, withRunLock, type PipelineState } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
@@ -177,7 +176,7 @@ export function healthStep(config: RepoConfig): string {
   const { claim, equals } = config.admin;
   const health = `${config.routesBase}/health`;
   if (!config.frontEnd.healthPage) {
-    return `Integration health for your admins: ${RECHARTS_INSTALL}, then nexus-integrate regenerate --all adds the page at ${health} (schema step 004 already has its figures; nexus-integrate doctor --db-url prints them).`;
+    return `Integration health for your admins: ${config.frontEnd.rechartsInstall}, then nexus-integrate regenerate --all adds the page at ${health} (schema step 004 already has its figures; nexus-integrate doctor --db-url prints them).`;
   }
   const [root, ...rest] = claim.split(".");
   const grant =

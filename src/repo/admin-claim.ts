@@ -55,13 +55,14 @@ function usable(claim: string, equals: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,2}$/.test(claim) && /^[\x20-\x7e]{1,100}$/.test(equals);
 }
 
-export function detectAdminConvention(root: string): AdminDetection {
+/** `migrations`: the app's migrations folder (paths.migrations), relative to its root. */
+export function detectAdminConvention(root: string, migrations = "supabase/migrations"): AdminDetection {
   const userMetadata = new Set<string>();
   let found: AdminConvention | null = null;
   const offer = (claim: string, equals: string, file: string) => {
     if (!found && usable(claim, equals)) found = { claim, equals, file };
   };
-  for (const file of filesUnder(root, "supabase/migrations", [".sql"], 0)) {
+  for (const file of filesUnder(root, migrations, [".sql"], 0)) {
     const text = readFileSync(path.join(root, file), "utf8");
     if (generatedByUs(text)) continue;
     for (const match of text.matchAll(SQL_CHECK)) {

@@ -163,6 +163,8 @@ export interface FrontEnd {
   indexPage: boolean;
   /** The app depends on Recharts (the health page's charts): the tool adds the health page at `${routesBase}/health`. */
   healthPage: boolean;
+  /** How the app adds Recharts (its package manager's command), for the note when the health page cannot be written. */
+  rechartsInstall: string;
 }
 
 /** What a config resolved without an app sees (templates, goldens): the tool's stylesheet, no app parts. */
@@ -177,6 +179,7 @@ export function defaultFrontEnd(config: Pick<RepoConfig, "appName" | "ui" | "sig
     afterConnectPath: config.afterConnectPath ?? config.routesBase,
     indexPage: false,
     healthPage: false,
+    rechartsInstall: "npm install recharts@3",
   };
 }
 

@@ -129,7 +129,14 @@ function routeElement(source: string, routePath: string): string | null {
 }
 
 /** Recharts, the chart library shadcn's chart component is built on, in the app's dependencies. */
-export const RECHARTS_INSTALL = "npm install recharts@3";
+/** The command that adds Recharts with the app's package manager (its lockfile says which; npm without one). */
+export function rechartsInstall(root: string): string {
+  if (existsSync(path.join(root, "bun.lock")) || existsSync(path.join(root, "bun.lockb"))) return "bun add recharts@3";
+  if (existsSync(path.join(root, "pnpm-lock.yaml"))) return "pnpm add recharts@3";
+  if (existsSync(path.join(root, "yarn.lock"))) return "yarn add recharts@3";
+  return "npm install recharts@3";
+}
+
 export function hasRecharts(root: string): boolean {
   try {
     return "recharts" in appDependencies(root);
@@ -174,6 +181,7 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
     afterConnectPath,
     indexPage: registryUsable && (!paths.includes(afterConnectPath) || element === INDEX_PAGE_COMPONENT),
     healthPage: registryUsable && hasRecharts(root),
+    rechartsInstall: rechartsInstall(root),
   };
 }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectAdminConvention } from "../../src/repo/admin-claim.js";
+import { rechartsInstall } from "../../src/repo/front-end.js";
 import { BIN, copyPlaybookApp, copyShadcnApp, snapshotTree } from "../helpers/fixtures.js";
 
 /**
@@ -61,6 +62,13 @@ describe("how the app marks its admins", () => {
     expect(detectAdminConvention(unsafe)).toEqual({ found: null, userMetadata: ["src/lib/admin.ts"] });
   });
 
+  it("reads the migrations where the config says they are", () => {
+    const app = copyShadcnApp();
+    write(app, "db/migrations/20250301000000_rbac.sql", "create policy p on public.t for select using ((auth.jwt() -> 'app_metadata' ->> 'tier') = 'staff');\n");
+    expect(detectAdminConvention(app).found).toBeNull();
+    expect(detectAdminConvention(app, "db/migrations").found).toMatchObject({ claim: "app_metadata.tier", equals: "staff" });
+  });
+
   it("init warns about an admin check on user_metadata", async () => {
     const app = copyShadcnApp();
     write(app, "src/lib/admin.ts", 'export const isAdmin = (user: { user_metadata: { role?: string } }) => user.user_metadata?.role === "admin";\n');
@@ -93,6 +101,19 @@ describe("how the app marks its admins", () => {
 });
 
 describe("the page where the app has no Recharts", () => {
+  it("the install command is the app's package manager's (its lockfile)", () => {
+    const app = copyShadcnApp();
+    expect(rechartsInstall(app)).toBe("npm install recharts@3");
+    for (const [lock, command] of [
+      ["yarn.lock", "yarn add recharts@3"],
+      ["pnpm-lock.yaml", "pnpm add recharts@3"],
+      ["bun.lock", "bun add recharts@3"],
+    ] as const) {
+      write(app, lock, "");
+      expect(rechartsInstall(app), lock).toBe(command);
+    }
+  });
+
   it("is not written; the next steps name the install, and regenerate --all adds the page and its route after it", async () => {
     // The playbook's repo: hand-written hubspot and microsoft, no Recharts; init first, as the README says.
     const app = copyPlaybookApp();
