@@ -339,7 +339,7 @@ export async function checkDatabase(
       );
     }
     await checkBackgroundSync(sql, lock, findings);
-    health = await readHealth(sql, lock, findings, options.window ?? "24h");
+    health = await readHealth(sql, lock, findings, options.window ?? "24h", `${config.routesBase}/health`);
     if (health) await checkAdminRule(sql, config, findings);
     const schema = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.legacy_tokens') is not null as present`;
     if (schema[0]?.present) {
@@ -396,7 +396,13 @@ const rate = (value: number | null) => (value === null ? "–" : `${Number(value
  * The health page's headline figures per integration (schema step 004), as one finding each; a finding fails when
  * the data is older than twice the sync frequency at p95 (the page's "behind schedule").
  */
-async function readHealth(sql: import("postgres").Sql, lock: Lockfile | null, findings: Finding[], window: HealthWindow): Promise<HealthReport | undefined> {
+async function readHealth(
+  sql: import("postgres").Sql,
+  lock: Lockfile | null,
+  findings: Finding[],
+  window: HealthWindow,
+  page: string,
+): Promise<HealthReport | undefined> {
   const [present] = await sql<{ ok: boolean }[]>`select to_regprocedure('nexus_integrate.health_report(text)') is not null as ok`;
   if (!present?.ok) return undefined;
   const [row] = await sql<{ report: HealthReport }[]>`select nexus_integrate.health_report(${window}) as report`;
@@ -420,7 +426,7 @@ async function readHealth(sql: import("postgres").Sql, lock: Lockfile | null, fi
             check: "health",
             ok: false,
             message: `${message}: the data is older than twice the frequency at p95`,
-            fix: `see the sync-queue finding above and the Cron runs (select * from cron.job_run_details order by start_time desc limit 20); the page: /integrations/health`,
+            fix: `see the sync-queue finding above and the Cron runs (select * from cron.job_run_details order by start_time desc limit 20); the page: ${page}`,
           }
         : { integration: item.id, check: "health", ok: true, message },
     );

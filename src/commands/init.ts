@@ -119,8 +119,10 @@ async function chooseAdminClaim(
 ): Promise<{ claim: string; equals: string } | undefined> {
   const detection = detectAdminConvention(root, migrations);
   let admin: { claim: string; equals: string } | undefined;
+  // A team's own `admin` is kept as they wrote it (with the other keys init does not detect).
+  const kept = (existing.admin as { claim?: unknown } | undefined)?.claim;
   if (existing.admin !== undefined) {
-    admin = undefined; // kept as the team wrote it (below)
+    // nothing to choose
   } else if (detection.found) {
     admin = { claim: detection.found.claim, equals: detection.found.equals };
     notes.push(`admins: ${admin.claim} = ${JSON.stringify(admin.equals)}, the check ${detection.found.file} makes (the health page uses the same claim)`);
@@ -134,7 +136,7 @@ async function chooseAdminClaim(
   }
   if (detection.userMetadata.length > 0) {
     notes.push(
-      `warning: ${detection.userMetadata.join(", ")} decide${detection.userMetadata.length === 1 ? "s" : ""} who is an admin from user_metadata, which every user can edit for themselves; the health page never does (it checks ${admin?.claim ?? DEFAULT_ADMIN.claim}, which only the service role sets)`,
+      `warning: ${detection.userMetadata.join(", ")} decide${detection.userMetadata.length === 1 ? "s" : ""} who is an admin from user_metadata, which every user can edit for themselves; the health page never does (it checks ${typeof kept === "string" ? kept : (admin?.claim ?? DEFAULT_ADMIN.claim)}, which only the service role sets)`,
     );
   }
   return admin;

@@ -77,6 +77,12 @@ describe("how the app marks its admins", () => {
     const notes = (JSON.parse(init.stdout) as { notes: string[] }).notes;
     expect(notes.find((n) => n.startsWith("note: warning: src/lib/admin.ts decides who is an admin from user_metadata"))).toBeDefined();
     expect(JSON.parse(read(app, "nexus-integrate.config.json")).admin).toBeUndefined();
+    // With the team's own claim in the config, the warning names that claim, not the default.
+    const config = JSON.parse(read(app, "nexus-integrate.config.json"));
+    write(app, "nexus-integrate.config.json", `${JSON.stringify({ ...config, admin: { claim: "app_metadata.tier", equals: "staff" } }, null, 2)}\n`);
+    const again = await run(["init", "--yes", "--json", "--target", app]);
+    const warning = (JSON.parse(again.stdout) as { notes: string[] }).notes.find((n) => n.startsWith("note: warning:"));
+    expect(warning).toContain("it checks app_metadata.tier");
   });
 
   it("an admin claim in user_metadata is refused by field (exit 2) and nothing changes", async () => {

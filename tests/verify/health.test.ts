@@ -283,6 +283,7 @@ describe("the figures", () => {
     await db.query("update nexus_integrate.integrations set sync_frequency_seconds = 600 where id = 'hubspot'");
     const human = await doctor([]);
     expect(human.stdout).toMatch(/FAIL {2}hubspot: health — .*: the data is older than twice the frequency at p95/);
+    expect(human.stdout).toContain("the page: /integrations/health");
     await db.query("update nexus_integrate.integrations set sync_frequency_seconds = 3600 where id = 'hubspot'");
     expect((await doctor([])).stdout).toMatch(/ok {4}hubspot: health — /);
   });
