@@ -14,7 +14,7 @@ import { envFiles, leakedViteSecrets, routesCallback } from "../repo/app-checks.
 import { migrationHistory, planRun, preparePlanning, readTargetState } from "../pipeline.js";
 import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
 import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
-import type { RepoConfig } from "../repo/config.js";
+import { healthPagePath, type RepoConfig } from "../repo/config.js";
 import { openApp, resolveInside, type Target } from "../repo/target.js";
 
 export interface Finding {
@@ -339,7 +339,7 @@ export async function checkDatabase(
       );
     }
     await checkBackgroundSync(sql, lock, findings);
-    health = await readHealth(sql, lock, findings, options.window ?? "24h", `${config.routesBase}/health`);
+    health = await readHealth(sql, lock, findings, options.window ?? "24h", healthPagePath(config));
     if (health) await checkAdminRule(sql, config, findings);
     const schema = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.legacy_tokens') is not null as present`;
     if (schema[0]?.present) {

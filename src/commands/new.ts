@@ -11,7 +11,7 @@ import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
 import { checkAppImports } from "../repo/app-imports.js";
-import { CONFIG_FILE, readConfigFile, type RepoConfig } from "../repo/config.js";
+import { CONFIG_FILE, healthPagePath, readConfigFile, type RepoConfig } from "../repo/config.js";
 import { handWrittenFiles } from "../repo/playbook.js";
 
 export interface NewOptions {
@@ -174,7 +174,7 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
 /** How an admin reaches the health page, or how the app gets one. */
 export function healthStep(config: RepoConfig): string {
   const { claim, equals } = config.admin;
-  const health = `${config.routesBase}/health`;
+  const health = healthPagePath(config);
   if (!config.frontEnd.healthPage) {
     return `Integration health for your admins: ${config.frontEnd.rechartsInstall}, then nexus-integrate regenerate --all adds the page at ${health} (schema step 004 already has its figures; nexus-integrate doctor --db-url prints them).`;
   }

@@ -1,4 +1,4 @@
-import type { RepoConfig } from "../repo/config.js";
+import { healthPagePath, type RepoConfig } from "../repo/config.js";
 import { deriveNames, type IntegrationNames } from "../spec/names.js";
 import type { IntegrationSpec, WEBHOOK_SCHEMES } from "../spec/schema.js";
 
@@ -88,7 +88,7 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       allowedOrigins: "NEXUS_ALLOWED_ORIGINS",
     },
     imports: { ...config.imports },
-    routes: { base: config.routesBase, afterConnect: front.afterConnectPath, signIn: front.signInPath, health: `${config.routesBase}/health` },
+    routes: { base: config.routesBase, afterConnect: front.afterConnectPath, signIn: front.signInPath, health: healthPagePath(config) },
     urls: { app: config.appUrl },
     app: { name: front.appName },
     ui: {

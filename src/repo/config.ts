@@ -42,6 +42,11 @@ export const DEFAULT_IMPORTS = {
 /** Supabase's common convention: a role in app_metadata, which only the service role can set. */
 export const DEFAULT_ADMIN = { claim: "app_metadata.role", equals: "admin" } as const;
 
+/** Where the admins' health page lives in the app (an integration may not be named `health`, spec/schema.ts). */
+export function healthPagePath(config: Pick<RepoConfig, "routesBase">): string {
+  return `${config.routesBase}/health`;
+}
+
 /** How the generated pages are styled: the app's shadcn/ui parts, plain Tailwind utilities, or the tool's stylesheet. */
 export const UI_STYLES = ["shadcn", "tailwind", "css"] as const;
 export type UiStyle = (typeof UI_STYLES)[number];
