@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signJwt, signJwtES256, userJwtFor } from "../helpers/jwt.js";
-import { CLIENT_ID, decryptStored, startStack, USER_A, USER_B, type Stack } from "../helpers/oauth-stack.js";
+import { CLIENT_ID, decryptStored, STATE_KEY, startStack, USER_A, USER_B, type Stack } from "../helpers/oauth-stack.js";
 
 /**
  * Layer 3: the generated exchange and sync functions run for real (their index.ts under Deno behind a
@@ -111,6 +111,24 @@ describe.each([
       expect(res.status, res.text).toBe(401);
       expect(res.body.error).toBe("unauthorized");
     }
+  });
+
+  it("refuses a properly signed token that has expired, names no user, or whose role is not authenticated although it names one", async () => {
+    const mint = (claims: Record<string, unknown>) => (keys === "legacy" ? signJwt(claims) : signJwtES256(claims));
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const cases = {
+      expired: mint({ sub: USER_A, iat: hourAgo - 3600, exp: hourAgo }),
+      anon: mint({ sub: USER_A, role: "anon" }),
+      service_role: mint({ sub: USER_A, role: "service_role" }),
+      no_user: mint({}),
+    };
+    for (const [name, token] of Object.entries(cases)) {
+      const res = await stack.call(EXCHANGE, null, { action: "start", redirectUri: REDIRECT }, { Authorization: `Bearer ${token}` });
+      expect([name, res.status, res.body.error]).toEqual([name, 401, "unauthorized"]);
+    }
+    // the same claims, unexpired and with the authenticated role, are let in: the refusals above are the checks'
+    const fine = await stack.call(EXCHANGE, null, { action: "start", redirectUri: REDIRECT }, { Authorization: `Bearer ${mint({ sub: USER_A })}` });
+    expect(fine.status, fine.text).toBe(200);
   });
 
   it("with NEXUS_ALLOWED_ORIGINS unset, only loopback origins are accepted: another site gets no CORS grant and no authorization", async () => {
@@ -230,6 +248,41 @@ describe.each([
       const { callback } = await authorize(started);
       await expectRejected(USER_B, callback, "invalid_state", "other_user");
       expect((await stack.call(EXCHANGE, USER_A, { action: "exchange", callback })).status).toBe(200);
+    });
+
+    // The state is bound to its user twice, and each layer must hold on its own: the signature covers the user id,
+    // and the row is looked up with it. Each test below takes the other layer away by hand.
+    it("the signature alone binds the user: a state signed for A is refused for B even when its row says B", async () => {
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      await stack.db.query("update nexus_integrate.oauth_states set user_id = $1 where state_hash = $2", [
+        USER_B,
+        createHash("sha256").update(started.state).digest("hex"),
+      ]);
+      const before = await tokenRow(USER_B);
+      await expectRejected(USER_B, callback, "invalid_state", "bad_signature");
+      expect(await tokenRow(USER_B)).toEqual(before);
+    });
+
+    it("the row lookup alone binds the user: a state correctly signed for B whose row is A's is refused for B", async () => {
+      const started = await start(USER_A);
+      const { callback } = await authorize(started);
+      // What B could present if the signature did not bind the user: A's nonce, signed (with the state key) for B.
+      const nonce = started.state.split(".")[0]!;
+      const forB = `${nonce}.${createHmac("sha256", Buffer.from(STATE_KEY, "base64")).update(`google-analytics.${USER_B}.${nonce}`).digest("base64url")}`;
+      await stack.db.query("update nexus_integrate.oauth_states set state_hash = $1 where state_hash = $2", [
+        createHash("sha256").update(forB).digest("hex"),
+        createHash("sha256").update(started.state).digest("hex"),
+      ]);
+      const params = new URLSearchParams(callback);
+      params.set("state", forB);
+      const before = await tokenRow(USER_B);
+      await expectRejected(USER_B, `?${params}`, "invalid_state", "other_user");
+      expect(await tokenRow(USER_B)).toEqual(before);
+      const { rows } = await stack.db.query<{ used_at: Date | null }>("select used_at from nexus_integrate.oauth_states where state_hash = $1", [
+        createHash("sha256").update(forB).digest("hex"),
+      ]);
+      expect(rows).toEqual([{ used_at: null }]);
     });
 
     it("rejects a tampered state", async () => {

@@ -199,7 +199,9 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
           ? "other_user"
           : known.provider !== provider.id
             ? "other_provider"
-            : "replayed";
+            : !signed
+              ? "bad_signature"
+              : "replayed";
       return fail(400, "invalid_state", `This sign-in link is not valid for you or was already used. ${restart}`, {
         reason,
       });
