@@ -132,8 +132,8 @@ export interface ProviderBehaviour {
 }
 
 /**
- * When set, Microsoft's double points @odata.nextLink and @odata.deltaLink at this origin (a next page the sync must
- * not follow, a delta link it must not keep).
+ * When set, Microsoft's double points @odata.nextLink and @odata.deltaLink, and GitHub's its Link rel="next", at this
+ * origin (a next page the sync must not follow, a delta link it must not keep).
  */
 let nextLinkOrigin: string | null = null;
 export function pointNextLinkAt(origin: string | null): void {
@@ -216,7 +216,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       headers: (next, { origin, url }): Record<string, string> => {
         if (next === null) return {};
         const page = (n: number) => {
-          const link = new URL(`${origin}${url.pathname}${url.search}`);
+          const link = new URL(`${nextLinkOrigin ?? origin}${url.pathname}${url.search}`);
           link.searchParams.set("page", String(n));
           return link.href;
         };

@@ -188,15 +188,17 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     expect(made).toHaveLength(spec.sync!.pagination ? 2 : 1);
   });
 
-  if (preset === "microsoft") {
-    it("never follows a next page on another origin (the access token would go with it)", async () => {
+  // Microsoft's next page is a URL in the body (@odata.nextLink), GitHub's a Link header: each has its own check.
+  if (preset === "microsoft" || preset === "github") {
+    it(`never follows a next page on another origin (the access token would go with it): ${spec.sync!.pagination!.style}`, async () => {
       pointNextLinkAt("http://127.0.0.2:9");
-      // A full listing (not the delta round the last sync's @odata.deltaLink would start).
+      // A full listing (not the delta round or the since listing the last sync's cursor would start).
       await db.query("update nexus_integrate.sync_jobs set cursor = null where provider = $1", [w().id]);
       try {
         const res = await sync(w());
         expect(res.status, res.text).toBe(200);
         expect(res.body.synced).toBe(2);
+        if (preset !== "microsoft") return;
         // nor is a delta link on another origin kept for the next run (a listing of one page carries it)
         await db.query("update nexus_integrate.sync_jobs set cursor = null where provider = $1", [w().id]);
         doubles.items.set(w().id, 2);
