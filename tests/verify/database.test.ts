@@ -152,7 +152,11 @@ describe("row-level security", () => {
   });
 
   it("user A can disconnect (delete) their own integration, which deletes their tokens and synced records", async () => {
-    await asRole(db, "authenticated", A, (tx) => tx.query("delete from public.nexus_user_integrations where user_id = $1", [A]));
+    // No WHERE clause: the delete policy alone decides which rows go (a filter would bring in the select policy too).
+    const deleted = await asRole(db, "authenticated", A, (tx) => tx.query("delete from public.nexus_user_integrations"));
+    expect(deleted.affectedRows).toBe(1);
+    const left = await db.query<{ user_id: string }>("select user_id from public.nexus_user_integrations order by user_id");
+    expect(left.rows).toEqual([{ user_id: B }]);
     const tokens = await db.query<{ user_id: string }>("select user_id from nexus_integrate.oauth_tokens order by user_id");
     expect(tokens.rows).toEqual([{ user_id: B }]);
     const records = await db.query<{ user_id: string }>("select user_id from public.hubspot_records order by user_id");
@@ -170,6 +174,23 @@ describe("row-level security", () => {
       await expect(asRole(db, role, role === "anon" ? null : A, (tx) => tx.query(`select * from nexus_integrate.${table}`))).rejects.toThrow(
         /permission denied/,
       );
+    }
+  });
+
+  it("neither anon nor authenticated holds any privilege on a table of the private schema (its USAGE is for two functions)", async () => {
+    const { rows } = await db.query<{ grantee: string; table_name: string; privilege_type: string }>(
+      `select grantee, table_name, privilege_type from information_schema.role_table_grants
+       where table_schema = 'nexus_integrate' and grantee in ('anon', 'authenticated', 'PUBLIC') order by 1, 2, 3`,
+    );
+    expect(rows).toEqual([]);
+    const tables = await db.query<{ n: number }>("select count(*)::int as n from pg_tables where schemaname = 'nexus_integrate'");
+    expect(tables.rows[0]!.n).toBeGreaterThan(3);
+    for (const table of ["oauth_tokens", "oauth_states", "sync_jobs", "legacy_tokens"]) {
+      const { rows: held } = await db.query<{ any: boolean }>(
+        `select has_table_privilege('authenticated', $1, 'select, insert, update, delete, truncate, references, trigger') as any`,
+        [`nexus_integrate.${table}`],
+      );
+      expect([table, held[0]!.any]).toEqual([table, false]);
     }
   });
 
