@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
 import type { FileOp } from "../plan/plan.js";
@@ -339,6 +340,7 @@ export async function checkDatabase(
       );
     }
     await checkBackgroundSync(sql, lock, findings);
+    await checkTokenKeys(sql, app, config, findings);
     health = await readHealth(sql, lock, findings, options.window ?? "24h", healthPagePath(config));
     if (health) await checkAdminRule(sql, config, findings);
     const schema = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.legacy_tokens') is not null as present`;
@@ -369,6 +371,73 @@ export async function checkDatabase(
     await sql.end({ timeout: 2 });
   }
   return health ? { findings, health } : { findings };
+}
+
+/** The function env file's key ring (`supabase/functions/.env`, as `supabase functions serve --env-file` reads it). */
+function localKeyRing(app: Target, config: RepoConfig): { file: string; ids: string[] } | null {
+  const file = path.join(resolveInside(app, config.paths.functions), ".env");
+  if (!existsSync(file)) return null;
+  const values = new Map<string, string>();
+  for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match) values.set(match[1]!, match[2]!.replace(/^(["'])(.*)\1$/, "$2"));
+  }
+  const raw = values.get("NEXUS_TOKEN_ENCRYPTION_KEYS") || values.get("NEXUS_TOKEN_ENCRYPTION_KEY");
+  if (!raw) return null;
+  const ids = raw
+    .split(/[\s,]+/)
+    .filter((key) => key !== "")
+    .map((key) => tokenKeyId(Buffer.from(key.replace(/-/g, "+").replace(/_/g, "/"), "base64")));
+  return { file: path.relative(app.root, file), ids };
+}
+
+/** The key id the generated crypto.ts derives (the first 8 characters of a labelled SHA-256, base64url). */
+export function tokenKeyId(key: Buffer): string {
+  return createHash("sha256").update("nexus-integrate key id:").update(key).digest("base64url").slice(0, 8);
+}
+
+/**
+ * Which key sealed each stored token (schema step 005: `v2.<key id>.…`; `v1.` from before key rings). After a
+ * rotation the rows move to the new key as they sync; the old key may leave the ring when none is left under it.
+ */
+async function checkTokenKeys(sql: import("postgres").Sql, app: Target, config: RepoConfig, findings: Finding[]): Promise<void> {
+  const [present] = await sql<{ present: boolean }[]>`select to_regclass('nexus_integrate.oauth_tokens') is not null as present`;
+  if (!present?.present) return;
+  const rows = await sql<{ key: string; n: number }[]>`
+    select case when access_token like 'v2.%' then split_part(access_token, '.', 2) else 'v1' end as key, count(*)::int as n
+    from nexus_integrate.oauth_tokens group by 1 order by 2 desc, 1`;
+  if (rows.length === 0) return;
+  const label = (key: string) => (key === "v1" ? "from before key rings (v1)" : `key ${key}`);
+  const counts = rows.map((row) => `${row.n} under ${label(row.key)}`).join(", ");
+  const ring = localKeyRing(app, config);
+  const current = ring?.ids[0];
+  const old = rows.filter((row) => row.key !== current);
+  if (current !== undefined) {
+    const unknown = rows.filter((row) => row.key !== "v1" && !ring!.ids.includes(row.key));
+    findings.push(
+      old.length === 0
+        ? { integration: null, check: "token-keys", ok: true, message: `every stored token is sealed with the current key ${current} (${ring!.file})` }
+        : {
+            integration: null,
+            check: "token-keys",
+            ok: false,
+            message: `stored tokens: ${counts}; the current key (${ring!.file}) is ${current}${unknown.length > 0 ? `, and ${unknown.map((row) => row.key).join(", ")} is in no key of that file: those connections will have to reconnect unless the key comes back` : ""}`,
+            fix: "keep every older key in NEXUS_TOKEN_ENCRYPTION_KEYS (after the current one) until this count is 0: each connection moves to the current key on its next sync",
+          },
+    );
+    return;
+  }
+  findings.push(
+    rows.length === 1 && rows[0]!.key !== "v1"
+      ? { integration: null, check: "token-keys", ok: true, message: `every stored token is sealed with one key, ${rows[0]!.key} (the deployed secret is not visible from here)` }
+      : {
+          integration: null,
+          check: "token-keys",
+          ok: false,
+          message: `stored tokens: ${counts}: a key rotation has not finished (the deployed NEXUS_TOKEN_ENCRYPTION_KEYS is not visible from here)`,
+          fix: "keep every key listed here in NEXUS_TOKEN_ENCRYPTION_KEYS, the new one first, until one remains: each connection moves to the current key on its next sync",
+        },
+  );
 }
 
 /** The admin claim the database checks (written by schema step 004 when it was delivered) against the config's. */

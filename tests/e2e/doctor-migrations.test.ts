@@ -40,6 +40,7 @@ describe("doctor: the migration history", () => {
     const repeat2 = "supabase/migrations/20251124160821_nexus_integrate_002_legacy_tokens.sql";
     const repeat3 = "supabase/migrations/20251124160822_nexus_integrate_003_sync_jobs.sql";
     const repeat4 = "supabase/migrations/20251124160823_nexus_integrate_004_health.sql";
+    const repeat5 = "supabase/migrations/20251124160824_nexus_integrate_005_key_ring.sql";
     // The lockfiles merged too: the app's now lists the other branch's delivery of the same step.
     const lockPath = path.join(app, "nexus-integrate.lock.json");
     const lock = JSON.parse(readFileSync(lockPath, "utf8"));
@@ -77,11 +78,19 @@ describe("doctor: the migration history", () => {
         message: `${repeat4} delivers shared/004_health again, after supabase/migrations/20251124160003_nexus_integrate_004_health.sql: applied in order, it stops at "already exists"`,
         fix: expect.stringContaining(`delete ${repeat4}`),
       },
+      {
+        integration: null,
+        check: "schema-history",
+        ok: false,
+        message: `${repeat5} delivers shared/005_key_ring again, after supabase/migrations/20251124160004_nexus_integrate_005_key_ring.sql: applied in order, it stops at "already exists"`,
+        fix: expect.stringContaining(`delete ${repeat5}`),
+      },
     ]);
     rmSync(path.join(app, repeat));
     rmSync(path.join(app, repeat2));
     rmSync(path.join(app, repeat3));
     rmSync(path.join(app, repeat4));
+    rmSync(path.join(app, repeat5));
     const fixed = await doctor(app);
     expect(fixed.findings.filter((f) => !f.ok)).toEqual([]);
     // and the next run forgets it

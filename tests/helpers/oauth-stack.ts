@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from "execa";
-import { randomBytes, webcrypto } from "node:crypto";
+import { createHash, randomBytes, webcrypto } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -71,6 +71,11 @@ export interface Stack {
   call(fn: string, userId: string | null, body?: unknown, headers?: Record<string, string>): Promise<CallResult>;
   /** The same call, served by a second instance of the functions (another process with its own connection). */
   callOtherInstance(fn: string, userId: string | null, body?: unknown): Promise<CallResult>;
+  /**
+   * Another instance of the functions with some secrets changed, as after `supabase secrets set` and a redeploy
+   * ("" unsets one): a caller of that instance.
+   */
+  instanceWith(env: Record<string, string>): Promise<(fn: string, userId: string | null, body?: unknown) => Promise<CallResult>>;
   close(): Promise<void>;
 }
 
@@ -247,7 +252,7 @@ export async function startStack(options: {
   // one database connection); a second instance starts when a test asks for it.
   const constant = id.replace(/-/g, "_").toUpperCase();
   const gateways: ResultPromise[] = [];
-  const startGateway = async (): Promise<string> => {
+  const startGateway = async (changed: Record<string, string> = {}): Promise<string> => {
     const { url, process } = await launchGateway({
       functionsDir: path.join(app, "supabase", "functions"),
       functions: [`${id}-exchange-tokens`, `${id}-sync`, ...(advanced ? [`${id}-webhooks`] : [])],
@@ -258,6 +263,7 @@ export async function startStack(options: {
         [`${constant}_CLIENT_SECRET`]: CLIENT_SECRET,
         [`${constant}_WEBHOOK_SECRET`]: WEBHOOK_SECRET,
         ...options.env,
+        ...changed,
       },
     });
     gateways.push(process);
@@ -281,6 +287,10 @@ export async function startStack(options: {
     async callOtherInstance(fn: string, userId: string | null, body?: unknown) {
       secondUrl ??= startGateway();
       return callAt(await secondUrl, fn, userId, body);
+    },
+    async instanceWith(env: Record<string, string>) {
+      const url = await startGateway(env);
+      return (fn: string, userId: string | null, body?: unknown) => callAt(url, fn, userId, body);
     },
     async close() {
       for (const gateway of gateways) {
@@ -407,14 +417,31 @@ export async function launchGateway(options: {
   return { url, process: gateway };
 }
 
-/** Decrypts a stored value the way the generated crypto.ts does (AES-256-GCM, context as AAD). */
-export async function decryptStored(value: string, context: string): Promise<string> {
-  const [version, iv, ciphertext] = value.split(".");
-  if (version !== "v1" || !iv || !ciphertext) throw new Error(`not a v1 ciphertext: ${value}`);
-  const key = await webcrypto.subtle.importKey("raw", Buffer.from(ENCRYPTION_KEY, "base64"), "AES-GCM", false, ["decrypt"]);
+/** The id the generated crypto.ts derives for a key (base64): what its v2 ciphertext names. */
+export function keyIdOf(key: string): string {
+  return createHash("sha256").update("nexus-integrate key id:").update(Buffer.from(key, "base64")).digest("base64url").slice(0, 8);
+}
+
+/** Seals a value the way the generated crypto.ts does (AES-256-GCM, context as AAD): v2 names the key, v1 predates key rings. */
+export async function sealStored(plaintext: string, context: string, options: { key?: string; version?: "v1" | "v2" } = {}): Promise<string> {
+  const key = options.key ?? ENCRYPTION_KEY;
+  const cryptoKey = await webcrypto.subtle.importKey("raw", Buffer.from(key, "base64"), "AES-GCM", false, ["encrypt"]);
+  const iv = webcrypto.getRandomValues(new Uint8Array(12));
+  const sealed = await webcrypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: Buffer.from(context) }, cryptoKey, Buffer.from(plaintext));
+  const body = `${Buffer.from(iv).toString("base64url")}.${Buffer.from(sealed).toString("base64url")}`;
+  return (options.version ?? "v2") === "v1" ? `v1.${body}` : `v2.${keyIdOf(key)}.${body}`;
+}
+
+/** Decrypts a stored value the way the generated crypto.ts does; a v2 value must name `key`. */
+export async function decryptStored(value: string, context: string, key = ENCRYPTION_KEY): Promise<string> {
+  const parts = value.split(".");
+  const [iv, ciphertext] = parts[0] === "v2" && parts.length === 4 ? parts.slice(2) : parts[0] === "v1" && parts.length === 3 ? parts.slice(1) : [];
+  if (!iv || !ciphertext) throw new Error(`not a v1 or v2 ciphertext: ${value}`);
+  if (parts[0] === "v2" && parts[1] !== keyIdOf(key)) throw new Error(`sealed with key ${parts[1]}, not ${keyIdOf(key)}`);
+  const cryptoKey = await webcrypto.subtle.importKey("raw", Buffer.from(key, "base64"), "AES-GCM", false, ["decrypt"]);
   const plain = await webcrypto.subtle.decrypt(
     { name: "AES-GCM", iv: Buffer.from(iv, "base64url"), additionalData: Buffer.from(context) },
-    key,
+    cryptoKey,
     Buffer.from(ciphertext, "base64url"),
   );
   return Buffer.from(plain).toString("utf8");

@@ -1,4 +1,4 @@
-import { randomUUID, webcrypto } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import postgres from "postgres";
 import type { ResultPromise } from "execa";
@@ -6,7 +6,7 @@ import { loadPreset } from "../../src/spec/presets.js";
 import { deriveNames } from "../../src/spec/names.js";
 import { copyExampleApp } from "./fixtures.js";
 import { generate } from "./generate.js";
-import { ENCRYPTION_KEY, launchGateway } from "./oauth-stack.js";
+import { launchGateway, sealStored } from "./oauth-stack.js";
 import { dbPush, type TestDb } from "./postgres.js";
 import { DOUBLE_CLIENT_ID, DOUBLE_CLIENT_SECRET, startDoubles, type Doubles, type Grant } from "./provider-doubles.js";
 
@@ -55,16 +55,6 @@ export interface SyncWorld {
   close(): Promise<void>;
 }
 
-async function encryptionKey() {
-  return webcrypto.subtle.importKey("raw", Buffer.from(ENCRYPTION_KEY, "base64"), "AES-GCM", false, ["encrypt"]);
-}
-
-/** Encrypts a token as the generated crypto.ts does (AES-256-GCM, `<provider>:<user>:<kind>` as additional data). */
-async function encrypt(key: webcrypto.CryptoKey, plaintext: string, context: string): Promise<string> {
-  const iv = webcrypto.getRandomValues(new Uint8Array(12));
-  const sealed = await webcrypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: Buffer.from(context) }, key, Buffer.from(plaintext));
-  return `v1.${Buffer.from(iv).toString("base64url")}.${Buffer.from(sealed).toString("base64url")}`;
-}
 
 export async function startSyncWorld(options: {
   db: TestDb;
@@ -85,7 +75,6 @@ export async function startSyncWorld(options: {
   const { db } = options;
   await dbPush(app, db);
 
-  const key = await encryptionKey();
   const connections: Connection[] = [];
   const sql = postgres(db.url, { max: 4, onnotice: () => undefined });
   /** Connected users: auth.users, their connections (each gets its job, queued), their encrypted tokens. */
@@ -98,8 +87,8 @@ export async function startSyncWorld(options: {
       added.push({ userId, preset, grant });
       rows.push({
         user_id: userId,
-        access: await encrypt(key, grant.accessToken, `${preset}:${userId}:access_token`),
-        refresh: grant.refreshToken === null ? null : await encrypt(key, grant.refreshToken, `${preset}:${userId}:refresh_token`),
+        access: await sealStored(grant.accessToken, `${preset}:${userId}:access_token`),
+        refresh: grant.refreshToken === null ? null : await sealStored(grant.refreshToken, `${preset}:${userId}:refresh_token`),
         expires: new Date(Date.now() + (expiring ? 60_000 : 3_600_000)).toISOString(),
       });
     }

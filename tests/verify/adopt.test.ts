@@ -118,7 +118,7 @@ describe("adopt hubspot on the playbook fixture, users connected the playbook's 
       "select user_id, access_token, refresh_token from nexus_integrate.oauth_tokens where provider = 'hubspot' order by user_id",
     );
     expect(rows.map((r) => r.user_id)).toEqual([ALICE, BOB]);
-    for (const row of rows) expect(row.access_token).toMatch(/^v1\./);
+    for (const row of rows) expect(row.access_token).toMatch(/^v2\./);
     expect(await decryptStored(rows[1]!.access_token, `hubspot:${BOB}:access_token`)).toBe("hs-access-bob");
     expect(await decryptStored(rows[0]!.access_token, `hubspot:${ALICE}:access_token`)).toBe(refreshed[0]!.accessToken);
     const records = await stack.db.query<{ user_id: string; external_id: string }>("select user_id, external_id from public.hubspot_records order by user_id");

@@ -78,13 +78,14 @@ beforeAll(async () => {
 
 describe("generated migrations on Postgres", () => {
   it("apply in file-name order, the second integration on top of the first", () => {
-    expect(applied).toHaveLength(9);
+    expect(applied).toHaveLength(10);
     expect(applied[0]).toMatch(/_profiles\.sql$/);
     expect(applied[1]).toMatch(/_nexus_integrate_001_schema\.sql$/);
     expect(applied[2]).toMatch(/_nexus_integrate_002_legacy_tokens\.sql$/);
     expect(applied[3]).toMatch(/_nexus_integrate_003_sync_jobs\.sql$/);
     expect(applied[4]).toMatch(/_nexus_integrate_004_health\.sql$/);
-    expect(applied.slice(5).map((f) => f.replace(/^\d+_/, ""))).toEqual([
+    expect(applied[5]).toMatch(/_nexus_integrate_005_key_ring\.sql$/);
+    expect(applied.slice(6).map((f) => f.replace(/^\d+_/, ""))).toEqual([
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
       "google_analytics_001_integration.sql",

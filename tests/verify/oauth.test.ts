@@ -161,7 +161,7 @@ describe.each([
         [createHash("sha256").update(started.state).digest("hex")],
       );
       expect(rows).toHaveLength(1);
-      expect(rows[0]!.code_verifier).toMatch(/^v1\./); // the verifier is stored encrypted, server-side
+      expect(rows[0]!.code_verifier).toMatch(/^v2\./); // the verifier is stored encrypted, server-side
       expect(JSON.stringify(await stack.db.query("select * from nexus_integrate.oauth_states"))).not.toContain(started.state);
       expect((await events(USER_A, "oauth_initiated")).length).toBeGreaterThan(0);
     });
@@ -187,7 +187,7 @@ describe.each([
       expect(res.text).not.toContain(issued.refreshToken!);
       const row = (await tokenRow(USER_A))!;
       expect(row.access_token).not.toContain(issued.accessToken);
-      expect(row.access_token).toMatch(/^v1\./);
+      expect(row.access_token).toMatch(/^v2\./);
       expect(await decryptStored(row.access_token, `google-analytics:${USER_A}:access_token`)).toBe(issued.accessToken);
       expect(await decryptStored(row.refresh_token!, `google-analytics:${USER_A}:refresh_token`)).toBe(issued.refreshToken);
       // Bound to its row: the same ciphertext does not decrypt as another user's token.
@@ -490,7 +490,7 @@ describe.each([
       const legacy = await stack.db.query("select 1 from nexus_integrate.legacy_tokens where user_id = $1", [USER_B]);
       expect(legacy.rows).toEqual([]);
       const row = (await tokenRow(USER_B))!;
-      expect(row.access_token).toMatch(/^v1\./);
+      expect(row.access_token).toMatch(/^v2\./);
       expect(await decryptStored(row.access_token, `google-analytics:${USER_B}:access_token`)).toBe("legacy-access-b");
       expect(await decryptStored(row.refresh_token!, `google-analytics:${USER_B}:refresh_token`)).toBe("legacy-refresh-b");
     });

@@ -63,6 +63,7 @@ describe("the example app's history, applied with supabase db push", () => {
       "nexus_integrate_002_legacy_tokens.sql",
       "nexus_integrate_003_sync_jobs.sql",
       "nexus_integrate_004_health.sql",
+      "nexus_integrate_005_key_ring.sql",
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
       "microsoft_001_integration.sql",
@@ -72,7 +73,7 @@ describe("the example app's history, applied with supabase db push", () => {
       "hubspot_003_sync_schedule.sql",
     ]);
     const applied = await db.query<{ version: string }>("select version from supabase_migrations.schema_migrations order by version");
-    expect(applied.rows).toHaveLength(12);
+    expect(applied.rows).toHaveLength(13);
     expect((await ok(["doctor", "--target", app])).stdout).toContain("Everything looks right.");
   });
 });

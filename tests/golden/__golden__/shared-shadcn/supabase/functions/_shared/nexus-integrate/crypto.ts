@@ -3,11 +3,40 @@
 /**
  * Token encryption (AES-256-GCM) and state signing (HMAC-SHA-256) with WebCrypto. Keys come from function
  * secrets (NEXUS_TOKEN_ENCRYPTION_KEY, NEXUS_STATE_SIGNING_KEY): 32 random bytes, base64 (`openssl rand -base64 32`).
+ *
+ * Each is a key ring: NEXUS_TOKEN_ENCRYPTION_KEYS (and NEXUS_STATE_SIGNING_KEYS) hold several keys, comma-separated, the
+ * first one current. New ciphertext is sealed with the current key and names it (`v2.<key id>.<iv>.<sealed>`);
+ * the others only open what they sealed. A key id is derived from the key, so it can never name another key.
  */
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const CIPHERTEXT_VERSION = "v1";
+/** Before key rings: `v1.<iv>.<sealed>`, sealed with the only key there was (any key of the ring is tried). */
+const LEGACY_VERSION = "v1";
+const CIPHERTEXT_VERSION = "v2";
+
+/** Keys for tokens at rest: `current` seals, every key of `keys` (the current one included) opens. */
+export interface KeyRing {
+  current: { id: string; key: CryptoKey };
+  keys: Map<string, CryptoKey>;
+}
+
+/** Keys for the state's HMAC: `current` signs, every key of `keys` verifies. */
+export interface SigningKeyRing {
+  current: CryptoKey;
+  keys: CryptoKey[];
+}
+
+/** No key of the ring opens this ciphertext: its key was removed, or it was changed. */
+export class SecretUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly keyId: string | null,
+  ) {
+    super(message);
+    this.name = "SecretUnavailable";
+  }
+}
 
 export function base64UrlEncode(bytes: Uint8Array): string {
   let binary = "";
@@ -37,53 +66,129 @@ export function decodeKey(name: string, value: string): Uint8Array<ArrayBuffer> 
   return bytes;
 }
 
-export function importEncryptionKey(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+/** Decodes a ring: one or more base64 keys of 32 bytes, separated by commas (or spaces); the first is current. */
+export function decodeKeys(name: string, value: string): Uint8Array<ArrayBuffer>[] {
+  const parts = value.split(/[\s,]+/).filter((part) => part !== "");
+  if (parts.length === 0) throw new Error(`${name} is empty (generate a key with: openssl rand -base64 32)`);
+  const keys = parts.map((part, index) => decodeKey(parts.length === 1 ? name : `${name} (key ${index + 1})`, part));
+  const seen = new Set<string>();
+  for (const key of keys) {
+    const text = base64UrlEncode(key);
+    if (seen.has(text)) throw new Error(`${name} lists the same key twice`);
+    seen.add(text);
+  }
+  return keys;
 }
 
-export function importSigningKey(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+/** A key's id: the first 8 characters of the base64url SHA-256 of a label and the key (reveals nothing of it). */
+export async function keyId(raw: Uint8Array<ArrayBuffer>): Promise<string> {
+  const label = encoder.encode("nexus-integrate key id:");
+  const input = new Uint8Array(label.length + raw.length);
+  input.set(label);
+  input.set(raw, label.length);
+  return base64UrlEncode(new Uint8Array(await crypto.subtle.digest("SHA-256", input))).slice(0, 8);
+}
+
+export async function importEncryptionKeys(raw: Uint8Array<ArrayBuffer>[]): Promise<KeyRing> {
+  const keys = new Map<string, CryptoKey>();
+  let current: KeyRing["current"] | null = null;
+  for (const bytes of raw) {
+    const id = await keyId(bytes);
+    const key = await crypto.subtle.importKey("raw", bytes, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+    keys.set(id, key);
+    current ??= { id, key };
+  }
+  if (!current) throw new Error("a key ring needs a key");
+  return { current, keys };
+}
+
+export async function importSigningKeys(raw: Uint8Array<ArrayBuffer>[]): Promise<SigningKeyRing> {
+  const keys = await Promise.all(
+    raw.map((bytes) =>
+      crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]),
+    ),
+  );
+  if (!keys[0]) throw new Error("a key ring needs a key");
+  return { current: keys[0], keys };
+}
+
+/** The id of the key a ciphertext names; null for one from before key rings (v1). */
+export function ciphertextKeyId(value: string): string | null {
+  const [version, id] = value.split(".");
+  return version === CIPHERTEXT_VERSION && id ? id : null;
+}
+
+/** Whether a ciphertext is sealed with the ring's current key (else it is re-sealed when next read or written). */
+export function isCurrentKey(ring: KeyRing, value: string): boolean {
+  return ciphertextKeyId(value) === ring.current.id;
 }
 
 /**
- * Encrypts a secret. `context` (for example `hubspot:<user id>:access_token`) is bound as additional data,
- * so a ciphertext copied to another user's or provider's row does not decrypt.
+ * Encrypts a secret with the ring's current key. `context` (for example `hubspot:<user id>:access_token`) is bound
+ * as additional data, so a ciphertext copied to another user's or provider's row does not decrypt.
  */
-export async function encryptSecret(key: CryptoKey, plaintext: string, context: string): Promise<string> {
+export async function encryptSecret(ring: KeyRing, plaintext: string, context: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ciphertext = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: encoder.encode(context) },
-    key,
+    ring.current.key,
     encoder.encode(plaintext),
   );
-  return `${CIPHERTEXT_VERSION}.${base64UrlEncode(iv)}.${base64UrlEncode(new Uint8Array(ciphertext))}`;
+  return `${CIPHERTEXT_VERSION}.${ring.current.id}.${base64UrlEncode(iv)}.${base64UrlEncode(new Uint8Array(ciphertext))}`;
 }
 
-export async function decryptSecret(key: CryptoKey, value: string, context: string): Promise<string> {
-  const [version, iv, ciphertext] = value.split(".");
-  if (version !== CIPHERTEXT_VERSION || !iv || !ciphertext) throw new Error("unrecognized ciphertext format");
-  const plaintext = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: base64UrlDecode(iv), additionalData: encoder.encode(context) },
-    key,
-    base64UrlDecode(ciphertext),
-  );
-  return decoder.decode(plaintext);
+async function open(key: CryptoKey, iv: string, ciphertext: string, context: string): Promise<string | null> {
+  try {
+    const plaintext = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: base64UrlDecode(iv), additionalData: encoder.encode(context) },
+      key,
+      base64UrlDecode(ciphertext),
+    );
+    return decoder.decode(plaintext);
+  } catch {
+    return null;
+  }
 }
 
-export async function sign(key: CryptoKey, message: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(message));
+/** Decrypts with the key the ciphertext names; throws SecretUnavailable when the ring has no key that opens it. */
+export async function decryptSecret(ring: KeyRing, value: string, context: string): Promise<string> {
+  const parts = value.split(".");
+  if (parts[0] === CIPHERTEXT_VERSION && parts.length === 4) {
+    const [, id, iv, ciphertext] = parts as [string, string, string, string];
+    const key = ring.keys.get(id);
+    if (!key) throw new SecretUnavailable(`sealed with key ${id}, which is not in the key ring`, id);
+    const plaintext = await open(key, iv, ciphertext, context);
+    if (plaintext === null) throw new SecretUnavailable(`key ${id} does not open this ciphertext`, id);
+    return plaintext;
+  }
+  if (parts[0] === LEGACY_VERSION && parts.length === 3) {
+    for (const key of ring.keys.values()) {
+      const plaintext = await open(key, parts[1]!, parts[2]!, context);
+      if (plaintext !== null) return plaintext;
+    }
+    throw new SecretUnavailable("no key of the ring opens this ciphertext (from before key rings)", null);
+  }
+  throw new Error("unrecognized ciphertext format");
+}
+
+/** Signs with the ring's current key. */
+export async function sign(ring: SigningKeyRing, message: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", ring.current, encoder.encode(message));
   return base64UrlEncode(new Uint8Array(mac));
 }
 
-/** Constant-time check (WebCrypto's verify) of a base64url HMAC. */
-export async function verify(key: CryptoKey, message: string, signature: string): Promise<boolean> {
+/** Constant-time check (WebCrypto's verify) of a base64url HMAC against each key of the ring. */
+export async function verify(ring: SigningKeyRing, message: string, signature: string): Promise<boolean> {
   let mac: Uint8Array<ArrayBuffer>;
   try {
     mac = base64UrlDecode(signature);
   } catch {
     return false;
   }
-  return crypto.subtle.verify("HMAC", key, mac, encoder.encode(message));
+  for (const key of ring.keys) {
+    if (await crypto.subtle.verify("HMAC", key, mac, encoder.encode(message))) return true;
+  }
+  return false;
 }
 
 export function randomToken(byteLength = 32): string {

@@ -53,6 +53,13 @@ export interface IntegrationStore {
   findState(stateHash: string): Promise<OAuthStateRow | null>;
   saveTokens(userId: string, provider: string, tokens: StoredTokens): Promise<void>;
   getTokens(userId: string, provider: string): Promise<StoredTokens | null>;
+  /** Writes re-sealed ciphertext of the same tokens, only if the row still holds `before`'s; false otherwise. */
+  replaceCiphertext(
+    userId: string,
+    provider: string,
+    before: Pick<StoredTokens, "accessToken" | "refreshToken">,
+    after: Pick<StoredTokens, "accessToken" | "refreshToken">,
+  ): Promise<boolean>;
   /**
    * Runs `refresh` holding a short lease on the token row (not a transaction: the provider call happens outside
    * any transaction, on no held connection) and stores what it returns; returns the tokens now stored. Whoever
@@ -271,6 +278,17 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
         from nexus_integrate.oauth_tokens where user_id = ${userId} and provider = ${provider}
       `;
       return rows[0] ? toStoredTokens(rows[0]) : null;
+    },
+
+    async replaceCiphertext(userId, provider, before, after) {
+      // Not a new token: updated_at (when the provider issued it) stays as it is.
+      const written = await sql`
+        update nexus_integrate.oauth_tokens
+        set access_token = ${after.accessToken}, refresh_token = ${after.refreshToken}
+        where user_id = ${userId} and provider = ${provider}
+          and access_token = ${before.accessToken} and refresh_token is not distinct from ${before.refreshToken}
+      `;
+      return written.count === 1;
     },
 
     async refreshLocked(userId, provider, refresh) {
