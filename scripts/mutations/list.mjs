@@ -1,0 +1,505 @@
+// The safety mutations `npm run mutations` applies, one at a time: each breaks one safety line of a template the
+// way a careless edit would, and names the behavioural tests that must then fail. A mutation is a list of edits;
+// each edit's `find` must occur exactly once in its file (when it does not, the code moved on and this list must
+// follow it). Golden snapshots are never counted: a snapshot fails on any edit, so it proves nothing.
+//
+// Fields: id; where (the line's role, for the report); lets (what the broken line would let through); edits
+// [{ file, find, replace }]; tests: the test files to run (never tests/golden); grep (optional): vitest -t, to run
+// only the tests named by it. A file list with a grep is run as it is on the unbroken code first (the baseline).
+
+const T = "templates/basic/shared/supabase/functions/_shared/nexus-integrate";
+const ADV = "templates/advanced/shared/supabase/functions/_shared/nexus-integrate";
+const SQL = "templates/basic/shared/supabase/migrations";
+const SCHEMA = `${SQL}/{{timestamp}}_nexus_integrate_001_schema.sql.hbs`;
+const JOBS = `${SQL}/{{timestamp}}_nexus_integrate_003_sync_jobs.sql.hbs`;
+const HEALTH = `${SQL}/{{timestamp}}_nexus_integrate_004_health.sql.hbs`;
+const KEY_RING = `${SQL}/{{timestamp}}_nexus_integrate_005_key_ring.sql.hbs`;
+const OAUTH = "tests/verify/oauth.test.ts";
+
+/** @type {{ id: string; where: string; lets: string; edits: { file: string; find: string; replace: string }[]; tests: string[]; grep?: string }[]} */
+export const MUTATIONS = [
+  // The caller's identity (auth.ts)
+  {
+    id: "jwt-allow-expired",
+    where: "auth.ts: getClaims checks exp",
+    lets: "an expired user JWT (asymmetric keys)",
+    edits: [
+      {
+        file: `${T}/auth.ts.hbs`,
+        find: "client.auth.getClaims(jwt, jwks ? { jwks } : {})",
+        replace: "client.auth.getClaims(jwt, { ...(jwks ? { jwks } : {}), allowExpired: true })",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "itself refuses|refuses a properly signed",
+  },
+  {
+    id: "jwt-any-role",
+    where: "auth.ts: role must be authenticated",
+    lets: "a signed token with a sub and role anon or service_role",
+    edits: [{ file: `${T}/auth.ts.hbs`, find: ' || claims.role !== "authenticated"', replace: "" }],
+    tests: [OAUTH],
+    grep: "itself refuses|refuses a properly signed",
+  },
+  {
+    id: "jwt-no-sub",
+    where: "auth.ts: the token must name a user",
+    lets: "an authenticated-role token without a sub",
+    edits: [{ file: `${T}/auth.ts.hbs`, find: 'typeof claims.sub !== "string" || claims.sub === "" || ', replace: "" }],
+    tests: [OAUTH],
+    grep: "itself refuses|refuses a properly signed",
+  },
+  {
+    id: "cors-any-origin",
+    where: "cors.ts: CORS only for allowed origins",
+    lets: "any web page calling the functions with the user's session",
+    edits: [
+      {
+        file: `${T}/cors.ts.hbs`,
+        find: "origin !== null && isAllowedOrigin(origin, allowedOrigins) ?",
+        replace: "origin !== null ?",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "allowed origin|loopback",
+  },
+  {
+    id: "redirect-any-origin",
+    where: "exchange-handler.ts: redirect URI on an allowed origin",
+    lets: "a sign-in whose code is sent to another site",
+    edits: [
+      {
+        file: `${T}/exchange-handler.ts.hbs`,
+        find: "if (!isAllowedOrigin(url.origin, allowedOrigins)) {",
+        replace: "if (false && !isAllowedOrigin(url.origin, allowedOrigins)) {",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "allowed origin|loopback",
+  },
+  // The state (exchange-handler.ts, store.ts)
+  {
+    id: "state-signature-unchecked",
+    where: "exchange-handler.ts: the state's HMAC is verified",
+    lets: "a forged or tampered state",
+    edits: [
+      {
+        file: `${T}/exchange-handler.ts.hbs`,
+        find: "!!nonce && !!signature && (await verify(deps.keys.state, stateMessage(provider.id, userId, nonce), signature));",
+        replace: "!!nonce && !!signature;",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "exchange",
+  },
+  {
+    id: "state-signed-without-user",
+    where: "exchange-handler.ts: the signed message holds the user id",
+    lets: "a state of user A verifying for user B (only the row lookup would stop it)",
+    edits: [
+      {
+        file: `${T}/exchange-handler.ts.hbs`,
+        find: "return `${provider}.${userId}.${nonce}`;",
+        replace: "return `${provider}.${nonce}`;",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "exchange",
+  },
+  {
+    id: "state-lookup-without-user",
+    where: "store.ts: the state is consumed only by its user",
+    lets: "a state row of user A consumed by user B (only the signature would stop it)",
+    edits: [
+      {
+        file: `${T}/store.ts.hbs`,
+        find: "and provider = ${provider} and user_id = ${userId} and used_at is null",
+        replace: "and provider = ${provider} and used_at is null",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "exchange",
+  },
+  {
+    id: "state-reusable",
+    where: "store.ts: a state is used once",
+    lets: "a replayed callback",
+    edits: [
+      {
+        file: `${T}/store.ts.hbs`,
+        find: "and provider = ${provider} and user_id = ${userId} and used_at is null",
+        replace: "and provider = ${provider} and user_id = ${userId}",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "exchange",
+  },
+  {
+    id: "state-never-expires",
+    where: "exchange-handler.ts: a state expires",
+    lets: "a callback long after the sign-in started",
+    edits: [
+      {
+        file: `${T}/exchange-handler.ts.hbs`,
+        find: "if (row.expiresAt.getTime() <= deps.now().getTime()) {",
+        replace: "if (false && row.expiresAt.getTime() <= deps.now().getTime()) {",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "exchange",
+  },
+  // OAuth protocol (oauth.ts)
+  {
+    id: "pkce-verifier-dropped",
+    where: "oauth.ts: the code is redeemed with its PKCE verifier",
+    lets: "a code redeemed without proof of who started the sign-in",
+    edits: [
+      {
+        file: `${T}/oauth.ts.hbs`,
+        find: "input.codeVerifier ?? oauth.nopkce,",
+        replace: "oauth.nopkce,",
+      },
+    ],
+    tests: ["tests/verify/strict-server.test.ts"],
+  },
+  {
+    id: "iss-ignored",
+    where: "oauth.ts: RFC 9207 iss is checked",
+    lets: "an authorization response from another issuer (mix-up attack)",
+    edits: [
+      {
+        file: `${T}/oauth.ts.hbs`,
+        find: "    { client_id: credentials.clientId },\n    params,\n    expectedState,",
+        replace:
+          '    { client_id: credentials.clientId },\n    new URLSearchParams([...params].filter(([name]) => name !== "iss")),\n    expectedState,',
+      },
+    ],
+    tests: ["tests/verify/strict-server.test.ts"],
+  },
+  // Tokens at rest (crypto.ts, store.ts, schema 001)
+  {
+    id: "ciphertext-unbound",
+    where: "crypto.ts: the row's context is the additional data",
+    lets: "a ciphertext copied to another user's row decrypting there",
+    edits: [
+      {
+        file: `${T}/crypto.ts.hbs`,
+        find: '    { name: "AES-GCM", iv, additionalData: encoder.encode(context) },',
+        replace: '    { name: "AES-GCM", iv },',
+      },
+      {
+        file: `${T}/crypto.ts.hbs`,
+        find: '    { name: "AES-GCM", iv: base64UrlDecode(iv), additionalData: encoder.encode(context) },',
+        replace: '    { name: "AES-GCM", iv: base64UrlDecode(iv) },',
+      },
+    ],
+    tests: [OAUTH],
+    grep: "stores encrypted tokens",
+  },
+  {
+    id: "plaintext-token-column",
+    where: "schema 005: token columns hold ciphertext only",
+    lets: "a plaintext token written to the table",
+    edits: [
+      {
+        file: KEY_RING,
+        find: "add constraint oauth_tokens_access_token_check check (access_token ~ '^v[12]\\.'),",
+        replace: "add constraint oauth_tokens_access_token_check check (access_token is not null),",
+      },
+    ],
+    tests: ["tests/verify/database.test.ts"],
+  },
+  {
+    id: "refresh-without-lease",
+    where: "store.ts: one refresh at a time per token row",
+    lets: "two runs spending the same refresh token (a rotated one is then dead)",
+    edits: [
+      {
+        file: `${T}/store.ts.hbs`,
+        find: "            and (refresh_lease_until is null or refresh_lease_until < clock_timestamp())\n",
+        replace: "",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "token lease",
+  },
+  // The key rings (crypto.ts, runtime.ts, sync-handler.ts)
+  {
+    id: "key-ring-current-only",
+    where: "crypto.ts: ciphertext opens with the key it names",
+    lets: "every token sealed with the previous key lost the moment a new key is added",
+    edits: [{ file: `${T}/crypto.ts.hbs`, find: "    const key = ring.keys.get(id);\n", replace: "    const key: CryptoKey | undefined = ring.current.key;\n" }],
+    tests: ["tests/verify/key-rotation.test.ts"],
+  },
+  {
+    id: "key-ring-unopenable-500",
+    where: "sync-handler.ts: tokens no key opens end in needs_reauth",
+    lets: "a removed key turning every sync of its users into a 500, forever",
+    edits: [
+      {
+        file: `${T}/sync-handler.ts.hbs`,
+        find: "      if (error instanceof SecretUnavailable) {\n        // Tokens no key",
+        replace: "      if (error instanceof SecretUnavailable && false) {\n        // Tokens no key",
+      },
+    ],
+    tests: ["tests/verify/key-rotation.test.ts"],
+  },
+  {
+    id: "key-ring-drops-single-key",
+    where: "runtime.ts: a single key set beside a ring must be in it",
+    lets: "a rotation that forgets the old key silently cutting off its connections",
+    edits: [
+      {
+        file: `${T}/runtime.ts.hbs`,
+        find: "    if (single && !ring.split(",
+        replace: "    if (false && single && !ring.split(",
+      },
+    ],
+    tests: ["tests/verify/key-rotation.test.ts"],
+  },
+  {
+    id: "state-ring-current-only",
+    where: "crypto.ts: a state verifies with any key of the ring",
+    lets: "every sign-in in progress failing at a state-key rotation",
+    edits: [{ file: `${T}/crypto.ts.hbs`, find: "  for (const key of ring.keys) {\n", replace: "  for (const key of [ring.current]) {\n" }],
+    tests: ["tests/verify/key-rotation.test.ts"],
+  },
+  // Row-level security and grants (schema 001, 004)
+  {
+    id: "rls-read-everyone",
+    where: "schema 001: users read their own connections",
+    lets: "every user's connections to every signed-in user",
+    edits: [
+      {
+        file: SCHEMA,
+        find: "create policy nexus_user_integrations_select_own on public.nexus_user_integrations\n  for select to authenticated using ((select auth.uid()) = user_id);",
+        replace: "create policy nexus_user_integrations_select_own on public.nexus_user_integrations\n  for select to authenticated using (true);",
+      },
+    ],
+    tests: ["tests/verify/database.test.ts"],
+  },
+  {
+    id: "rls-delete-everyone",
+    where: "schema 001: users delete their own connections",
+    lets: "a user disconnecting everybody (one filterless delete)",
+    edits: [
+      {
+        file: SCHEMA,
+        find: "create policy nexus_user_integrations_delete_own on public.nexus_user_integrations\n  for delete to authenticated using ((select auth.uid()) = user_id);",
+        replace: "create policy nexus_user_integrations_delete_own on public.nexus_user_integrations\n  for delete to authenticated using (true);",
+      },
+    ],
+    tests: ["tests/verify/database.test.ts"],
+  },
+  {
+    id: "tokens-granted",
+    where: "schema 001: nothing of the private schema is granted",
+    lets: "the encrypted tokens readable by signed-in users",
+    edits: [
+      {
+        file: SCHEMA,
+        find: "alter table nexus_integrate.oauth_tokens enable row level security;\n",
+        replace:
+          "alter table nexus_integrate.oauth_tokens enable row level security;\ngrant select on nexus_integrate.oauth_tokens to authenticated;\n",
+      },
+    ],
+    tests: ["tests/verify/database.test.ts"],
+  },
+  {
+    id: "anon-keeps-grants",
+    where: "schema 001: Supabase's default grants to anon are revoked",
+    lets: "anon reading connections the moment a policy slips",
+    edits: [
+      {
+        file: SCHEMA,
+        find: "revoke all on table public.nexus_user_integrations from anon, authenticated;",
+        replace: "revoke insert, update on table public.nexus_user_integrations from anon, authenticated;",
+      },
+    ],
+    tests: ["tests/verify/database.test.ts"],
+  },
+  // Sync: the job lease, the rate budget, the worker secret, the provider's URLs (schema 003, sync-handler.ts)
+  {
+    id: "job-claimed-under-lease",
+    where: "schema 003: a leased job is not claimed again",
+    lets: "two workers running one connection's sync at once",
+    edits: [
+      {
+        file: JOBS,
+        find: "      and (s.lease_until is null or s.lease_until < pg_catalog.clock_timestamp())\n      and c.status in ('connected', 'error')",
+        replace: "      and c.status in ('connected', 'error')",
+      },
+    ],
+    tests: ["tests/verify/sync-jobs.test.ts"],
+  },
+  {
+    id: "page-stored-without-lease",
+    where: "schema 003: only the lease holder stores a page",
+    lets: "a worker whose lease was taken over overwriting the new run's checkpoint",
+    edits: [
+      {
+        file: JOBS,
+        find: "    records_this_run = records_this_run + pg_catalog.jsonb_array_length(p_records)\n  where user_id = p_user and provider = p_provider and lease_owner = p_worker;",
+        replace: "    records_this_run = records_this_run + pg_catalog.jsonb_array_length(p_records)\n  where user_id = p_user and provider = p_provider;",
+      },
+    ],
+    tests: ["tests/verify/sync-jobs.test.ts"],
+  },
+  {
+    id: "budget-unbounded",
+    where: "schema 003: a request budget grants at most its limit per window",
+    lets: "workers exceeding the provider's rate limit",
+    edits: [
+      {
+        file: JOBS,
+        find: "  where (r.paused_until is null or r.paused_until <= t_now)\n    and (r.window_start <> excluded.window_start or r.used < p_limit)",
+        replace: "  where (r.paused_until is null or r.paused_until <= t_now)",
+      },
+    ],
+    tests: ["tests/verify/sync-jobs.test.ts"],
+    grep: "request budgets",
+  },
+  {
+    id: "worker-secret-unchecked",
+    where: "sync-handler.ts: the worker is entered with the worker secret",
+    lets: "anyone starting the worker (every connection's sync, on their call)",
+    edits: [
+      {
+        file: `${T}/sync-handler.ts.hbs`,
+        find: "if (!(await sameSecret(given, deps.workerSecret)))",
+        replace: 'if (given === "")',
+      },
+    ],
+    tests: ["tests/verify/background-sync.test.ts"],
+    grep: "worker secret",
+  },
+  {
+    id: "next-url-any-origin",
+    where: "sync-handler.ts: a next-page URL is followed on the API's origin only",
+    lets: "the access token sent to the host a page's @odata.nextLink names",
+    edits: [
+      {
+        file: `${T}/sync-handler.ts.hbs`,
+        find: "      const url = next === null ? null : sameOrigin(next, page.base);\n      return url ? { url, json: null } : null;\n    }\n    case \"link-header\": {",
+        replace: "      const url = next === null ? null : new URL(next, page.base);\n      return url ? { url, json: null } : null;\n    }\n    case \"link-header\": {",
+      },
+    ],
+    tests: ["tests/verify/providers.test.ts"],
+    grep: "^(github|microsoft) \\(basic\\)",
+  },
+  {
+    id: "link-header-any-origin",
+    where: "sync-handler.ts: a Link rel=next is followed on the API's origin only",
+    lets: "the access token sent to the host a Link header names (GitHub-style paging)",
+    edits: [
+      {
+        file: `${T}/sync-handler.ts.hbs`,
+        find: "      const next = linkNext(page.response.headers.get(\"Link\"));\n      const url = next === null ? null : sameOrigin(next, page.base);",
+        replace: "      const next = linkNext(page.response.headers.get(\"Link\"));\n      const url = next === null ? null : new URL(next, page.base);",
+      },
+    ],
+    tests: ["tests/verify/providers.test.ts"],
+    grep: "^(github|microsoft) \\(basic\\)",
+  },
+  // Webhooks (advanced set)
+  {
+    id: "webhook-signature-unchecked",
+    where: "webhooks.ts: a delivery's signature is verified",
+    lets: "forged deliveries",
+    edits: [{ file: `${ADV}/webhooks.ts.hbs`, find: '  if (!valid) return { ok: false, reason: "bad signature" };\n', replace: "" }],
+    tests: ["tests/verify/webhooks.test.ts"],
+  },
+  {
+    id: "webhook-stale-accepted",
+    where: "webhooks.ts: a delivery's timestamp is recent",
+    lets: "a captured delivery replayed later (HubSpot, Slack, generic)",
+    edits: [
+      {
+        file: `${ADV}/webhooks.ts.hbs`,
+        find: "  if (!isFresh(timestamp, config.toleranceSeconds, now)) return",
+        replace: "  if (false && !isFresh(timestamp, config.toleranceSeconds, now)) return",
+      },
+    ],
+    tests: ["tests/verify/webhooks.test.ts"],
+  },
+  {
+    id: "webhook-stripe-stale-accepted",
+    where: "webhooks.ts: the replay window applies to Stripe's t= too",
+    lets: "a Stripe delivery with a valid v1 signature and t ten minutes old",
+    edits: [
+      {
+        file: `${ADV}/webhooks.ts.hbs`,
+        find: "  if (!isFresh(timestamp, config.toleranceSeconds, now)) return",
+        replace: '  if (config.scheme !== "stripe" && !isFresh(timestamp, config.toleranceSeconds, now)) return',
+      },
+    ],
+    tests: ["tests/verify/webhooks.test.ts"],
+  },
+  {
+    id: "webhook-replay-stored",
+    where: "store.ts: a delivery is stored once",
+    lets: "a replayed delivery stored (and acted on) twice",
+    edits: [
+      {
+        file: `${T}/store.ts.hbs`,
+        find: "        on conflict (replay_key) do nothing\n",
+        replace: "",
+      },
+    ],
+    tests: ["tests/verify/webhooks.test.ts"],
+  },
+  // The admins' health page (schema 004)
+  {
+    id: "health-any-user",
+    where: "schema 004: the health functions check the admin claim",
+    lets: "every signed-in user reading every integration's health and retrying jobs",
+    edits: [
+      {
+        file: HEALTH,
+        find: "      and exists (select 1 from nexus_integrate.admin_rule r where (auth.jwt() #>> r.claim_path) = r.claim_value),",
+        replace: "      and true,",
+      },
+    ],
+    tests: ["tests/verify/health.test.ts"],
+  },
+  {
+    id: "health-anonymous-admin",
+    where: "schema 004: an anonymous user is no admin",
+    lets: "an anonymous sign-in carrying the claim",
+    edits: [
+      {
+        file: HEALTH,
+        find: "      and not coalesce((auth.jwt() ->> 'is_anonymous')::boolean, false)\n",
+        replace: "",
+      },
+    ],
+    tests: ["tests/verify/health.test.ts"],
+  },
+  {
+    id: "health-any-role",
+    where: "schema 004: an admin's token has the authenticated role",
+    lets: "a token of another role carrying the claim",
+    edits: [
+      {
+        file: HEALTH,
+        find: "    (auth.jwt() ->> 'role') = 'authenticated'\n      and not",
+        replace: "    true\n      and not",
+      },
+    ],
+    tests: ["tests/verify/health.test.ts"],
+  },
+  {
+    id: "health-report-granted",
+    where: "schema 004: authenticated executes only the two checked functions",
+    lets: "the unchecked report function called directly",
+    edits: [
+      {
+        file: HEALTH,
+        find: "grant execute on function nexus_integrate.admin_health(text) to authenticated;\n",
+        replace:
+          "grant execute on function nexus_integrate.admin_health(text) to authenticated;\ngrant execute on function nexus_integrate.health_report(text) to authenticated;\n",
+      },
+    ],
+    tests: ["tests/verify/health.test.ts"],
+  },
+];
