@@ -410,6 +410,19 @@ export const MUTATIONS = [
     tests: ["tests/verify/webhooks.test.ts"],
   },
   {
+    id: "webhook-url-from-request",
+    where: "webhooks.ts: the signed URL is the public one, built from SUPABASE_URL",
+    lets: "every real HubSpot delivery refused on hosted Supabase (the function sees only /<name>)",
+    edits: [
+      {
+        file: `${ADV}/webhooks.ts.hbs`,
+        find: "      const url = `${deps.publicUrl}${new URL(req.url).search}`;",
+        replace: "      const url = req.url;",
+      },
+    ],
+    tests: ["tests/verify/webhooks.test.ts"],
+  },
+  {
     id: "webhook-stale-accepted",
     where: "webhooks.ts: a delivery's timestamp is recent",
     lets: "a captured delivery replayed later (HubSpot, Slack, generic)",

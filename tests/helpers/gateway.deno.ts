@@ -167,11 +167,15 @@ const server = realServe({ hostname: "127.0.0.1", port: 0, onListen: () => {} },
   const handler = fn ? handlers.get(fn) : undefined;
   if (!handler) return json({ error: "not_found" }, 404);
   if (!noJwtCheck.has(fn!) && !(await verifyJwt(req))) return json({ code: 401, message: "Invalid JWT" }, 401);
+  // Like Supabase's, the function sees its own path only (/<name>), not the host and /functions/v1 the caller used.
+  const inner = new Request(`http://localhost:9999/${fn}${url.search}`, req);
   // Supabase's gateway passes a function's response through as it is: CORS is the function's own.
-  return await handler(req);
+  return await handler(inner);
 });
 
-Deno.env.set("SUPABASE_URL", `http://127.0.0.1:${server.addr.port}`);
+// SUPABASE_URL: this gateway, or (GATEWAY_PUBLIC_URL) the public URL a hosted project has, which is not where the
+// requests arrive.
+Deno.env.set("SUPABASE_URL", Deno.env.get("GATEWAY_PUBLIC_URL") || `http://127.0.0.1:${server.addr.port}`);
 
 for (const name of names) {
   let captured: ((req: Request) => Response | Promise<Response>) | undefined;

@@ -75,7 +75,9 @@ export interface Stack {
    * Another instance of the functions with some secrets changed, as after `supabase secrets set` and a redeploy
    * ("" unsets one): a caller of that instance.
    */
-  instanceWith(env: Record<string, string>): Promise<(fn: string, userId: string | null, body?: unknown) => Promise<CallResult>>;
+  instanceWith(
+    env: Record<string, string>,
+  ): Promise<(fn: string, userId: string | null, body?: unknown, headers?: Record<string, string>) => Promise<CallResult>>;
   close(): Promise<void>;
 }
 
@@ -290,7 +292,7 @@ export async function startStack(options: {
     },
     async instanceWith(env: Record<string, string>) {
       const url = await startGateway(env);
-      return (fn: string, userId: string | null, body?: unknown) => callAt(url, fn, userId, body);
+      return (fn: string, userId: string | null, body?: unknown, headers: Record<string, string> = {}) => callAt(url, fn, userId, body, headers);
     },
     async close() {
       for (const gateway of gateways) {

@@ -23,9 +23,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function hubspotHeaders(body: string, options: { secret?: string; timestamp?: number } = {}) {
+function hubspotHeaders(body: string, options: { secret?: string; timestamp?: number; url?: string } = {}) {
   const timestamp = String(options.timestamp ?? Date.now());
-  const url = `${stack.gatewayUrl}/functions/v1/${FN}`;
+  const url = options.url ?? `${stack.gatewayUrl}/functions/v1/${FN}`;
   const signature = createHmac("sha256", options.secret ?? WEBHOOK_SECRET).update(`POST${url}${body}${timestamp}`).digest("base64");
   return { "X-HubSpot-Signature-v3": signature, "X-HubSpot-Request-Timestamp": timestamp };
 }
@@ -65,6 +65,31 @@ describe("webhooks function (HubSpot v3 signature)", () => {
     const respelled = { ...headers, "X-HubSpot-Signature-v3": ` ${headers["X-HubSpot-Signature-v3"]}` };
     expect((await stack.call(FN, null, body, respelled)).body).toEqual({ received: true, duplicate: true });
     expect(await deliveries()).toBe(before + 1);
+  });
+});
+
+describe("the URL HubSpot signs, on hosted Supabase", () => {
+  // The gateway stand-in hands a function only /<function name>, as Supabase's does; the function must sign-check the
+  // URL HubSpot called, which it builds from SUPABASE_URL (or the custom-domain override).
+  it("a delivery signed for https://<ref>.supabase.co/functions/v1/hubspot-webhooks verifies", async () => {
+    const hosted = await stack.instanceWith({ GATEWAY_PUBLIC_URL: "https://abcdefghijklmnopqrst.supabase.co" });
+    const body = JSON.stringify([{ eventId: 7, subscriptionType: "contact.creation", objectId: 7 }]);
+    const signed = hubspotHeaders(body, { url: `https://abcdefghijklmnopqrst.supabase.co/functions/v1/${FN}` });
+    const res = await hosted(FN, null, body, signed);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ received: true });
+    // signed for the URL the function itself sees, it is refused
+    const inner = await hosted(FN, null, body, hubspotHeaders(body, { url: `http://localhost:9999/${FN}` }));
+    expect(inner.status).toBe(401);
+  });
+
+  it("behind a custom domain, HUBSPOT_WEBHOOK_URL is the URL checked (with the query string HubSpot sent)", async () => {
+    const custom = await stack.instanceWith({ HUBSPOT_WEBHOOK_URL: "https://api.example.com/hooks/hubspot" });
+    const body = JSON.stringify([{ eventId: 8 }]);
+    const ok = await custom(`${FN}?portal=42`, null, body, hubspotHeaders(body, { url: "https://api.example.com/hooks/hubspot?portal=42" }));
+    expect(ok.status, ok.text).toBe(200);
+    const projectUrl = await custom(FN, null, body, hubspotHeaders(body));
+    expect(projectUrl.status).toBe(401);
   });
 });
 

@@ -22,6 +22,8 @@ Deno.serve(
     table: "nexus_integrate.acme_crm_webhook_events",
     store: createPostgresStore(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"))),
     now: () => new Date(),
-    publicUrl: Deno.env.get("ACME_CRM_WEBHOOK_URL") ?? null,
+    // What the provider calls: the project's URL and the functions path, or ACME_CRM_WEBHOOK_URL behind a custom domain.
+    publicUrl:
+      Deno.env.get("ACME_CRM_WEBHOOK_URL") || `${requireEnv(Deno.env, "SUPABASE_URL")}/functions/v1/acme-crm-webhooks`,
   }),
 );

@@ -191,8 +191,11 @@ export interface WebhookHandlerDeps {
   table: string;
   store: IntegrationStore;
   now: () => Date;
-  /** The public URL providers sign (HubSpot v3); defaults to the request URL. */
-  publicUrl?: string | null;
+  /**
+   * The public URL a provider signs (HubSpot v3 signs the URL it calls): on Supabase a function sees only
+   * `/<function name>`, never the host and `/functions/v1` its caller used, so the URL is built, not read.
+   */
+  publicUrl: string;
 }
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -313,7 +316,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) =
       if (encoder.encode(body).length > MAX_BODY_BYTES) throw new HttpError(413, "too_large", "Payload too large.");
       const handshake = await unsignedHandshake(deps, req, body);
       if (handshake) return handshake;
-      const url = deps.publicUrl ? `${deps.publicUrl}${new URL(req.url).search}` : req.url;
+      const url = `${deps.publicUrl}${new URL(req.url).search}`;
       const verdict = await verifyWebhook(
         deps.config,
         deps.secret,
