@@ -50,6 +50,28 @@ export const MUTATIONS = [
     grep: "itself refuses|refuses a properly signed",
   },
   {
+    id: "jwt-anonymous",
+    where: "auth.ts: an anonymous sign-in is no account",
+    lets: "a guest session connecting integrations",
+    edits: [{ file: `${T}/auth.ts.hbs`, find: "    if (claims.is_anonymous === true) {", replace: "    if (false) {" }],
+    tests: [OAUTH],
+    grep: "itself refuses|refuses a properly signed",
+  },
+  {
+    id: "redirect-plain-http",
+    where: "exchange-handler.ts: a non-loopback redirect URI is https",
+    lets: "the authorization code sent in clear over http",
+    edits: [
+      {
+        file: `${T}/exchange-handler.ts.hbs`,
+        find: '  if (url.protocol === "http:" && !isLoopbackOrigin(url.origin)) {',
+        replace: '  if (false && url.protocol === "http:" && !isLoopbackOrigin(url.origin)) {',
+      },
+    ],
+    tests: [OAUTH],
+    grep: "must still be https",
+  },
+  {
     id: "cors-any-origin",
     where: "cors.ts: CORS only for allowed origins",
     lets: "any web page calling the functions with the user's session",

@@ -113,7 +113,7 @@ describe.each([
     }
   });
 
-  it("refuses a properly signed token that has expired, names no user, or whose role is not authenticated although it names one", async () => {
+  it("refuses a properly signed token that has expired, names no user, is an anonymous sign-in's, or whose role is not authenticated although it names one", async () => {
     const mint = (claims: Record<string, unknown>) => (keys === "legacy" ? signJwt(claims) : signJwtES256(claims));
     const hourAgo = Math.floor(Date.now() / 1000) - 3600;
     const cases = {
@@ -121,6 +121,7 @@ describe.each([
       anon: mint({ sub: USER_A, role: "anon" }),
       service_role: mint({ sub: USER_A, role: "service_role" }),
       no_user: mint({}),
+      anonymous: mint({ sub: USER_A, is_anonymous: true }),
     };
     for (const [name, token] of Object.entries(cases)) {
       const res = await stack.call(EXCHANGE, null, { action: "start", redirectUri: REDIRECT }, { Authorization: `Bearer ${token}` });
@@ -140,6 +141,15 @@ describe.each([
     const local = await stack.call(EXCHANGE, USER_A, { action: "start", redirectUri: REDIRECT });
     expect(local.status, local.text).toBe(200);
     expect(local.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+  });
+
+  it("a redirect URI on an allowed origin must still be https, unless it is loopback (the code travels in it)", async () => {
+    const allowing = await stack.instanceWith({ NEXUS_ALLOWED_ORIGINS: "http://app.example.com,https://app.example.com,http://localhost:5173" });
+    const plain = await allowing(EXCHANGE, USER_A, { action: "start", redirectUri: "http://app.example.com/integrations/google-analytics/callback" });
+    expect([plain.status, plain.body.message]).toEqual([400, "redirectUri must use https (http only on localhost)."]);
+    for (const ok of ["https://app.example.com/integrations/google-analytics/callback", REDIRECT]) {
+      expect((await allowing(EXCHANGE, USER_A, { action: "start", redirectUri: ok })).status, ok).toBe(200);
+    }
   });
 
   describe("start", () => {

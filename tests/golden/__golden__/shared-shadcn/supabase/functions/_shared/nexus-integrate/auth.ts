@@ -68,6 +68,10 @@ export function supabaseAuthenticator(supabaseUrl: string, publicKey: string, jw
     if (error || !claims || typeof claims.sub !== "string" || claims.sub === "" || claims.role !== "authenticated") {
       throw new HttpError(401, "unauthorized", "Your session has expired. Sign in again.");
     }
+    // Supabase's anonymous sign-ins are signed in as `authenticated` too; a guest has no account to connect.
+    if (claims.is_anonymous === true) {
+      throw new HttpError(401, "unauthorized", "Sign in with an account (not as a guest) to connect an integration.");
+    }
     return claims.sub;
   };
 }
