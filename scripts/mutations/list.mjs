@@ -355,6 +355,13 @@ export const MUTATIONS = [
     tests: ["tests/verify/sync-jobs.test.ts"],
   },
   {
+    id: "claim-waits",
+    where: "schema 003: a claim passes over a job another worker is claiming (SKIP LOCKED)",
+    lets: "workers queueing behind each other's row locks until the invocation's time runs out",
+    edits: [{ file: JOBS, find: "    for update of s skip locked\n", replace: "    for update of s\n" }],
+    tests: ["tests/verify/sync-jobs.test.ts"],
+  },
+  {
     id: "page-stored-without-lease",
     where: "schema 003: only the lease holder stores a page",
     lets: "a worker whose lease was taken over overwriting the new run's checkpoint",

@@ -57,10 +57,28 @@ const logs = path.join(work, "logs");
 mkdirSync(logs);
 console.log(`Working copy: ${copy} (logs in ${logs})`);
 
+// Ctrl-C (or a kill) stops the running test process group and removes the working copy.
+let running = null;
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    if (running) {
+      try {
+        process.kill(-running.pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+    rmSync(work, { recursive: true, force: true });
+    console.error(`\nStopped (${signal}); the working copy is removed.`);
+    process.exit(130);
+  });
+}
+
 function run(command, argv, logFile) {
   return new Promise((resolve) => {
     const out = [];
     const child = spawn(command, argv, { cwd: copy, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+    running = child;
     child.stdout.on("data", (chunk) => out.push(chunk));
     child.stderr.on("data", (chunk) => out.push(chunk));
     const timer = setTimeout(() => {
@@ -72,6 +90,7 @@ function run(command, argv, logFile) {
     }, RUN_TIMEOUT_MS);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      running = null;
       writeFileSync(logFile, Buffer.concat(out));
       resolve({ code: code ?? 1, signal, output: Buffer.concat(out).toString() });
     });
