@@ -544,4 +544,58 @@ export const MUTATIONS = [
     ],
     tests: ["tests/verify/health.test.ts"],
   },
+  {
+    id: "revocation-refusal-ignored",
+    where: "oauth.ts: a provider's own revocation answer is read (2xx, and Slack's ok)",
+    lets: "disconnect reporting revoked: true while the grant stays live at the provider",
+    edits: [
+      {
+        file: `${T}/oauth.ts.hbs`,
+        find: "  if (!response.ok || code !== null) {\n",
+        replace: "  if (false) {\n",
+      },
+    ],
+    tests: ["tests/verify/providers.test.ts"],
+  },
+  {
+    id: "revocation-expired-bearer",
+    where: "oauth.ts: an expired access token is refreshed before a Bearer revocation",
+    lets: "Dropbox's and Slack's refresh tokens outliving the disconnect (the revocation call is refused)",
+    edits: [
+      {
+        file: `${T}/oauth.ts.hbs`,
+        find: "        accessToken = (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;\n",
+        replace: "",
+      },
+    ],
+    tests: ["tests/verify/providers.test.ts"],
+  },
+  {
+    id: "start-unthrottled",
+    where: "store.ts: a user holds at most 10 unfinished sign-ins per provider",
+    lets: "a script looping on start filling oauth_states without bound",
+    edits: [
+      {
+        file: `${T}/store.ts.hbs`,
+        find: "          ) < ${limit}\n",
+        replace: "          ) >= 0\n",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "unfinished sign-ins",
+  },
+  {
+    id: "start-throttle-unlocked",
+    where: "store.ts: the start count is taken under a per-user lock",
+    lets: "concurrent starts all passing the count (each sees the table before the others' inserts)",
+    edits: [
+      {
+        file: `${T}/store.ts.hbs`,
+        find: "        await tx`select pg_advisory_xact_lock(hashtextextended(${`${row.userId}:${row.provider}`}, 0))`;\n",
+        replace: "",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "unfinished sign-ins",
+  },
 ];

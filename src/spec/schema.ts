@@ -52,6 +52,9 @@ const plainText = (field: string, max: number) =>
     .refine((value) => !CONTROL_CHARS.test(value), `${field} must not contain newlines or control characters`);
 
 /** An endpoint URL: https, or http on a loopback host for local testing. No credentials, no fragment. */
+/** How disconnect revokes a grant (see revocationStyle). */
+export const REVOCATION_STYLES = ["rfc7009", "bearer", "basic-json", "github-grant", "stripe-deauthorize"] as const;
+
 export const endpointUrl = z.string({ error: "must be a URL" }).superRefine((value, ctx) => {
   let url: URL;
   try {
@@ -280,6 +283,17 @@ export const integrationSpecSchema = z.strictObject({
   tokenUrl: endpointUrl,
   userinfoUrl: endpointUrl.nullable().default(null),
   revocationUrl: endpointUrl.nullable().default(null),
+  /**
+   * How disconnect revokes the grant at revocationUrl. `rfc7009`: RFC 7009 (the refresh token, else the access
+   * token, with the client's token-endpoint authentication). The providers' own shapes: `bearer`, a POST with the
+   * access token as Bearer (Slack auth.revoke, Dropbox /2/auth/token/revoke); `basic-json`, a POST with Basic client
+   * authentication and `{"token": <access token>}` (Notion); `github-grant`, DELETE /applications/{client_id}/grant
+   * with Basic authentication and `{"access_token"}`, which ends the whole authorization; `stripe-deauthorize`, a
+   * POST of client_id and the connection's stripe_user_id with the platform's secret key.
+   */
+  revocationStyle: z
+    .enum(REVOCATION_STYLES, { error: `must be one of ${REVOCATION_STYLES.join(", ")}` })
+    .default("rfc7009"),
   apiBaseUrl: endpointUrl,
   /** Empty for providers that take no `scope` parameter (Notion: access is set in the integration's settings). */
   scopes: z.array(scopeToken).max(50, "at most 50 scopes"),
@@ -325,6 +339,15 @@ export const integrationSpecSchema = z.strictObject({
 
 /** Placeholders in sync.path and sync.baseUrlField must name connection fields. */
 export const integrationSpecChecked = integrationSpecSchema.superRefine((spec, ctx) => {
+  if (spec.revocationStyle !== "rfc7009" && spec.revocationUrl === null) {
+    ctx.addIssue({ code: "custom", path: ["revocationStyle"], message: `"${spec.revocationStyle}" needs a revocationUrl` });
+  }
+  if (spec.revocationStyle === "github-grant" && spec.revocationUrl !== null && !spec.revocationUrl.includes("{client_id}")) {
+    ctx.addIssue({ code: "custom", path: ["revocationUrl"], message: 'a github-grant revocationUrl names the app as {client_id} (https://api.github.com/applications/{client_id}/grant)' });
+  }
+  if (spec.revocationStyle === "stripe-deauthorize" && !spec.connectionFields.includes("stripe_user_id")) {
+    ctx.addIssue({ code: "custom", path: ["connectionFields"], message: 'stripe-deauthorize needs "stripe_user_id" in connectionFields (the account it deauthorizes)' });
+  }
   for (const [, name] of spec.sync.path.matchAll(/\{([^}]*)\}/g)) {
     // {now}, {now-30d}, {now+365d}: times relative to the run's start (a delta window's bounds).
     if (/^now(?:[+-]\d{1,4}d)?$/.test(name!)) continue;

@@ -167,6 +167,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     clientAuth: "basic",
     refresh: "stable", // "the refresh token … does not expire"; refresh answers carry no new one
     expiresIn: 14400,
+    revocation: true,
     deadRefresh: oauthError("invalid_grant", "refresh token is invalid or revoked"),
     tokenFields: () => ({ account_id: "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", uid: "12345" }),
     // https://www.dropbox.com/developers/documentation/http/documentation#files-list_folder-continue
@@ -205,6 +206,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     clientAuth: "post",
     refresh: "none", // OAuth App tokens do not expire and come without a refresh token
     expiresIn: null,
+    revocation: true,
     deadRefresh: { status: 200, body: { error: "bad_refresh_token", error_description: "The refresh token passed is incorrect or expired." } },
     // https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors
     badCode: { status: 200, body: { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." } },
@@ -368,6 +370,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     clientAuth: "basic",
     refresh: "rotating",
     expiresIn: null,
+    revocation: true,
     deadRefresh: oauthError("invalid_grant", "Invalid refresh token."),
     tokenShape: ({ access_token, token_type, refresh_token }) => ({ access_token, token_type, refresh_token, bot_id: "b0t", workspace_id: "w0rk", workspace_name: "Acme", owner: { type: "user" } }),
     // https://developers.notion.com/reference/intro#pagination
@@ -435,6 +438,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     clientAuth: "basic",
     refresh: "rotating", // with token rotation on: 12 h access tokens, each refresh a new refresh token
     expiresIn: 43200,
+    revocation: true,
     tokenType: "bot",
     // Slack answers failures with HTTP 200 and ok: false
     deadRefresh: { status: 200, body: { ok: false, error: "invalid_refresh_token" } },
@@ -476,6 +480,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     clientAuth: "post",
     refresh: "stable",
     expiresIn: null, // Connect tokens do not expire
+    revocation: true,
     tokenFields: () => ({ livemode: false, stripe_user_id: "acct_1032D82eZvKYlo2C", stripe_publishable_key: "pk_test_x" }),
     deadRefresh: oauthError("invalid_grant", "Refresh token does not exist: rt_x"),
     // https://docs.stripe.com/api/pagination: has_more, then starting_after=<last id>
@@ -765,13 +770,77 @@ export async function startDoubles(): Promise<Doubles> {
         return send(oauthError("unsupported_grant_type", String(form.get("grant_type"))));
       }
       case "revoke": {
+        // Each provider's revocation as it documents it (the preset's revocationStyle); anything else is refused.
+        const style = loadPreset(behaviour.preset).revocationStyle ?? "rfc7009";
+        const basic = clientOf(req, new URLSearchParams());
+        const basicOk = basic.how === "basic" && basic.id === DOUBLE_CLIENT_ID && basic.secret === DOUBLE_CLIENT_SECRET;
+        const json = (() => {
+          try {
+            return String(req.headers["content-type"] ?? "").startsWith("application/json") ? (JSON.parse(body) as Json) : null;
+          } catch {
+            return null;
+          }
+        })();
+        const revokeWhere = (match: (grant: Grant) => boolean) => {
+          const hit = grants.filter((grant) => !grant.revoked && match(grant));
+          for (const grant of hit) grant.revoked = true;
+          return hit.length;
+        };
+        if (style === "rfc7009") {
+          const form = new URLSearchParams(body);
+          const client = clientOf(req, form);
+          if (client.how !== behaviour.clientAuth || client.secret !== DOUBLE_CLIENT_SECRET) return send(oauthError("invalid_client", "bad client", 401));
+          const presented = form.get("token") ?? "";
+          for (const grant of grants) if (grant.accessToken === presented || grant.refreshToken === presented) grant.revoked = true;
+          res.writeHead(200);
+          return res.end();
+        }
+        if (req.method !== (style === "github-grant" ? "DELETE" : "POST")) return send({ status: 405, body: { error: `method ${req.method}` } });
+        if (style === "bearer") {
+          // Slack auth.revoke: {ok, revoked}; Dropbox /2/auth/token/revoke: no parameters, a null body. Both revoke
+          // the grant the access token belongs to (Dropbox: its refresh token too).
+          const grant = live(bearer);
+          if (preset === "slack") {
+            if (!grant) return send({ status: 200, body: { ok: false, error: "invalid_auth" } });
+            grant.revoked = true;
+            return send({ status: 200, body: { ok: true, revoked: true } });
+          }
+          if (body !== "") return send({ status: 400, body: { error_summary: "request body must be empty/" } });
+          if (!grant) return send(behaviour.deadToken);
+          grant.revoked = true;
+          return send({ status: 200, body: null });
+        }
+        if (style === "basic-json") {
+          // Notion: Basic client auth, Notion-Version, {token}
+          if (!basicOk) return send({ status: 401, body: { object: "error", status: 401, code: "unauthorized", message: "bad client" } });
+          for (const header of behaviour.requiredHeaders ?? []) {
+            if (!req.headers[header]) return send({ status: 400, body: { object: "error", status: 400, code: "missing_version", message: `${header} header missing` } });
+          }
+          const presented = typeof json?.token === "string" ? json.token : "";
+          if (revokeWhere((grant) => grant.accessToken === presented) === 0) return send({ status: 400, body: { object: "error", status: 400, code: "validation_error", message: "token invalid" } });
+          return send({ status: 200, body: { request_id: randomBytes(8).toString("hex") } });
+        }
+        if (style === "github-grant") {
+          // DELETE /applications/{client_id}/grant, Basic client_id:client_secret, {access_token}: 204, every token
+          // of the authorization gone; 404 for a token the app does not know.
+          if (rest.join("/") !== `applications/${DOUBLE_CLIENT_ID}/grant`) return send({ status: 404, body: { message: "Not Found" } });
+          if (!basicOk) return send({ status: 401, body: { message: "Bad credentials" } });
+          const presented = typeof json?.access_token === "string" ? json.access_token : "";
+          const owner = grants.find((grant) => grant.accessToken === presented);
+          if (!owner || revokeWhere((grant) => grant.integration === owner.integration) === 0) return send({ status: 404, body: { message: "Not Found" } });
+          res.writeHead(204);
+          return res.end();
+        }
+        // stripe-deauthorize: the platform's secret key, client_id and the connected account's id
         const form = new URLSearchParams(body);
-        const client = clientOf(req, form);
-        if (client.how !== behaviour.clientAuth || client.secret !== DOUBLE_CLIENT_SECRET) return send(oauthError("invalid_client", "bad client", 401));
-        const presented = form.get("token") ?? "";
-        for (const grant of grants) if (grant.accessToken === presented || grant.refreshToken === presented) grant.revoked = true;
-        res.writeHead(200);
-        return res.end();
+        if (bearer !== DOUBLE_CLIENT_SECRET) return send({ status: 401, body: { error: "invalid_client", error_description: "No such API key" } });
+        if (form.get("client_id") !== DOUBLE_CLIENT_ID) return send(oauthError("invalid_client", "No such application"));
+        const account = form.get("stripe_user_id") ?? "";
+        const connected = behaviour.tokenFields?.({ origin }).stripe_user_id;
+        if (account !== connected || revokeWhere((grant) => grant.integration.startsWith("stripe")) === 0) {
+          return send(oauthError("invalid_client", `${account} is not connected to this application`));
+        }
+        return send({ status: 200, body: { stripe_user_id: account } });
       }
       case "userinfo":
         return live(bearer) ? send({ status: 200, body: behaviour.userinfo ?? {} }) : send(behaviour.deadToken);
@@ -872,7 +941,9 @@ export async function startDoubles(): Promise<Doubles> {
         tokenUrl: `${origin}/${preset}/token`,
         apiBaseUrl: `${origin}/${preset}/api`,
         ...(spec.userinfoUrl ? { userinfoUrl: `${origin}/${preset}/userinfo` } : {}),
-        ...(spec.revocationUrl && behaviour.revocation ? { revocationUrl: `${origin}/${preset}/revoke` } : {}),
+        ...(spec.revocationUrl && behaviour.revocation
+          ? { revocationUrl: `${origin}/${preset}/revoke${(spec.revocationStyle ?? "rfc7009") === "github-grant" ? "/applications/{client_id}/grant" : ""}` }
+          : {}),
       };
     },
     grants,

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -174,6 +174,32 @@ describe.each([
       expect(rows[0]!.code_verifier).toMatch(/^v2\./); // the verifier is stored encrypted, server-side
       expect(JSON.stringify(await stack.db.query("select * from nexus_integrate.oauth_states"))).not.toContain(started.state);
       expect((await events(USER_A, "oauth_initiated")).length).toBeGreaterThan(0);
+    });
+
+    it("holds at most 10 unfinished sign-ins per user and provider: the 11th start is 429 and stores nothing", async () => {
+      const user = randomUUID();
+      await stack.db.query("insert into auth.users (id, email) values ($1, $2)", [user, `${user}@example.com`]);
+      const open = async () =>
+        Number((await stack.db.query<{ n: string }>("select count(*) as n from nexus_integrate.oauth_states where user_id = $1 and used_at is null", [user])).rows[0]!.n);
+      for (let i = 0; i < 10; i++) await start(user);
+      const refused = await stack.call(EXCHANGE, user, { action: "start", redirectUri: REDIRECT });
+      expect(refused.status, refused.text).toBe(429);
+      expect(refused.body).toMatchObject({ error: "too_many_attempts" });
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await open()).toBe(10);
+      // another user is not held up by this one
+      await start(USER_B);
+      // an attempt that has expired frees its place
+      await stack.db.query("update nexus_integrate.oauth_states set expires_at = now() - interval '1 second' where state_hash = (select state_hash from nexus_integrate.oauth_states where user_id = $1 limit 1)", [user]);
+      await start(user);
+      expect(await open()).toBe(10);
+
+      // concurrent starts do not all pass the count: exactly 10 of 16 are stored
+      const other = randomUUID();
+      await stack.db.query("insert into auth.users (id, email) values ($1, $2)", [other, `${other}@example.com`]);
+      const answers = await Promise.all(Array.from({ length: 16 }, () => stack.call(EXCHANGE, other, { action: "start", redirectUri: REDIRECT })));
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(10);
+      expect(answers.filter((a) => a.status === 429)).toHaveLength(6);
     });
 
     it("requires a signed-in user and a redirect URI on the callback route", async () => {

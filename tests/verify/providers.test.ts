@@ -321,8 +321,31 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     expect(await deliveries(w())).toBe(stored + 1);
   });
 
+  // Only the providers' own shapes: RFC 7009 servers answer 200 for a token they do not know.
+  if ((spec.revocationStyle ?? "rfc7009") !== "rfc7009") it(
+    `a revocation ${spec.displayName} refuses is reported, and the connection still goes (${spec.revocationStyle})`,
+    async () => {
+      // The user revoked the app at the provider already: the provider refuses to revoke a dead grant.
+      for (const grant of doubles.grants) if (grant.integration === w().id) grant.revoked = true;
+      const before = doubles.requests.filter((r) => r.preset === w().preset && r.endpoint === "revoke").length;
+      const res = await call(`${w().id}-exchange-tokens`, { action: "disconnect" });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ disconnected: true, revoked: false, revocationError: expect.any(String) });
+      expect(doubles.requests.filter((r) => r.preset === w().preset && r.endpoint === "revoke").length).toBe(before + 1);
+      expect(await connection(w().id)).toBeUndefined();
+      expect(await tokens(w().id)).toBeNull();
+      await connect(w());
+    },
+  );
+
   it(`disconnects${spec.revocationUrl ? ", revoking the grant at the provider" : ""}`, async () => {
     const grant = doubles.grantOf(w().id);
+    if (spec.revocationStyle === "bearer" && grant.refreshToken) {
+      // The revocation call authenticates with the access token: an expired one is refreshed first, else the
+      // refresh token would outlive the disconnect.
+      grant.accessExpired = true;
+      await db.query("update nexus_integrate.oauth_tokens set expires_at = now() - interval '1 hour' where user_id = $1 and provider = $2", [USER_A, w().id]);
+    }
     const res = await call(`${w().id}-exchange-tokens`, { action: "disconnect" });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ disconnected: true, revoked: Boolean(spec.revocationUrl) });

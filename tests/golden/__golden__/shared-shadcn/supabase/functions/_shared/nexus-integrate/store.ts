@@ -40,14 +40,17 @@ export interface IntegrationEvent {
 }
 
 export interface IntegrationStore {
-  insertState(row: {
-    stateHash: string;
-    userId: string;
-    provider: string;
-    codeVerifier: string | null;
-    redirectUri: string;
-    expiresAt: Date;
-  }): Promise<void>;
+  insertState(
+    row: {
+      stateHash: string;
+      userId: string;
+      provider: string;
+      codeVerifier: string | null;
+      redirectUri: string;
+      expiresAt: Date;
+    },
+    limit: number,
+  ): Promise<boolean>;
   /** Marks the state used, atomically, if it exists, is unused and belongs to this user and provider. */
   consumeState(stateHash: string, provider: string, userId: string): Promise<OAuthStateRow | null>;
   findState(stateHash: string): Promise<OAuthStateRow | null>;
@@ -225,14 +228,24 @@ export interface LegacyTokens {
 
 export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
   return {
-    async insertState(row) {
+    async insertState(row, limit) {
       // Expired attempts (used or not) can never be redeemed: each new attempt deletes them, in the same
-      // statement, through the expires_at index.
-      await sql`
-        with expired as (delete from nexus_integrate.oauth_states where expires_at < now())
-        insert into nexus_integrate.oauth_states (state_hash, user_id, provider, code_verifier, redirect_uri, expires_at)
-        values (${row.stateHash}, ${row.userId}, ${row.provider}, ${row.codeVerifier}, ${row.redirectUri}, ${row.expiresAt})
-      `;
+      // statement, through the expires_at index. A user holds at most `limit` live, unused attempts per provider:
+      // the insert takes a lock on the user's attempts first, so concurrent starts cannot all pass the count.
+      return await sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtextextended(${`${row.userId}:${row.provider}`}, 0))`;
+        const rows = await tx`
+          with expired as (delete from nexus_integrate.oauth_states where expires_at < now())
+          insert into nexus_integrate.oauth_states (state_hash, user_id, provider, code_verifier, redirect_uri, expires_at)
+          select ${row.stateHash}, ${row.userId}, ${row.provider}, ${row.codeVerifier}, ${row.redirectUri}, ${row.expiresAt}
+          where (
+            select count(*) from nexus_integrate.oauth_states
+            where user_id = ${row.userId} and provider = ${row.provider} and used_at is null and expires_at >= now()
+          ) < ${limit}
+          returning 1
+        `;
+        return rows.length === 1;
+      });
     },
 
     async consumeState(stateHash, provider, userId) {

@@ -11,6 +11,12 @@ export interface ProviderConfig {
   tokenEndpoint: string;
   userinfoEndpoint: string | null;
   revocationEndpoint: string | null;
+  /**
+   * How disconnect revokes the grant: RFC 7009, or the provider's own shape (`bearer`: POST with the access token
+   * as Bearer; `basic-json`: POST {token} with Basic client auth; `github-grant`: DELETE the app authorization;
+   * `stripe-deauthorize`: POST client_id + stripe_user_id with the platform's secret key).
+   */
+  revocationStyle: "rfc7009" | "bearer" | "basic-json" | "github-grant" | "stripe-deauthorize";
   apiBaseUrl: string;
   scopes: readonly string[];
   scopeSeparator: " " | ",";

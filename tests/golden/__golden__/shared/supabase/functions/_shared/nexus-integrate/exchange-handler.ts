@@ -19,7 +19,8 @@ import {
   fetchAccount,
   isAuthorizationResponseError,
   isOAuthError,
-  revokeToken,
+  revokeGrant,
+  RevocationError,
   validateCallback,
   type ClientCredentials,
 } from "./oauth.ts";
@@ -44,6 +45,8 @@ export interface ExchangeHandlerDeps {
 }
 
 const DEFAULT_STATE_TTL_SECONDS = 600;
+/** Unfinished sign-ins one user may hold per provider (each start stores one; they expire after the TTL). */
+const MAX_OPEN_SIGN_INS = 10;
 
 export function tokenContext(
   provider: string,
@@ -187,16 +190,30 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
     const state = `${nonce}.${await sign(deps.keys.state, stateMessage(provider.id, userId, nonce))}`;
     const pkce = provider.pkce ? await createPkcePair() : null;
     const expiresAt = new Date(deps.now().getTime() + ttlSeconds * 1000);
-    await store.insertState({
-      stateHash: await sha256Hex(state),
-      userId,
-      provider: provider.id,
-      codeVerifier: pkce
-        ? await encryptSecret(deps.keys.encryption, pkce.verifier, tokenContext(provider.id, userId, "pkce"))
-        : null,
-      redirectUri,
-      expiresAt,
-    });
+    const inserted = await store.insertState(
+      {
+        stateHash: await sha256Hex(state),
+        userId,
+        provider: provider.id,
+        codeVerifier: pkce
+          ? await encryptSecret(deps.keys.encryption, pkce.verifier, tokenContext(provider.id, userId, "pkce"))
+          : null,
+        redirectUri,
+        expiresAt,
+      },
+      MAX_OPEN_SIGN_INS,
+    );
+    if (!inserted) {
+      // Each start stores a row: a script looping on it fills the table. Unused attempts expire after the TTL.
+      return jsonResponse(
+        {
+          error: "too_many_attempts",
+          message: `There are already ${MAX_OPEN_SIGN_INS} unfinished sign-ins to ${provider.displayName}. Finish one, or try again in a few minutes.`,
+        },
+        429,
+        { ...headers, "Retry-After": String(Math.min(ttlSeconds, 60)) },
+      );
+    }
     await store.recordEvent({ userId, provider: provider.id, type: "oauth_initiated" });
     return jsonResponse(
       {
@@ -351,25 +368,48 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
     );
   }
 
-  /** Revokes the token at the provider where it can (best effort), then deletes the connection. */
+  /**
+   * Revokes the grant at the provider where it can, then deletes the connection. A refused or failed revocation
+   * does not keep the connection (the user asked to disconnect): the answer says it was not revoked and why, and
+   * the function's log names the provider's answer.
+   */
   async function disconnect(userId: string, headers: Record<string, string>) {
     const stored = await loadTokens(store, deps.keys.encryption, provider.id, userId);
     let revoked = false;
+    let revocationError: string | null = null;
     if (stored && provider.revocationEndpoint) {
-      const kind = stored.refreshToken ? "refresh_token" : "access_token";
       try {
-        const token = await decryptSecret(
-          deps.keys.encryption,
-          stored.refreshToken ?? stored.accessToken,
-          tokenContext(provider.id, userId, kind),
+        const connection = await store.getConnection(userId, provider.id);
+        const open = (value: string, kind: "access_token" | "refresh_token") =>
+          decryptSecret(deps.keys.encryption, value, tokenContext(provider.id, userId, kind));
+        revoked = await revokeGrant(
+          provider,
+          deps.credentials,
+          { fetch: deps.fetch, now: deps.now },
+          {
+            accessToken: await open(stored.accessToken, "access_token"),
+            refreshToken: stored.refreshToken ? await open(stored.refreshToken, "refresh_token") : null,
+            expiresAt: stored.expiresAt,
+            fields: connection?.config.fields ?? {},
+          },
         );
-        revoked = await revokeToken(provider, deps.credentials, { fetch: deps.fetch, now: deps.now }, token, kind);
       } catch (error) {
-        console.error(`revoking the ${provider.id} token failed`, error instanceof Error ? error.message : error);
+        revocationError =
+          error instanceof RevocationError
+            ? error.code
+            : error instanceof SecretUnavailable
+              ? "encryption_key_unavailable"
+              : isOAuthError(error)
+                ? error.error
+                : "revocation_failed";
+        console.error(
+          `revoking the ${provider.id} grant failed (${revocationError})`,
+          error instanceof Error ? error.message : error,
+        );
       }
     }
     await store.deleteConnection(userId, provider.id);
-    return jsonResponse({ disconnected: true, revoked }, 200, headers);
+    return jsonResponse({ disconnected: true, revoked, ...(revocationError ? { revocationError } : {}) }, 200, headers);
   }
 
   return async (req) => {

@@ -190,24 +190,131 @@ export async function refreshTokens(
   return toTokenSet(provider, result, deps.now(), refreshToken);
 }
 
-/** Revokes a token at the provider (RFC 7009). Returns false when the provider has no revocation endpoint. */
-export async function revokeToken(
+/** The tokens disconnect revokes with (plaintext, in memory only) and the connection's kept fields. */
+export interface RevocationInput {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: Date | null;
+  fields: Record<string, string>;
+}
+
+/** A revocation the provider refused or could not be asked for; `code` names why, for the caller's answer. */
+export class RevocationError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function basicAuthorization(credentials: ClientCredentials): string {
+  const bytes = new TextEncoder().encode(`${credentials.clientId}:${credentials.clientSecret}`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}
+
+/** A provider's own revocation call: a 2xx, and (Slack) its ok field true, or a RevocationError. */
+async function providerRevocation(provider: ProviderConfig, deps: OAuthDeps, url: string, init: RequestInit) {
+  if (new URL(url).protocol !== "https:" && !isLoopbackHttp(url)) {
+    throw new RevocationError("insecure_endpoint", `${provider.displayName}'s revocation endpoint is not https`);
+  }
+  const response = await deps.fetch(url, { ...init, redirect: "manual" });
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text === "" ? null : JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  const code = providerErrorCode(provider, body, response.status);
+  if (!response.ok || code !== null) {
+    const rfc = typeof body === "object" && body !== null ? (body as { error?: unknown }).error : undefined;
+    const named = code ?? (typeof rfc === "string" ? rfc : `http_${response.status}`);
+    throw new RevocationError(
+      named,
+      `${provider.displayName} refused the revocation: HTTP ${response.status} ${named}`,
+    );
+  }
+}
+
+/**
+ * Revokes the connection's grant at the provider, the way it documents (provider.revocationStyle). Returns false
+ * when the provider has no revocation endpoint; throws when the provider refuses or cannot be reached.
+ */
+export async function revokeGrant(
   provider: ProviderConfig,
   credentials: ClientCredentials,
   deps: OAuthDeps,
-  token: string,
-  tokenTypeHint: "refresh_token" | "access_token",
+  input: RevocationInput,
 ): Promise<boolean> {
-  if (!provider.revocationEndpoint) return false;
-  const response = await oauth.revocationRequest(
-    authorizationServer(provider),
-    { client_id: credentials.clientId },
-    clientAuth(provider, credentials),
-    token,
-    { ...requestOptions(provider, deps), additionalParameters: { token_type_hint: tokenTypeHint } },
-  );
-  await oauth.processRevocationResponse(response);
-  return true;
+  const endpoint = provider.revocationEndpoint;
+  if (!endpoint) return false;
+  const headers = { ...provider.sync.headers, Accept: "application/json" };
+  switch (provider.revocationStyle) {
+    case "rfc7009": {
+      const kind = input.refreshToken ? "refresh_token" : "access_token";
+      const response = await oauth.revocationRequest(
+        authorizationServer(provider),
+        { client_id: credentials.clientId },
+        clientAuth(provider, credentials),
+        input.refreshToken ?? input.accessToken,
+        { ...requestOptions(provider, deps), additionalParameters: { token_type_hint: kind } },
+      );
+      await oauth.processRevocationResponse(response);
+      return true;
+    }
+    case "bearer": {
+      // The call authenticates with the access token itself: an expired one is refreshed first, or the refresh
+      // token (Dropbox's, Slack's with rotation) would outlive the disconnect.
+      let accessToken = input.accessToken;
+      if (input.refreshToken && input.expiresAt && input.expiresAt.getTime() <= deps.now().getTime() + 60_000) {
+        accessToken = (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;
+      }
+      await providerRevocation(provider, deps, endpoint, {
+        method: "POST",
+        headers: { ...headers, Authorization: `Bearer ${accessToken}` },
+      });
+      return true;
+    }
+    case "basic-json":
+      await providerRevocation(provider, deps, endpoint, {
+        method: "POST",
+        headers: { ...headers, Authorization: basicAuthorization(credentials), "Content-Type": "application/json" },
+        body: JSON.stringify({ token: input.accessToken }),
+      });
+      return true;
+    case "github-grant":
+      await providerRevocation(
+        provider,
+        deps,
+        endpoint.replace("{client_id}", encodeURIComponent(credentials.clientId)),
+        {
+          method: "DELETE",
+          headers: {
+            ...headers,
+            Accept: "application/vnd.github+json",
+            Authorization: basicAuthorization(credentials),
+            "Content-Type": "application/json",
+          },
+          body: JSON.stringify({ access_token: input.accessToken }),
+        },
+      );
+      return true;
+    case "stripe-deauthorize": {
+      const account = input.fields.stripe_user_id;
+      if (!account) throw new RevocationError("no_account_id", "the connection has no stripe_user_id to deauthorize");
+      await providerRevocation(provider, deps, endpoint, {
+        method: "POST",
+        headers: {
+          ...headers,
+          Authorization: `Bearer ${credentials.clientSecret}`,
+          "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ client_id: credentials.clientId, stripe_user_id: account }).toString(),
+      });
+      return true;
+    }
+  }
 }
 
 export function isOAuthError(error: unknown, code?: string): error is oauth.ResponseBodyError {

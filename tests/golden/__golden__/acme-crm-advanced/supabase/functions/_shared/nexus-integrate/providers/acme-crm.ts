@@ -10,6 +10,7 @@ export const acmeCRMProvider: ProviderConfig = {
   tokenEndpoint: "https://auth.acme.example/oauth2/token",
   userinfoEndpoint: "https://api.acme.example/v2/me",
   revocationEndpoint: null,
+  revocationStyle: "rfc7009",
   apiBaseUrl: "https://api.acme.example/v2",
   scopes: ["contacts.read", "offline_access"],
   scopeSeparator: " ",

@@ -10,6 +10,7 @@ export const globexAnalyticsProvider: ProviderConfig = {
   tokenEndpoint: "https://login.globex.example/token",
   userinfoEndpoint: null,
   revocationEndpoint: null,
+  revocationStyle: "rfc7009",
   apiBaseUrl: "https://api.globex.example",
   scopes: ["reports:read", "refresh_token"],
   scopeSeparator: ",",

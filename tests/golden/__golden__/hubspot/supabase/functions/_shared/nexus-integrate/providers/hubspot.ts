@@ -10,6 +10,7 @@ export const hubSpotProvider: ProviderConfig = {
   tokenEndpoint: "https://api.hubapi.com/oauth/2026-03/token",
   userinfoEndpoint: "https://api.hubapi.com/account-info/v3/details",
   revocationEndpoint: "https://api.hubapi.com/oauth/2026-03/token/revoke",
+  revocationStyle: "rfc7009",
   apiBaseUrl: "https://api.hubapi.com",
   scopes: ["oauth", "crm.objects.contacts.read"],
   scopeSeparator: " ",
