@@ -130,3 +130,52 @@ console.log(JSON.stringify(out));`,
     expect(JSON.parse(result.stdout)).toEqual(Object.fromEntries(cases.map((c) => [c.name, c.ok])));
   });
 });
+
+describe("Notion's verification_token", () => {
+  it("is logged whole only while the secret is the setup placeholder, when every delivery is refused; then only as a fingerprint", async () => {
+    const real = "secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBl";
+    const delivery = JSON.stringify({ id: "evt-1", type: "page.created" });
+    const signed = (secret: string) => `sha256=${createHmac("sha256", secret).update(delivery).digest("hex")}`;
+    const script = path.join(tempDir(), "notion.ts");
+    writeFileSync(
+      script,
+      `import { createWebhookHandler } from ${JSON.stringify(path.join(stack.app, "supabase/functions/_shared/nexus-integrate/webhooks.ts"))};
+const logs: string[] = [];
+console.log = (...parts: unknown[]) => void logs.push(parts.map(String).join(" "));
+const stored: unknown[] = [];
+const store = { insertWebhookEvent: async (_t: string, _k: string, payload: unknown) => (stored.push(payload), true) };
+const handler = (secret: string) => createWebhookHandler({
+  providerId: "notion", secret, table: "nexus_integrate.notion_webhook_events", store: store as never, now: () => new Date(),
+  publicUrl: "https://ref.supabase.co/functions/v1/notion-webhooks",
+  config: { scheme: "notion", signatureHeader: "X-Notion-Signature", timestampHeader: null, toleranceSeconds: null, signatureEncoding: "hex" },
+});
+const post = (secret: string, body: string, headers: Record<string, string> = {}) =>
+  handler(secret)(new Request("http://localhost:9999/notion-webhooks", { method: "POST", body, headers: { "Content-Type": "application/json", ...headers } }));
+const out: Record<string, unknown> = {};
+out.setup = (await post("awaiting-verification", JSON.stringify({ verification_token: ${JSON.stringify(real)} }))).status;
+out.setupLog = logs.splice(0);
+// the placeholder is public: a delivery "signed" with it is refused, and nothing is stored
+out.forged = (await post("awaiting-verification", ${JSON.stringify(delivery)}, { "X-Notion-Signature": ${JSON.stringify(signed("awaiting-verification"))} })).status;
+out.afterReal = (await post(${JSON.stringify(real)}, JSON.stringify({ verification_token: ${JSON.stringify(real)} }))).status;
+out.afterRealLog = logs.splice(0);
+out.injected = (await post(${JSON.stringify(real)}, JSON.stringify({ verification_token: "secret_attacker" }))).status;
+out.injectedLog = logs.splice(0);
+out.delivery = (await post(${JSON.stringify(real)}, ${JSON.stringify(delivery)}, { "X-Notion-Signature": ${JSON.stringify(signed(real))} })).status;
+out.stored = stored.length;
+console.error(JSON.stringify(out));`,
+    );
+    const result = await execa(DENO, ["run", "--no-config", "--node-modules-dir=none", "--quiet", script], { env: denoEnv() });
+    const out = JSON.parse(result.stderr) as { setup: number; setupLog: string[]; forged: number; afterReal: number; afterRealLog: string[]; injected: number; injectedLog: string[]; delivery: number; stored: number };
+    expect(out.setup).toBe(200);
+    expect(out.setupLog.join("\n")).toContain(real);
+    expect(out.forged).toBe(401);
+    expect(out.afterReal).toBe(200);
+    expect(out.afterRealLog.join("\n")).not.toContain(real);
+    expect(out.afterRealLog.join("\n")).toMatch(/sha256:[0-9a-f]{12}, the configured secret/);
+    expect(out.injected).toBe(200);
+    expect(out.injectedLog.join("\n")).not.toContain("secret_attacker");
+    expect(out.injectedLog.join("\n")).toContain("not the configured secret");
+    expect(out.delivery).toBe(200);
+    expect(out.stored).toBe(1);
+  });
+});

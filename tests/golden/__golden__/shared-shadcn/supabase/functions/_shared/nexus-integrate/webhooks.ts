@@ -200,6 +200,12 @@ export interface WebhookHandlerDeps {
 
 const MAX_BODY_BYTES = 1_000_000;
 
+/**
+ * Notion's webhook secret before the subscription is verified: the function then logs the verification_token
+ * Notion posts, and refuses every delivery (a placeholder anyone can read signs nothing).
+ */
+export const NOTION_AWAITING_VERIFICATION = "awaiting-verification";
+
 const empty = (status: number, headers: Record<string, string> = {}) => new Response(null, { status, headers });
 const plainText = (text: string) =>
   new Response(text, {
@@ -257,7 +263,22 @@ async function unsignedHandshake(
       }
       const token = (parsed as { verification_token?: unknown } | null)?.verification_token;
       if (typeof token !== "string" || Object.keys(parsed as object).length !== 1) return null;
-      console.log(`${deps.providerId}-webhooks: Notion verification_token received: ${token}`);
+      // Anyone can post one of these, and once set the real token is the signing secret: the log shows it whole
+      // only while the secret is the setup placeholder, else a fingerprint and whether it is the configured one.
+      const fingerprint = `sha256:${(await sha256Hex(token)).slice(0, 12)}`;
+      if (deps.secret === NOTION_AWAITING_VERIFICATION) {
+        console.log(
+          `${deps.providerId}-webhooks: Notion verification_token received (${fingerprint}): ${token} ` +
+            "Paste it into Notion's Verify form, then set it as this function's webhook secret.",
+        );
+      } else {
+        const configured = await secretsEqual(token, deps.secret);
+        console.log(
+          `${deps.providerId}-webhooks: a Notion verification_token was posted (${fingerprint}, ` +
+            `${configured ? "the configured secret" : "not the configured secret"}). It is logged whole only while ` +
+            `the webhook secret is "${NOTION_AWAITING_VERIFICATION}".`,
+        );
+      }
       return jsonResponse({ received: true }, 200);
     }
     default:
@@ -316,6 +337,9 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: Request) =
       if (encoder.encode(body).length > MAX_BODY_BYTES) throw new HttpError(413, "too_large", "Payload too large.");
       const handshake = await unsignedHandshake(deps, req, body);
       if (handshake) return handshake;
+      if (scheme === "notion" && deps.secret === NOTION_AWAITING_VERIFICATION) {
+        return rejected("the webhook secret is still the setup placeholder; set it to the verification_token");
+      }
       const url = `${deps.publicUrl}${new URL(req.url).search}`;
       const verdict = await verifyWebhook(
         deps.config,
