@@ -14,6 +14,7 @@ const SCHEMA = `${SQL}/{{timestamp}}_nexus_integrate_001_schema.sql.hbs`;
 const JOBS = `${SQL}/{{timestamp}}_nexus_integrate_003_sync_jobs.sql.hbs`;
 const HEALTH = `${SQL}/{{timestamp}}_nexus_integrate_004_health.sql.hbs`;
 const KEY_RING = `${SQL}/{{timestamp}}_nexus_integrate_005_key_ring.sql.hbs`;
+const DISCONNECT = `${SQL}/{{timestamp}}_nexus_integrate_006_disconnect_through_function.sql.hbs`;
 const OAUTH = "tests/verify/oauth.test.ts";
 
 /** @type {{ id: string; where: string; lets: string; edits: { file: string; find: string; replace: string }[]; tests: string[]; grep?: string }[]} */
@@ -301,14 +302,14 @@ export const MUTATIONS = [
     tests: ["tests/verify/database.test.ts"],
   },
   {
-    id: "rls-delete-everyone",
-    where: "schema 001: users delete their own connections",
-    lets: "a user disconnecting everybody (one filterless delete)",
+    id: "data-api-delete",
+    where: "schema 006: users cannot DELETE a connection through the Data API",
+    lets: "a disconnect that skips the provider's revocation (the grant stays live there)",
     edits: [
       {
-        file: SCHEMA,
-        find: "create policy nexus_user_integrations_delete_own on public.nexus_user_integrations\n  for delete to authenticated using ((select auth.uid()) = user_id);",
-        replace: "create policy nexus_user_integrations_delete_own on public.nexus_user_integrations\n  for delete to authenticated using (true);",
+        file: DISCONNECT,
+        find: "revoke delete on table public.nexus_user_integrations from anon, authenticated;\n",
+        replace: "",
       },
     ],
     tests: ["tests/verify/database.test.ts"],

@@ -41,6 +41,7 @@ describe("doctor: the migration history", () => {
     const repeat3 = "supabase/migrations/20251124160822_nexus_integrate_003_sync_jobs.sql";
     const repeat4 = "supabase/migrations/20251124160823_nexus_integrate_004_health.sql";
     const repeat5 = "supabase/migrations/20251124160824_nexus_integrate_005_key_ring.sql";
+    const repeat6 = "supabase/migrations/20251124160825_nexus_integrate_006_disconnect_through_function.sql";
     // The lockfiles merged too: the app's now lists the other branch's delivery of the same step.
     const lockPath = path.join(app, "nexus-integrate.lock.json");
     const lock = JSON.parse(readFileSync(lockPath, "utf8"));
@@ -85,12 +86,20 @@ describe("doctor: the migration history", () => {
         message: `${repeat5} delivers shared/005_key_ring again, after supabase/migrations/20251124160004_nexus_integrate_005_key_ring.sql: applied in order, it stops at "already exists"`,
         fix: expect.stringContaining(`delete ${repeat5}`),
       },
+      {
+        integration: null,
+        check: "schema-history",
+        ok: false,
+        message: `${repeat6} delivers shared/006_disconnect_through_function again, after supabase/migrations/20251124160005_nexus_integrate_006_disconnect_through_function.sql: applied in order, it stops at "already exists"`,
+        fix: expect.stringContaining(`delete ${repeat6}`),
+      },
     ]);
     rmSync(path.join(app, repeat));
     rmSync(path.join(app, repeat2));
     rmSync(path.join(app, repeat3));
     rmSync(path.join(app, repeat4));
     rmSync(path.join(app, repeat5));
+    rmSync(path.join(app, repeat6));
     const fixed = await doctor(app);
     expect(fixed.findings.filter((f) => !f.ok)).toEqual([]);
     // and the next run forgets it

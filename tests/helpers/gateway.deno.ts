@@ -14,7 +14,7 @@
 //
 // Usage: deno run -A gateway.deno.ts <functions dir> <function name>...   (env: JWT_SECRET and/or JWKS,
 // SUPABASE_DB_URL and the functions' secrets). Prints "READY <port>" when it listens on 127.0.0.1.
-import postgres from "npm:postgres@3";
+import postgres from "npm:postgres@3.4.9";
 
 const [functionsDir, ...names] = Deno.args;
 if (!functionsDir || names.length === 0) throw new Error("usage: gateway.deno.ts <functions dir> <name>...");

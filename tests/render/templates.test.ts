@@ -41,8 +41,9 @@ describe("the basic template set", () => {
         "supabase/migrations/20260102030407_nexus_integrate_003_sync_jobs.sql",
         "supabase/migrations/20260102030408_nexus_integrate_004_health.sql",
         "supabase/migrations/20260102030409_nexus_integrate_005_key_ring.sql",
-        "supabase/migrations/20260102030410_hubspot_001_integration.sql",
-        "supabase/migrations/20260102030411_hubspot_003_sync_schedule.sql",
+        "supabase/migrations/20260102030410_nexus_integrate_006_disconnect_through_function.sql",
+        "supabase/migrations/20260102030411_hubspot_001_integration.sql",
+        "supabase/migrations/20260102030412_hubspot_003_sync_schedule.sql",
         "docs/integrations/hubspot.md",
         ".env.example",
         "supabase/functions/.env.example",
@@ -86,7 +87,8 @@ describe("the basic template set", () => {
   it("edge functions import only npm: specifiers and relative files", () => {
     for (const output of render().filter((o) => o.path.startsWith("supabase/functions/") && o.path.endsWith(".ts"))) {
       const specifiers = [...output.content.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!);
-      for (const specifier of specifiers) expect(specifier, output.path).toMatch(/^(npm:|\.\.?\/)/);
+      // npm: specifiers are pinned exactly: a deploy never takes whatever minor version exists that day
+      for (const specifier of specifiers) expect(specifier, output.path).toMatch(/^(npm:(@[a-z0-9-]+\/)?[a-z0-9.-]+@\d+\.\d+\.\d+(\/.*)?|\.\.?\/.*)$/);
     }
   });
 

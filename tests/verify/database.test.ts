@@ -78,14 +78,15 @@ beforeAll(async () => {
 
 describe("generated migrations on Postgres", () => {
   it("apply in file-name order, the second integration on top of the first", () => {
-    expect(applied).toHaveLength(10);
+    expect(applied).toHaveLength(11);
     expect(applied[0]).toMatch(/_profiles\.sql$/);
     expect(applied[1]).toMatch(/_nexus_integrate_001_schema\.sql$/);
     expect(applied[2]).toMatch(/_nexus_integrate_002_legacy_tokens\.sql$/);
     expect(applied[3]).toMatch(/_nexus_integrate_003_sync_jobs\.sql$/);
     expect(applied[4]).toMatch(/_nexus_integrate_004_health\.sql$/);
     expect(applied[5]).toMatch(/_nexus_integrate_005_key_ring\.sql$/);
-    expect(applied.slice(6).map((f) => f.replace(/^\d+_/, ""))).toEqual([
+    expect(applied[6]).toMatch(/_nexus_integrate_006_disconnect_through_function\.sql$/);
+    expect(applied.slice(7).map((f) => f.replace(/^\d+_/, ""))).toEqual([
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
       "google_analytics_001_integration.sql",
@@ -135,11 +136,10 @@ describe("row-level security", () => {
   });
 
   it("user A cannot change or delete B's integration, nor insert one", async () => {
-    await asRole(db, "authenticated", A, async (tx) => {
-      const del = await tx.query("delete from public.nexus_user_integrations where user_id = $1", [B]);
-      expect(del.affectedRows ?? 0).toBe(0);
-    });
-    // Only the functions write connections: signed-in users have no UPDATE or INSERT privilege at all.
+    // Only the functions write connections: signed-in users have no UPDATE, INSERT or DELETE privilege at all.
+    await expect(
+      asRole(db, "authenticated", A, (tx) => tx.query("delete from public.nexus_user_integrations where user_id = $1", [B])),
+    ).rejects.toThrow(/permission denied/);
     await expect(
       asRole(db, "authenticated", A, (tx) => tx.query("update public.nexus_user_integrations set status = 'connected' where user_id = $1", [B])),
     ).rejects.toThrow(/permission denied/);
@@ -152,9 +152,12 @@ describe("row-level security", () => {
     expect(rows).toEqual([{ status: "needs_reauth" }]);
   });
 
-  it("user A can disconnect (delete) their own integration, which deletes their tokens and synced records", async () => {
-    // No WHERE clause: the delete policy alone decides which rows go (a filter would bring in the select policy too).
-    const deleted = await asRole(db, "authenticated", A, (tx) => tx.query("delete from public.nexus_user_integrations"));
+  it("user A cannot delete even their own connection through the Data API (that would skip the provider's revocation); the function's delete takes their tokens and synced records", async () => {
+    await expect(
+      asRole(db, "authenticated", A, (tx) => tx.query("delete from public.nexus_user_integrations where user_id = $1", [A])),
+    ).rejects.toThrow(/permission denied/);
+    // What the exchange function does on disconnect, after revoking at the provider
+    const deleted = await db.query("delete from public.nexus_user_integrations where user_id = $1", [A]);
     expect(deleted.affectedRows).toBe(1);
     const left = await db.query<{ user_id: string }>("select user_id from public.nexus_user_integrations order by user_id");
     expect(left.rows).toEqual([{ user_id: B }]);

@@ -203,7 +203,8 @@ describe("the playbook fixture: a database that already has the playbook's table
     await db.asRole("authenticated", alice, async (tx) => {
       expect((await tx.query("select user_id from public.nexus_user_integrations")).rows).toEqual([{ user_id: alice }]);
       expect((await tx.query("select user_id from public.google_analytics_records")).rows).toEqual([{ user_id: alice }]);
-      expect((await tx.query("delete from public.nexus_user_integrations where user_id = $1", [bob])).affectedRows).toBe(0);
+      // nobody deletes a connection through the Data API (disconnect goes through the function, which revokes first)
+      await expect(tx.query("delete from public.nexus_user_integrations where user_id = $1", [bob])).rejects.toThrow(/permission denied/);
     });
     for (const [role, user] of [["authenticated", alice], ["anon", null]] as const) {
       await expect(db.asRole(role, user, (tx) => tx.query("select * from nexus_integrate.oauth_tokens")), role).rejects.toThrow(/permission denied/);

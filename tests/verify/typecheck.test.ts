@@ -48,14 +48,19 @@ describe("generated code type-checks", () => {
     }
   });
 
-  it("edge functions import only npm: specifiers and relative modules", () => {
+  it("edge functions import only npm: specifiers pinned to an exact version, one per package, and relative modules", () => {
     const functions = path.join(app, "supabase", "functions");
     const files = readdirSync(functions, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const versions = new Map<string, Set<string>>();
     for (const file of files) {
       const source = readFileSync(path.join(functions, file), "utf8");
       for (const [, specifier] of source.matchAll(/from\s+"([^"]+)"/g)) {
-        expect(specifier, file).toMatch(/^(npm:|\.\.?\/)/);
+        expect(specifier, file).toMatch(/^(npm:(@[a-z0-9-]+\/)?[a-z0-9.-]+@\d+\.\d+\.\d+(\/[^"]*)?|\.\.?\/.*)$/);
+        const pinned = /^npm:((?:@[^/]+\/)?[^@/]+)@([^/]+)/.exec(specifier!);
+        if (pinned) versions.set(pinned[1]!, new Set([...(versions.get(pinned[1]!) ?? []), pinned[2]!]));
       }
     }
+    expect(versions.size).toBeGreaterThan(0);
+    for (const [name, found] of versions) expect([...found], name).toHaveLength(1);
   });
 });
