@@ -599,4 +599,31 @@ export const MUTATIONS = [
     tests: [OAUTH],
     grep: "unfinished sign-ins",
   },
+  {
+    id: "webhook-retry-by-timestamp",
+    where: "webhooks.ts: a delivery the provider names is de-duplicated on that id",
+    lets: "a provider's re-signed retry (Stripe, Slack, HubSpot) stored as a second event",
+    edits: [
+      {
+        file: `${ADV}/webhooks.ts.hbs`,
+        find: "  if (eventId !== null) return { ok: true, replayKey: await sha256Hex(`${config.scheme}:id:${eventId}`) };\n",
+        replace: "",
+      },
+    ],
+    tests: ["tests/verify/providers.test.ts"],
+  },
+  {
+    id: "notion-placeholder-signs",
+    where: "webhooks.ts: while Notion's secret is the setup placeholder, every delivery is refused",
+    lets: "deliveries forged with the public placeholder stored during setup",
+    edits: [
+      {
+        file: `${ADV}/webhooks.ts.hbs`,
+        find: "      if (scheme === \"notion\" && deps.secret === NOTION_AWAITING_VERIFICATION) {\n",
+        replace: "      if (false) {\n",
+      },
+    ],
+    tests: ["tests/verify/webhooks.test.ts"],
+    grep: "verification_token",
+  },
 ];

@@ -56,6 +56,8 @@ export interface WebhookDouble {
   sign(body: string, secret: string, url: string): WebhookDelivery;
   /** An event body as the provider sends it. */
   event(n: number): string;
+  /** The provider signs a retry again (a new timestamp) and names its events: a retry must still be one event. */
+  retryResigns?: boolean;
   /** The registration handshake: the request the provider sends and how it checks the answer. */
   handshake?: (secret: string) => {
     method: "GET" | "POST";
@@ -233,7 +235,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     userinfo: { id: 1, login: "octocat" },
     webhook: {
       // https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries; a new hook gets a signed ping
-      sign: (body, secret) => ({ method: "POST", headers: { "X-Hub-Signature-256": `sha256=${hex(secret, body)}`, "X-GitHub-Event": "push", "Content-Type": "application/json" }, body }),
+      sign: (body, secret) => ({ method: "POST", headers: { "X-Hub-Signature-256": `sha256=${hex(secret, body)}`, "X-GitHub-Event": "push", "X-GitHub-Delivery": createHash("sha256").update(body).digest("hex").slice(0, 32), "Content-Type": "application/json" }, body }),
       event: (n) => JSON.stringify({ ref: "refs/heads/main", after: createHash("sha1").update(String(n)).digest("hex") }),
       acceptedStatus: 200,
     },
@@ -275,6 +277,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
         return { method: "POST", headers: { "X-HubSpot-Signature-v3": b64(secret, `POST${url}${body}${timestamp}`), "X-HubSpot-Request-Timestamp": timestamp, "Content-Type": "application/json" }, body };
       },
       event: (n) => JSON.stringify([{ eventId: n, subscriptionType: "contact.creation", objectId: 42 + n }]),
+      retryResigns: true,
       acceptedStatus: 200,
     },
   },
@@ -457,6 +460,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
         return { method: "POST", headers: { "X-Slack-Signature": `v0=${hex(secret, `v0:${timestamp}:${body}`)}`, "X-Slack-Request-Timestamp": timestamp, "Content-Type": "application/json" }, body };
       },
       event: (n) => JSON.stringify({ type: "event_callback", event_id: `Ev${n}`, event: { type: "channel_created" } }),
+      retryResigns: true,
       handshake: (secret) => {
         const challenge = randomBytes(12).toString("hex");
         const body = JSON.stringify({ token: "legacy", challenge, type: "url_verification" });
@@ -496,6 +500,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
         return { method: "POST", headers: { "Stripe-Signature": `t=${t},v1=${hex(secret, `${t}.${body}`)}`, "Content-Type": "application/json" }, body };
       },
       event: (n) => JSON.stringify({ id: `evt_${n}`, object: "event", type: "customer.created" }),
+      retryResigns: true,
       acceptedStatus: 200,
     },
   },

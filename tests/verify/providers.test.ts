@@ -319,6 +319,15 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     const replay = await webhook(w(), delivery);
     expect(replay.status, replay.text).toBe(double.acceptedStatus);
     expect(await deliveries(w())).toBe(stored + 1);
+    if (double.retryResigns) {
+      // the provider's retry of the same event, signed again a second later (a new timestamp): still one event
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const retry = double.sign(body, secret, url);
+      expect(retry.headers).not.toEqual(delivery.headers);
+      const answered = await webhook(w(), retry);
+      expect(answered.status, answered.text).toBe(double.acceptedStatus);
+      expect(await deliveries(w())).toBe(stored + 1);
+    }
   });
 
   // Only the providers' own shapes: RFC 7009 servers answer 200 for a token they do not know.

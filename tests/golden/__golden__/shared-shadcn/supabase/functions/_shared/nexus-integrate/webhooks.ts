@@ -178,9 +178,45 @@ export async function verifyWebhook(
   }
   if (!valid) return { ok: false, reason: "bad signature" };
   if (!isFresh(timestamp, config.toleranceSeconds, now)) return { ok: false, reason: "stale timestamp" };
-  // The replay key comes from what was signed, never from how the signature header is spelled (case,
-  // prefixes and extra parts do not change what a delivery is).
+  // A provider that names its events keys the replay on that name: its retries are signed again, with a new
+  // timestamp, and are still the same event. Otherwise the key comes from what was signed, never from how the
+  // signature header is spelled (case, prefixes and extra parts do not change what a delivery is).
+  const eventId = deliveryId(config.scheme, req);
+  if (eventId !== null) return { ok: true, replayKey: await sha256Hex(`${config.scheme}:id:${eventId}`) };
   return { ok: true, replayKey: await sha256Hex(`${config.scheme}:${timestamp ?? ""}:${req.body}`) };
+}
+
+/**
+ * The provider's own id for a (verified) delivery: GitHub's X-GitHub-Delivery (kept on redelivery), Stripe's and
+ * Notion's event `id`, Slack's `event_id`, HubSpot's `eventId`s of the batch. Null where the provider names none.
+ */
+function deliveryId(scheme: WebhookConfig["scheme"], req: WebhookRequest): string | null {
+  if (scheme === "github-sha256") return req.headers.get("X-GitHub-Delivery") || null;
+  let body: unknown;
+  try {
+    body = JSON.parse(req.body);
+  } catch {
+    return null;
+  }
+  const field = (name: string) => {
+    const value = (body as Record<string, unknown> | null)?.[name];
+    return typeof value === "string" && value !== "" ? value : null;
+  };
+  switch (scheme) {
+    case "stripe":
+    case "notion":
+      return field("id");
+    case "slack-v0":
+      return field("event_id");
+    case "hubspot-v3": {
+      if (!Array.isArray(body) || body.length === 0) return null;
+      const ids = body.map((event) => (event as { eventId?: unknown } | null)?.eventId);
+      if (!ids.every((id) => typeof id === "number" || (typeof id === "string" && id !== ""))) return null;
+      return ids.map(String).sort().join(",");
+    }
+    default:
+      return null;
+  }
 }
 
 export interface WebhookHandlerDeps {
