@@ -64,6 +64,7 @@ describe("the example app's history, applied with supabase db push", () => {
       "nexus_integrate_003_sync_jobs.sql",
       "nexus_integrate_004_health.sql",
       "nexus_integrate_005_key_ring.sql",
+      "nexus_integrate_006_disconnect_through_function.sql",
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
       "microsoft_001_integration.sql",
@@ -73,7 +74,7 @@ describe("the example app's history, applied with supabase db push", () => {
       "hubspot_003_sync_schedule.sql",
     ]);
     const applied = await db.query<{ version: string }>("select version from supabase_migrations.schema_migrations order by version");
-    expect(applied.rows).toHaveLength(13);
+    expect(applied.rows).toHaveLength(14);
     expect((await ok(["doctor", "--target", app])).stdout).toContain("Everything looks right.");
   });
 });
@@ -203,9 +204,11 @@ describe("the playbook fixture: a database that already has the playbook's table
     await db.asRole("authenticated", alice, async (tx) => {
       expect((await tx.query("select user_id from public.nexus_user_integrations")).rows).toEqual([{ user_id: alice }]);
       expect((await tx.query("select user_id from public.google_analytics_records")).rows).toEqual([{ user_id: alice }]);
-      // nobody deletes a connection through the Data API (disconnect goes through the function, which revokes first)
-      await expect(tx.query("delete from public.nexus_user_integrations where user_id = $1", [bob])).rejects.toThrow(/permission denied/);
     });
+    // nobody deletes a connection through the Data API (disconnect goes through the function, which revokes first)
+    await expect(
+      db.asRole("authenticated", alice, (tx) => tx.query("delete from public.nexus_user_integrations where user_id = $1", [bob])),
+    ).rejects.toThrow(/permission denied/);
     for (const [role, user] of [["authenticated", alice], ["anon", null]] as const) {
       await expect(db.asRole(role, user, (tx) => tx.query("select * from nexus_integrate.oauth_tokens")), role).rejects.toThrow(/permission denied/);
     }
