@@ -4,7 +4,7 @@ import type { AdoptOptions } from "./commands/adopt.js";
 import type { CommandOutcome, Interaction, NewOptions } from "./commands/new.js";
 import type { RegenerateOptions } from "./commands/regenerate.js";
 import type { RemoveOptions } from "./commands/remove.js";
-import type { Reporter } from "./report.js";
+import type { Reporter, RunReport } from "./report.js";
 
 /**
  * The command-line program. Commands are thin and their modules load lazily; this is the one place that
@@ -140,9 +140,10 @@ Examples:
   $ nexus-integrate regenerate --all --check         # CI: exit 1 when a scaffold is stale`,
   remove: `
 Examples:
-  $ nexus-integrate remove hubspot --dry-run
-  $ nexus-integrate remove hubspot                   # edited files are kept and listed
-  $ nexus-integrate remove hubspot --force           # ...or removed too`,
+  $ nexus-integrate remove hubspot --dry-run         # the plan, and the data its migration would delete
+  $ nexus-integrate remove hubspot                   # asks first; edited files are kept and listed
+  $ nexus-integrate remove hubspot --yes             # scripts and CI: no terminal, no question
+  $ nexus-integrate remove hubspot --yes --force     # ...and edited files go too`,
   doctor: `
 Examples:
   $ nexus-integrate doctor --target ../nexus
@@ -269,11 +270,23 @@ Examples:
     .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .option("--dry-run", "show the plan; write nothing")
     .option("--force", "also remove files you edited")
-    .option("-y, --yes", "accepted for scripts that pass it everywhere (remove never prompts)")
+    .option("-y, --yes", "write the migration that deletes its data without asking (required without a terminal)")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.remove)
     .action(async (id: string, options: RemoveOptions) => {
-      await runWriting(options, async () => (await import("./commands/remove.js")).runRemove(id, options));
+      await runWriting(options, async (reporter) => {
+        const { runRemove } = await import("./commands/remove.js");
+        const interaction = isInteractive(options)
+          ? {
+              async confirmDataLoss(report: RunReport, deletes: string[]) {
+                reporter.preview(report, {});
+                reporter.data(["", "The new migration deletes, once applied (supabase db push):", ...deletes.map((line) => `  - ${line}`), ""], null);
+                return (await import("./spec/prompts.js")).confirmWrite("Write these files and the migration that deletes this data?", false);
+              },
+            }
+          : undefined;
+        return runRemove(id, options, interaction);
+      });
     });
 
   program

@@ -208,7 +208,7 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
 
     preview(report, spec) {
       const write = (text: string) => process.stdout.write(`${text}\n`);
-      write(chalk.bold(`\nnexus-integrate will generate ${report.integration?.id ?? ""}:`));
+      write(chalk.bold(`\nnexus-integrate will ${report.command === "remove" ? "remove" : "generate"} ${report.integration?.id ?? ""}:`));
       for (const [key, value] of Object.entries(spec)) {
         if (value === null || (typeof value === "object" && Object.keys(value).length === 0)) continue;
         write(`  ${chalk.dim(key.padEnd(24))} ${readable(value)}`);

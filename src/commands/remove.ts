@@ -4,6 +4,7 @@ import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
 import { openApp } from "../repo/target.js";
 import { parseRecordedSpec } from "../spec/build.js";
+import type { IntegrationSpec } from "../spec/schema.js";
 import { unifiedDiffs, type CommandOutcome } from "./new.js";
 
 export interface RemoveOptions {
@@ -11,13 +12,38 @@ export interface RemoveOptions {
   dryRun?: boolean;
   force?: boolean;
   json?: boolean;
+  /** Write the migration that deletes the integration's data without asking. */
+  yes?: boolean;
+}
+
+/** How remove asks a person at a terminal before it writes a migration that deletes data. */
+export interface RemoveInteraction {
+  confirmDataLoss(report: RunReport, deletes: string[]): Promise<boolean>;
+}
+
+/**
+ * What the removal migration (templates/basic/removal) deletes, one line each, for the confirmation and the
+ * refusal. Deleting the catalog row cascades to every table that references nexus_integrate.integrations.
+ */
+export function dataRemovedBy(spec: IntegrationSpec, templateSet: string, adopted: boolean): string[] {
+  const snake = spec.id.replace(/-/g, "_");
+  const lines = [
+    `every user's ${spec.displayName} connection (public.nexus_user_integrations where integration_id = '${spec.id}'), with its encrypted tokens, unfinished sign-ins, sync jobs (dead letters too) and events, deleted with the catalog row nexus_integrate.integrations '${spec.id}'`,
+    `the synced records: table public.${snake}_records is dropped`,
+  ];
+  if (adopted) lines.push(`the playbook tokens kept for its users in nexus_integrate.legacy_tokens (provider '${spec.id}')`);
+  if (templateSet === "advanced" && spec.webhooks && spec.webhooks.scheme !== "none") {
+    lines.push(`the webhook deliveries: table nexus_integrate.${snake}_webhook_events is dropped`);
+  }
+  lines.push(`its Supabase Cron schedule (nexus_integrate.unschedule_sync('${spec.id}'))`);
+  return lines;
 }
 
 /**
  * Deletes an integration's generated files (edited ones are kept unless --force), its managed blocks and
  * lockfile entry, and adds a migration that drops only what it created. Shared files go with the last one.
  */
-export async function runRemove(id: string, options: RemoveOptions): Promise<CommandOutcome> {
+export async function runRemove(id: string, options: RemoveOptions, interaction?: RemoveInteraction): Promise<CommandOutcome> {
   const target = openApp(options.target);
   const { lock } = readLockfile(target.root);
   const entry = lock?.integrations[id];
@@ -39,12 +65,33 @@ export async function runRemove(id: string, options: RemoveOptions): Promise<Com
       ops: state.plan.ops,
       nextSteps: [
         "Apply the new migration: supabase db push",
-        `Delete the deployed functions: supabase functions delete ${id}-exchange-tokens && supabase functions delete ${id}-sync`,
+        `Delete the deployed functions: ${[`${id}-exchange-tokens`, `${id}-sync`, ...(entry.templateSet === "advanced" && spec.webhooks && spec.webhooks.scheme !== "none" ? [`${id}-webhooks`] : [])].map((fn) => `supabase functions delete ${fn}`).join(" && ")}`,
         `Remove the function secrets: supabase secrets unset ${id.replace(/-/g, "_").toUpperCase()}_CLIENT_ID ${id.replace(/-/g, "_").toUpperCase()}_CLIENT_SECRET`,
       ],
     };
-    if (dryRun) report.diffs = await unifiedDiffs(state.plan.ops);
-    else applyRun(target, state);
+    const deletes = dataRemovedBy(spec, entry.templateSet, entry.adopted !== undefined);
+    const deleting = `The new migration ${dryRun ? "would delete" : "deletes"} data once applied (supabase db push):`;
+    report.notes = [deleting, ...deletes.map((line) => `  - ${line}`)];
+    if (dryRun) {
+      report.diffs = await unifiedDiffs(state.plan.ops);
+      return { report, exitCode: 0 };
+    }
+    if (!options.yes) {
+      if (!interaction) {
+        throw new UsageError(`remove ${id} writes a migration that deletes data; nothing was written. Pass --yes to write it, or --dry-run to see the plan`, [
+          ...deletes.map((line) => ({ path: "data", message: line })),
+          { path: "--yes", message: "required without a terminal: remove asks before it writes a migration that deletes data" },
+        ]);
+      }
+      if (!(await interaction.confirmDataLoss(report, deletes))) {
+        report.listed = true;
+        report.notes = undefined;
+        report.error = { message: "not confirmed; nothing was written", files: [] };
+        report.nextSteps = [`Run \`nexus-integrate remove ${id}\` again and answer yes (or pass --yes) to write the migration.`];
+        return { report, exitCode: 1 };
+      }
+    }
+    applyRun(target, state);
     return { report, exitCode: 0 };
   };
   return dryRun ? body() : withRunLock(target, body);

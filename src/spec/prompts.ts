@@ -112,10 +112,10 @@ export async function promptForMissing(input: IntegrationSpecInput): Promise<Int
   return current;
 }
 
-export async function confirmWrite(message: string): Promise<boolean> {
+export async function confirmWrite(message: string, defaultAnswer = true): Promise<boolean> {
   const { confirm } = await import("@inquirer/prompts");
   try {
-    return await confirm({ message, default: true });
+    return await confirm({ message, default: defaultAnswer });
   } catch (error) {
     if (isExitPrompt(error)) throw new CancelledError();
     throw error;

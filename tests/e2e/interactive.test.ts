@@ -136,3 +136,22 @@ describe("interactive new", () => {
     expect(result.output).not.toContain("?");
   });
 });
+
+describe("interactive remove", () => {
+  it("lists the data its migration deletes and asks, defaulting to no: Enter writes nothing, yes removes", async () => {
+    const app = copyExampleApp();
+    expect((await execa("node", [BIN, "new", "hubspot", "--yes", "--target", app], { env: { SOURCE_DATE_EPOCH: "1764000000" } })).exitCode).toBe(0);
+    const before = snapshotTree(app);
+    const declined = await session(["remove", "hubspot", "--target", app], [["deletes this data\\?", ENTER]]);
+    expect(declined.stepsDone).toBe(1);
+    expect(declined.output).toContain("nexus-integrate will remove hubspot:");
+    expect(declined.output).toContain("table public.hubspot_records is dropped");
+    expect(declined.output).toContain("(y/N)");
+    expect(declined.exitCode).toBe(1);
+    expect(snapshotTree(app)).toEqual(before);
+
+    const accepted = await session(["remove", "hubspot", "--target", app], [["deletes this data\\?", "y" + ENTER]]);
+    expect(accepted.exitCode, accepted.output).toBe(0);
+    expect(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8")).not.toContain('"hubspot": {');
+  });
+});

@@ -198,13 +198,46 @@ describe("regenerate", () => {
 });
 
 describe("remove", () => {
+  it("without a terminal and without --yes exits 2, writes nothing and names the data its migration would delete; --dry-run shows the same", async () => {
+    const app = copyExampleApp();
+    expect((await runWith(BIN, ["new", "hubspot", "--yes", "--template", "advanced", "--target", app])).exitCode).toBe(0);
+    const before = snapshotTree(app);
+    const refused = await runWith(BIN, ["remove", "hubspot", "--target", app]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("writes a migration that deletes data; nothing was written. Pass --yes");
+    for (const deleted of [
+      "public.nexus_user_integrations where integration_id = 'hubspot'",
+      "table public.hubspot_records is dropped",
+      "table nexus_integrate.hubspot_webhook_events is dropped",
+      "unschedule_sync('hubspot')",
+    ]) expect(refused.stderr).toContain(deleted);
+    expect(snapshotTree(app)).toEqual(before);
+
+    const json = await runWith(BIN, ["remove", "hubspot", "--json", "--target", app]);
+    expect(json.exitCode).toBe(2);
+    const envelope = JSON.parse(json.stdout);
+    expect(envelope.errors.map((e: { path: string }) => e.path)).toEqual(["data", "data", "data", "data", "--yes"]);
+    expect(snapshotTree(app)).toEqual(before);
+
+    const dry = await runWith(BIN, ["remove", "hubspot", "--dry-run", "--target", app]);
+    expect(dry.exitCode).toBe(0);
+    expect(dry.stdout).toContain("The new migration would delete data once applied");
+    expect(dry.stdout).toContain("table public.hubspot_records is dropped");
+    expect(snapshotTree(app)).toEqual(before);
+
+    const confirmed = await runWith(BIN, ["remove", "hubspot", "--yes", "--target", app]);
+    expect(confirmed.exitCode, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toContain("The new migration deletes data once applied");
+    expect(existsSync(path.join(app, SETUP))).toBe(false);
+  });
+
   it("deletes unedited files and blocks, keeps edited ones, adds a drop migration; new restores the files byte for byte", async () => {
     const app = copyExampleApp();
     await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
     await runWith(BIN, ["new", "microsoft", "--yes", "--target", app]);
     const installed = snapshotTree(app);
 
-    const removed = await runWith(BIN, ["remove", "hubspot", "--target", app], { SOURCE_DATE_EPOCH: "1764100000" });
+    const removed = await runWith(BIN, ["remove", "hubspot", "--yes", "--target", app], { SOURCE_DATE_EPOCH: "1764100000" });
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect(existsSync(path.join(app, SETUP))).toBe(false);
     expect(existsSync(path.join(app, "supabase/functions/hubspot-sync"))).toBe(false);
@@ -236,7 +269,7 @@ describe("remove", () => {
     const app = copyExampleApp();
     await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
     write(app, SETUP, `${read(app, SETUP)}// mine\n`);
-    const result = await runWith(BIN, ["remove", "hubspot", "--target", app]);
+    const result = await runWith(BIN, ["remove", "hubspot", "--yes", "--target", app]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/keep\s+src\/components\/integrations\/HubSpotSetup\.tsx — edited/);
     expect(existsSync(path.join(app, SETUP))).toBe(true);

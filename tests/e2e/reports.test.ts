@@ -90,7 +90,7 @@ describe("review fixes", () => {
     await run(["new", "hubspot", "--yes", "--target", app]);
     const setup = path.join(app, "src/components/integrations/HubSpotSetup.tsx");
     writeFileSync(setup, `${readFileSync(setup, "utf8")}// mine\n`);
-    const removed = await run(["remove", "hubspot", "-q", "--target", app]);
+    const removed = await run(["remove", "hubspot", "-q", "--yes", "--target", app]);
     expect(removed.stdout).toMatch(/keep\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
     for (const args of [["list", "-q", "--yes"], ["schema", "-q"], ["doctor", "--yes", "--target", app], ["templates", "check", "-q", "--target", app]]) {
       const result = await run(args);

@@ -20,8 +20,8 @@ describe("wiring into the app", () => {
     expect(count(read(app, "src/integrations/registry.ts"), "id: HUBSPOT_INTEGRATION.id")).toBe(1);
 
     expect((await run(["new", "google-analytics", "--yes", "--target", app])).exitCode).toBe(0);
-    expect((await run(["remove", "hubspot", "--target", app])).exitCode).toBe(0);
-    expect((await run(["remove", "google-analytics", "--target", app])).exitCode).toBe(0);
+    expect((await run(["remove", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    expect((await run(["remove", "google-analytics", "--yes", "--target", app])).exitCode).toBe(0);
     expect(read(app, "src/App.tsx")).toBe(read(EXAMPLE_APP, "src/App.tsx"));
     expect(read(app, "src/integrations/registry.ts")).toBe(read(EXAMPLE_APP, "src/integrations/registry.ts"));
   });
@@ -51,7 +51,7 @@ describe("wiring into the app", () => {
     expect(read(app, "src/App.tsx")).toBe(wired);
     expect((await run(["regenerate", "--all", "--check", "--target", app])).exitCode).toBe(0);
 
-    expect((await run(["remove", "hubspot", "--target", app])).exitCode).toBe(0);
+    expect((await run(["remove", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
     expect(read(app, "src/App.tsx")).toBe(plain);
   });
 

@@ -47,7 +47,7 @@ describe("the example app's history, applied with supabase db push", () => {
     await dbPush(app, db);
     await expectAdvisorsQuiet(app, db, [...SHARED_READABLE, "public.hubspot_records", "public.microsoft_records"]);
 
-    await ok(["remove", "hubspot", "--target", app]);
+    await ok(["remove", "hubspot", "--yes", "--target", app]);
     await dbPush(app, db);
     await expectAdvisorsQuiet(app, db, [...SHARED_READABLE, "public.microsoft_records"]);
     expect((await db.query("select id from nexus_integrate.integrations order by id")).rows).toEqual([{ id: "microsoft" }]);
@@ -130,7 +130,7 @@ describe("remove", () => {
       ).rows.map((r) => r.t);
     expect(await tables()).toEqual(expect.arrayContaining(["nexus_integrate.slack_webhook_events", "public.slack_records"]));
     const others = (await tables()).filter((t) => !t.includes("slack"));
-    await ok(["remove", "slack", "--target", app]);
+    await ok(["remove", "slack", "--yes", "--target", app]);
     await dbPush(app, db);
     expect(await tables()).toEqual(others);
     expect((await db.query("select id from nexus_integrate.integrations")).rows).toEqual([{ id: "hubspot" }]);
