@@ -15,6 +15,10 @@ const JOBS = `${SQL}/{{timestamp}}_nexus_integrate_003_sync_jobs.sql.hbs`;
 const HEALTH = `${SQL}/{{timestamp}}_nexus_integrate_004_health.sql.hbs`;
 const KEY_RING = `${SQL}/{{timestamp}}_nexus_integrate_005_key_ring.sql.hbs`;
 const DISCONNECT = `${SQL}/{{timestamp}}_nexus_integrate_006_disconnect_through_function.sql.hbs`;
+const ROLES = `${SQL}/{{timestamp}}_nexus_integrate_007_function_roles.sql.hbs`;
+const FN_ROLE = "templates/basic/integration/supabase/migrations/{{timestamp}}_{{snake}}_004_function_role.sql.hbs";
+const WH_ROLE = "templates/advanced/integration/supabase/migrations/{{timestamp}}_{{snake}}_005_webhooks_role.sql.hbs";
+const CLI_TEST = "tests/verify/supabase-cli.test.ts";
 const OAUTH = "tests/verify/oauth.test.ts";
 
 /** @type {{ id: string; where: string; lets: string; edits: { file: string; find: string; replace: string }[]; tests: string[]; grep?: string }[]} */
@@ -344,11 +348,11 @@ export const MUTATIONS = [
   // Sync: the job lease, the rate budget, the worker secret, the provider's URLs (schema 003, sync-handler.ts)
   {
     id: "job-claimed-under-lease",
-    where: "schema 003: a leased job is not claimed again",
+    where: "schema 007's claim_sync_job (003's, rewritten): a leased job is not claimed again",
     lets: "two workers running one connection's sync at once",
     edits: [
       {
-        file: JOBS,
+        file: ROLES,
         find: "      and (s.lease_until is null or s.lease_until < pg_catalog.clock_timestamp())\n      and c.status in ('connected', 'error')",
         replace: "      and c.status in ('connected', 'error')",
       },
@@ -357,9 +361,9 @@ export const MUTATIONS = [
   },
   {
     id: "claim-waits",
-    where: "schema 003: a claim passes over a job another worker is claiming (SKIP LOCKED)",
+    where: "schema 007's claim_sync_job (003's, rewritten): a claim passes over a job another worker is claiming (SKIP LOCKED)",
     lets: "workers queueing behind each other's row locks until the invocation's time runs out",
-    edits: [{ file: JOBS, find: "    for update of s skip locked\n", replace: "    for update of s\n" }],
+    edits: [{ file: ROLES, find: "    for update of s skip locked\n", replace: "    for update of s\n" }],
     tests: ["tests/verify/sync-jobs.test.ts"],
   },
   {
@@ -480,13 +484,13 @@ export const MUTATIONS = [
   },
   {
     id: "webhook-replay-stored",
-    where: "store.ts: a delivery is stored once",
+    where: "step 002 (webhooks): a delivery is stored once (its replay key is unique)",
     lets: "a replayed delivery stored (and acted on) twice",
     edits: [
       {
-        file: `${T}/store.ts.hbs`,
-        find: "        on conflict (replay_key) do nothing\n",
-        replace: "",
+        file: "templates/advanced/integration/supabase/migrations/{{timestamp}}_{{snake}}_002_webhooks.sql.hbs",
+        find: "  replay_key text not null unique,\n",
+        replace: "  replay_key text not null,\n",
       },
     ],
     tests: ["tests/verify/webhooks.test.ts"],
@@ -625,5 +629,90 @@ export const MUTATIONS = [
     ],
     tests: ["tests/verify/webhooks.test.ts"],
     grep: "verification_token",
+  },
+  // Least privilege (schema step 007, integration steps 004 and 005)
+  {
+    id: "claim-takes-all",
+    where: "schema 007: a claim leases one job (003's claim, under RLS, leased them all)",
+    lets: "one worker leasing every queued job of an integration under RLS, the rest idle until the leases run out",
+    edits: [
+      {
+        file: ROLES,
+        find: "create or replace function nexus_integrate.claim_sync_job(\n",
+        replace: "create or replace function nexus_integrate.claim_sync_job_unused(\n",
+      },
+    ],
+    tests: ["tests/verify/cron.test.ts"],
+  },
+  {
+    id: "function-role-skipped",
+    where: "store.ts: every query runs under the integration's role (set local role)",
+    lets: "function SQL running as the database owner: every table of every schema in reach",
+    edits: [
+      {
+        file: `${T}/store.ts.hbs`,
+        find: "  return asRole(postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 }), role);\n",
+        replace: "  void role;\n  return postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 });\n",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "runs as nexus_integrate_fn",
+  },
+  {
+    id: "function-role-all-tokens",
+    where: "schema 007: a function role sees only its own integration's tokens",
+    lets: "one integration's function reading and rewriting every other integration's tokens",
+    edits: [
+      {
+        file: ROLES,
+        find: "create policy oauth_tokens_function_own on nexus_integrate.oauth_tokens\n  for all to nexus_integrate_function\n  using (provider = (select nexus_integrate.function_integration()))\n  with check (provider = (select nexus_integrate.function_integration()));\n",
+        replace: "create policy oauth_tokens_function_own on nexus_integrate.oauth_tokens\n  for all to nexus_integrate_function using (true) with check (true);\n",
+      },
+    ],
+    tests: [CLI_TEST],
+    grep: "least privilege",
+  },
+  {
+    id: "records-granted-to-group",
+    where: "step 004: an integration's records table is granted to its own role only",
+    lets: "one integration's function writing into another integration's records",
+    edits: [
+      {
+        file: FN_ROLE,
+        find: "grant select, insert, update, delete on table public.{{tables.records}} to {{dbRoles.functions}};\ncreate policy {{tables.records}}_function on public.{{tables.records}}\n  for all to {{dbRoles.functions}} using (true) with check (true);\n",
+        replace: "grant select, insert, update, delete on table public.{{tables.records}} to nexus_integrate_function;\ncreate policy {{tables.records}}_function on public.{{tables.records}}\n  for all to nexus_integrate_function using (true) with check (true);\n",
+      },
+    ],
+    tests: [CLI_TEST],
+    grep: "least privilege",
+  },
+  {
+    id: "webhook-role-reads",
+    where: "step 005: the webhook receiver's role may only insert deliveries",
+    lets: "an unauthenticated endpoint's SQL reading every stored delivery",
+    edits: [
+      {
+        file: WH_ROLE,
+        find: "grant insert (replay_key, payload) on table nexus_integrate.{{tables.webhookEvents}} to {{dbRoles.webhooks}};\n",
+        replace: "grant select, insert on table nexus_integrate.{{tables.webhookEvents}} to {{dbRoles.webhooks}};\n",
+      },
+    ],
+    tests: [CLI_TEST],
+    grep: "least privilege",
+  },
+  // remove (src/commands/remove.ts)
+  {
+    id: "remove-without-yes",
+    where: "remove: without a terminal, the migration that deletes data needs --yes",
+    lets: "a script's `remove` writing a migration that deletes every user's connections and records, unasked",
+    edits: [
+      {
+        file: "src/commands/remove.ts",
+        find: "    if (!options.yes) {\n",
+        replace: "    if (false as boolean) {\n",
+      },
+    ],
+    tests: ["tests/e2e/regenerate.test.ts"],
+    grep: "without a terminal and without --yes",
   },
 ];

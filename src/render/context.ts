@@ -44,6 +44,8 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
   fn: { exchange: string; sync: string; webhooks: string; dir: string };
   routes: { base: string; setup: string; callback: string; afterConnect: string; signIn: string; health: string };
   tables: { records: string; webhookEvents: string };
+  /** The NOLOGIN roles the functions' SQL runs under (schema step 007, the integration's steps 004 and 005). */
+  dbRoles: { functions: string; webhooks: string };
   /** How the provider signs webhooks; null when it sends none (no receiver is generated). */
   webhook: {
     scheme: Exclude<(typeof WEBHOOK_SCHEMES)[number], "none">;
@@ -161,6 +163,7 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
     fn: { exchange: `${names.id}-exchange-tokens`, sync: `${names.id}-sync`, webhooks: `${names.id}-webhooks`, dir: config.paths.functions },
     routes: { ...shared.routes, setup, callback: `${setup}/callback` },
     tables: { records: `${names.snake}_records`, webhookEvents: `${names.snake}_webhook_events` },
+    dbRoles: { functions: `nexus_integrate_fn_${names.snake}`, webhooks: `nexus_integrate_wh_${names.snake}` },
     webhook: resolveWebhook(spec),
     imports: {
       ...shared.imports,
@@ -173,7 +176,7 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
     },
     urls: { app: config.appUrl, redirect: `${config.appUrl}${setup}/callback` },
   };
-  for (const root of ["names", "env", "fn", "routes", "tables", "imports"] as const) {
+  for (const root of ["names", "env", "fn", "routes", "tables", "dbRoles", "imports"] as const) {
     assertSafeLeaves(root, context[root] as unknown as Record<string, string>);
   }
   return context;

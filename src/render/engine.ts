@@ -56,7 +56,7 @@ function precompiledTemplates(): Precompiled | null {
  */
 
 /** Context roots whose leaves the context builder guarantees to be identifier/path-safe text. */
-export const RAW_SAFE_ROOTS = ["names", "env", "fn", "routes", "tables", "imports", "tool", "files", "ui"] as const;
+export const RAW_SAFE_ROOTS = ["names", "env", "fn", "routes", "tables", "dbRoles", "imports", "tool", "files", "ui"] as const;
 const RAW_SAFE_PATH = new RegExp(`^(?:${RAW_SAFE_ROOTS.join("|")})\\.[A-Za-z][A-Za-z0-9]*$`);
 
 const LOGIC_HELPERS = {

@@ -42,6 +42,7 @@ describe("doctor: the migration history", () => {
     const repeat4 = "supabase/migrations/20251124160823_nexus_integrate_004_health.sql";
     const repeat5 = "supabase/migrations/20251124160824_nexus_integrate_005_key_ring.sql";
     const repeat6 = "supabase/migrations/20251124160825_nexus_integrate_006_disconnect_through_function.sql";
+    const repeat7 = "supabase/migrations/20251124160826_nexus_integrate_007_function_roles.sql";
     // The lockfiles merged too: the app's now lists the other branch's delivery of the same step.
     const lockPath = path.join(app, "nexus-integrate.lock.json");
     const lock = JSON.parse(readFileSync(lockPath, "utf8"));
@@ -93,6 +94,13 @@ describe("doctor: the migration history", () => {
         message: `${repeat6} delivers shared/006_disconnect_through_function again, after supabase/migrations/20251124160005_nexus_integrate_006_disconnect_through_function.sql: applied in order, it stops at "already exists"`,
         fix: expect.stringContaining(`delete ${repeat6}`),
       },
+      {
+        integration: null,
+        check: "schema-history",
+        ok: false,
+        message: `${repeat7} delivers shared/007_function_roles again, after supabase/migrations/20251124160006_nexus_integrate_007_function_roles.sql: applied in order, it stops at "already exists"`,
+        fix: expect.stringContaining(`delete ${repeat7}`),
+      },
     ]);
     rmSync(path.join(app, repeat));
     rmSync(path.join(app, repeat2));
@@ -100,6 +108,7 @@ describe("doctor: the migration history", () => {
     rmSync(path.join(app, repeat4));
     rmSync(path.join(app, repeat5));
     rmSync(path.join(app, repeat6));
+    rmSync(path.join(app, repeat7));
     const fixed = await doctor(app);
     expect(fixed.findings.filter((f) => !f.ok)).toEqual([]);
     // and the next run forgets it

@@ -160,7 +160,8 @@ export interface TestDb {
   exec(text: string): Promise<void>;
   /** Runs `fn` as a Data API role with JWT claims, inside a transaction, as PostgREST does. */
   asRole<T>(
-    role: "anon" | "authenticated" | "service_role",
+    /** A Supabase role, or one of the generated functions' NOLOGIN roles. */
+    role: "anon" | "authenticated" | "service_role" | `nexus_integrate_${string}`,
     userId: string | null,
     fn: (tx: TestTx) => Promise<T>,
     /** More JWT claims (app_metadata, is_anonymous, …). */

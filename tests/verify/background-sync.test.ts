@@ -47,7 +47,7 @@ beforeAll(async () => {
     const table = `${preset.replace(/-/g, "_")}_records`;
     await db.exec(`
       create table if not exists public.test_record_updates (tbl text, n int);
-      create or replace function public.test_count_update() returns trigger language plpgsql as $$
+      create or replace function public.test_count_update() returns trigger language plpgsql security definer as $$
       begin insert into public.test_record_updates values (tg_table_name, 1); return new; end $$;
       create trigger test_count_update after update on public.${table} for each row execute function public.test_count_update();
     `);

@@ -355,6 +355,36 @@ describe.each([
       expect((await stack.call(EXCHANGE, USER_A, { action: "exchange", callback })).status).toBe(200);
     });
 
+    it("its SQL runs as nexus_integrate_fn_google_analytics (schema step 007), not as the owner it connects as", async () => {
+      // A probe trigger records the role each write of the records table and the connection row runs under.
+      await stack.db.exec(`
+        create table public.test_role_probe (who text);
+        grant insert on public.test_role_probe to public;
+        create function public.test_role_probe() returns trigger language plpgsql as $$
+          begin insert into public.test_role_probe values (current_user); return null; end $$;
+        grant execute on function public.test_role_probe() to public;
+        create trigger test_role_probe after insert or update on public.google_analytics_records
+          for each row execute function public.test_role_probe();
+        create trigger test_role_probe after update on public.nexus_user_integrations
+          for each row execute function public.test_role_probe();
+      `);
+      try {
+        stack.apiItems = [{ name: "accountSummaries/7", displayName: "Probe" }];
+        const res = await stack.call(SYNC, USER_A);
+        expect(res.status, res.text).toBe(200);
+        const { rows } = await stack.db.query<{ who: string }>("select distinct who from public.test_role_probe");
+        expect(rows).toEqual([{ who: "nexus_integrate_fn_google_analytics" }]);
+      } finally {
+        await stack.db.exec(`
+          delete from public.google_analytics_records where external_id = 'accountSummaries/7';
+          drop trigger test_role_probe on public.google_analytics_records;
+          drop trigger test_role_probe on public.nexus_user_integrations;
+          drop function public.test_role_probe();
+          drop table public.test_role_probe;
+        `);
+      }
+    });
+
     it("refreshes an expiring token, keeps the rotated refresh token, stores the data and stamps the sync", async () => {
       await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
       stack.apiItems = [

@@ -65,16 +65,20 @@ describe("the example app's history, applied with supabase db push", () => {
       "nexus_integrate_004_health.sql",
       "nexus_integrate_005_key_ring.sql",
       "nexus_integrate_006_disconnect_through_function.sql",
+      "nexus_integrate_007_function_roles.sql",
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
+      "hubspot_004_function_role.sql",
       "microsoft_001_integration.sql",
       "microsoft_003_sync_schedule.sql",
+      "microsoft_004_function_role.sql",
       "hubspot_remove.sql",
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
+      "hubspot_004_function_role.sql",
     ]);
     const applied = await db.query<{ version: string }>("select version from supabase_migrations.schema_migrations order by version");
-    expect(applied.rows).toHaveLength(14);
+    expect(applied.rows).toHaveLength(18);
     expect((await ok(["doctor", "--target", app])).stdout).toContain("Everything looks right.");
   });
 });
@@ -113,6 +117,77 @@ INSERT INTO oauth_tokens (
   'scope1 scope2 scope3'
 );
 `;
+
+describe("least privilege: the functions' SQL runs under NOLOGIN roles (schema step 007, steps 004 and 005)", () => {
+  it("as nexus_integrate_fn_hubspot: no auth.users, no app table, no other integration's records or rows; as nexus_integrate_wh_hubspot: insert a delivery and nothing else", async () => {
+    const app = copyExampleApp();
+    const db = await database();
+    await ok(["new", "hubspot", "--template", "advanced", "--yes", "--target", app]);
+    await ok(["new", "github", "--yes", "--target", app]);
+    await dbPush(app, db);
+    await expectAdvisorsQuiet(app, db, [...SHARED_READABLE, "public.hubspot_records", "public.github_records"]);
+
+    const roles = (
+      await db.query<{ rolname: string; rolcanlogin: boolean; rolsuper: boolean; rolbypassrls: boolean }>(
+        `select rolname, rolcanlogin, rolsuper, rolbypassrls from pg_roles where rolname in
+           ('nexus_integrate_function', 'nexus_integrate_fn_hubspot', 'nexus_integrate_fn_github', 'nexus_integrate_wh_hubspot') order by rolname`,
+      )
+    ).rows;
+    expect(roles.map((r) => r.rolname)).toEqual(["nexus_integrate_fn_github", "nexus_integrate_fn_hubspot", "nexus_integrate_function", "nexus_integrate_wh_hubspot"]);
+    for (const role of roles) expect(role, role.rolname).toMatchObject({ rolcanlogin: false, rolsuper: false, rolbypassrls: false });
+
+    const user = "44444444-4444-4444-8444-444444444444";
+    await db.query("insert into auth.users (id, email) values ($1, 'probe@example.com')", [user]);
+    for (const [id, name] of [["hubspot", "HubSpot"], ["github", "GitHub"]]) {
+      await db.query("insert into public.nexus_user_integrations (user_id, integration_id, integration_name, status) values ($1, $2, $3, 'connected')", [user, id, name]);
+      await db.query("insert into nexus_integrate.oauth_tokens (user_id, provider, access_token) values ($1, $2, 'v2.k.iv.sealed')", [user, id]);
+      await db.query(`insert into public.${id}_records (user_id, external_id, data) values ($1, 'r1', '{}')`, [user]);
+    }
+    const denied = async (role: `nexus_integrate_${string}`, text: string) => {
+      const error = await db.asRole(role, null, (tx) => tx.query(text)).then(() => null, (e: Error) => e);
+      expect(error?.message, `${role}: ${text}`).toMatch(/permission denied/);
+    };
+
+    const fn = "nexus_integrate_fn_hubspot";
+    await denied(fn, "select id from auth.users");
+    await denied(fn, "select id from public.profiles");
+    await denied(fn, `insert into public.github_records (user_id, external_id, data) values ('${user}', 'x', '{}')`);
+    await denied(fn, "select * from public.github_records");
+    await denied(fn, "select * from nexus_integrate.admin_rule");
+    await denied(fn, "select nexus_integrate.dispatch_sync('hubspot')");
+    await denied(fn, "insert into nexus_integrate.integrations (id, records_table) values ('evil', 'profiles')");
+    // Its own integration's rows, and only those, in the shared tables.
+    await db.asRole(fn, null, async (tx) => {
+      expect((await tx.query("select provider from nexus_integrate.oauth_tokens")).rows).toEqual([{ provider: "hubspot" }]);
+      expect((await tx.query("select integration_id from public.nexus_user_integrations")).rows).toEqual([{ integration_id: "hubspot" }]);
+      expect((await tx.query("select id from nexus_integrate.integrations")).rows).toEqual([{ id: "hubspot" }]);
+      expect((await tx.query("update nexus_integrate.oauth_tokens set scope = 'x' where provider = 'github'")).affectedRows).toBe(0);
+      expect((await tx.query("delete from public.nexus_user_integrations where integration_id = 'github'")).affectedRows).toBe(0);
+      expect((await tx.query("select external_id from public.hubspot_records")).rows).toEqual([{ external_id: "r1" }]);
+    });
+    const moved = await db
+      .asRole(fn, null, (tx) => tx.query(`update public.nexus_user_integrations set integration_id = 'github' where integration_id = 'hubspot'`))
+      .then(() => null, (e: Error) => e);
+    expect(moved?.message).toMatch(/row-level security/);
+
+    const wh = "nexus_integrate_wh_hubspot";
+    await db.asRole(wh, null, async (tx) => {
+      const insert = `insert into nexus_integrate.hubspot_webhook_events (replay_key, payload) values ('k1', '{}')`;
+      expect((await tx.query(insert)).affectedRows).toBe(1);
+    });
+    // A replay is refused by the unique key (the receiver answers it as accepted); it cannot even be looked up.
+    const replay = await db
+      .asRole(wh, null, (tx) => tx.query(`insert into nexus_integrate.hubspot_webhook_events (replay_key, payload) values ('k1', '{}')`))
+      .then(() => null, (e: Error) => e);
+    expect(replay?.message).toMatch(/duplicate key/);
+    await denied(wh, `insert into nexus_integrate.hubspot_webhook_events (replay_key, payload) values ('k2', '{}') on conflict (replay_key) do nothing`);
+    await denied(wh, "select * from nexus_integrate.hubspot_webhook_events");
+    await denied(wh, "select * from nexus_integrate.oauth_tokens");
+    await denied(wh, "select * from public.nexus_user_integrations");
+    await denied(wh, "select id from auth.users");
+    await denied(wh, "insert into public.nexus_integration_events (user_id, integration_id, event_type) values (null, 'hubspot', 'webhook_received')");
+  });
+});
 
 describe("remove", () => {
   it("drops every table the integration created, its webhook deliveries included, and nothing else", async () => {

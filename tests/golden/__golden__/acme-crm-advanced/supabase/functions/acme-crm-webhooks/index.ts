@@ -20,7 +20,8 @@ Deno.serve(
     config: acmeCRMWebhookConfig,
     secret: requireEnv(Deno.env, "ACME_CRM_WEBHOOK_SECRET"),
     table: "nexus_integrate.acme_crm_webhook_events",
-    store: createPostgresStore(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"))),
+    // Its SQL runs as nexus_integrate_wh_acme_crm, which may only insert deliveries (migration step 005).
+    store: createPostgresStore(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"), "nexus_integrate_wh_acme_crm")),
     now: () => new Date(),
     // What the provider calls: the project's URL and the functions path, or ACME_CRM_WEBHOOK_URL behind a custom domain.
     publicUrl:

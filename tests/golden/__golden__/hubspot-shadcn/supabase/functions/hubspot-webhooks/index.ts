@@ -20,7 +20,8 @@ Deno.serve(
     config: hubSpotWebhookConfig,
     secret: requireEnv(Deno.env, "HUBSPOT_WEBHOOK_SECRET"),
     table: "nexus_integrate.hubspot_webhook_events",
-    store: createPostgresStore(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"))),
+    // Its SQL runs as nexus_integrate_wh_hubspot, which may only insert deliveries (migration step 005).
+    store: createPostgresStore(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"), "nexus_integrate_wh_hubspot")),
     now: () => new Date(),
     // What the provider calls: the project's URL and the functions path, or HUBSPOT_WEBHOOK_URL behind a custom domain.
     publicUrl:

@@ -3,8 +3,9 @@ import postgres from "npm:postgres@3.4.9";
 import type { ConnectionConfig, IntegrationEventType, IntegrationStatus } from "./types.ts";
 
 /**
- * Database access for the integration functions. Functions connect as the database owner through
- * SUPABASE_DB_URL, so row-level security (which keeps tokens away from browsers) does not stop them.
+ * Database access for the integration functions. Functions connect through SUPABASE_DB_URL (the database
+ * owner), but every query runs in a transaction that first takes the integration's NOLOGIN role
+ * (`set local role`, schema step 007): the SQL reaches that integration's rows and nothing else.
  * Token and verifier columns only ever hold ciphertext from crypto.ts.
  */
 
@@ -427,13 +428,18 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
     },
 
     async insertWebhookEvent(table, replayKey, payload) {
-      const rows = await sql`
-        insert into ${sql(table)} (replay_key, payload)
-        values (${replayKey}, ${sql.json(payload as postgres.JSONValue)})
-        on conflict (replay_key) do nothing
-        returning id
-      `;
-      return rows.length === 1;
+      // A plain insert: the receiver's role may insert deliveries and read none, not even a replay key (its step
+      // 005), and ON CONFLICT or RETURNING would need it to read. A replay is the unique key's violation.
+      try {
+        await sql`
+          insert into ${sql(table)} (replay_key, payload)
+          values (${replayKey}, ${sql.json(payload as postgres.JSONValue)})
+        `;
+        return true;
+      } catch (error) {
+        if (error instanceof postgres.PostgresError && error.code === "23505") return false;
+        throw error;
+      }
     },
 
     async recordEvent(event) {
@@ -547,6 +553,46 @@ export function createJobStore(sql: postgres.Sql): JobStore {
  * queue behind one another on a single connection. Supabase's pooler (transaction mode) takes no prepared
  * statements.
  */
-export function connectDatabase(databaseUrl: string, max = 3): postgres.Sql {
-  return postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 });
+export function connectDatabase(databaseUrl: string, role: string, max = 3): postgres.Sql {
+  return asRole(postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 }), role);
+}
+
+/** The role the sync and exchange functions of an integration take (created by its schema step 004). */
+export function functionRole(providerId: string): string {
+  return `nexus_integrate_fn_${providerId.replace(/-/g, "_")}`;
+}
+
+/**
+ * The same client, but every query and transaction runs under `role`: a query becomes a transaction whose
+ * first statement is `set_config('role', …, true)` (what `set local role` does), pipelined with the query, so
+ * the role ends with the transaction and never stays on a pooled connection (Supavisor's transaction mode
+ * hands the connection to another client at commit). Helpers (`sql(identifier)`, `sql.json`) pass through.
+ */
+export function asRole(sql: postgres.Sql, role: string): postgres.Sql {
+  const enter = (tx: postgres.TransactionSql) => tx`select pg_catalog.set_config('role', ${role}, true)`;
+  const query = (strings: TemplateStringsArray, ...values: unknown[]) =>
+    sql.begin(async (tx) => {
+      const [, rows] = await Promise.all([
+        enter(tx),
+        tx(strings, ...(values as postgres.ParameterOrFragment<never>[])),
+      ]);
+      return rows;
+    });
+  return new Proxy(sql, {
+    apply(target, thisArg, args: unknown[]) {
+      const [first, ...rest] = args;
+      if (Array.isArray(first) && "raw" in first) return query(first as unknown as TemplateStringsArray, ...rest);
+      return Reflect.apply(target, thisArg, args);
+    },
+    get(target, property, receiver) {
+      if (property !== "begin") return Reflect.get(target, property, receiver);
+      return (...args: unknown[]) => {
+        const body = args.pop() as (tx: postgres.TransactionSql) => unknown;
+        return (target.begin as (...a: unknown[]) => Promise<unknown>)(...args, async (tx: postgres.TransactionSql) => {
+          await enter(tx);
+          return await body(tx);
+        });
+      };
+    },
+  });
 }
