@@ -278,9 +278,9 @@ Examples:
         const { runRemove } = await import("./commands/remove.js");
         const interaction = isInteractive(options)
           ? {
-              async confirmDataLoss(report: RunReport, deletes: string[]) {
+              async confirmDataLoss(report: RunReport) {
                 reporter.preview(report, {});
-                reporter.data(["", "The new migration deletes, once applied (supabase db push):", ...deletes.map((line) => `  - ${line}`), ""], null);
+                reporter.data(["", ...(report.notes ?? []), ""], null);
                 return (await import("./spec/prompts.js")).confirmWrite("Write these files and the migration that deletes this data?", false);
               },
             }

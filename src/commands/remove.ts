@@ -4,7 +4,8 @@ import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
 import { openApp } from "../repo/target.js";
 import { parseRecordedSpec } from "../spec/build.js";
-import type { IntegrationSpec } from "../spec/schema.js";
+import { toolVersion } from "../package-root.js";
+import { buildIntegrationContext, type IntegrationContext } from "../render/context.js";
 import { unifiedDiffs, type CommandOutcome } from "./new.js";
 
 export interface RemoveOptions {
@@ -18,25 +19,29 @@ export interface RemoveOptions {
 
 /** How remove asks a person at a terminal before it writes a migration that deletes data. */
 export interface RemoveInteraction {
-  confirmDataLoss(report: RunReport, deletes: string[]): Promise<boolean>;
+  /** report.notes name the data the migration deletes. */
+  confirmDataLoss(report: RunReport): Promise<boolean>;
 }
 
 /**
  * What the removal migration (templates/basic/removal) deletes, one line each, for the confirmation and the
  * refusal. Deleting the catalog row cascades to every table that references nexus_integrate.integrations.
  */
-export function dataRemovedBy(spec: IntegrationSpec, templateSet: string, adopted: boolean): string[] {
-  const snake = spec.id.replace(/-/g, "_");
+export function dataRemovedBy(ctx: IntegrationContext, templateSet: string, adopted: boolean): string[] {
+  const { spec } = ctx;
   const lines = [
     `every user's ${spec.displayName} connection (public.nexus_user_integrations where integration_id = '${spec.id}'), with its encrypted tokens, unfinished sign-ins, sync jobs (dead letters too) and events, deleted with the catalog row nexus_integrate.integrations '${spec.id}'`,
-    `the synced records: table public.${snake}_records is dropped`,
+    `the synced records: table public.${ctx.tables.records} is dropped`,
   ];
   if (adopted) lines.push(`the playbook tokens kept for its users in nexus_integrate.legacy_tokens (provider '${spec.id}')`);
-  if (templateSet === "advanced" && spec.webhooks && spec.webhooks.scheme !== "none") {
-    lines.push(`the webhook deliveries: table nexus_integrate.${snake}_webhook_events is dropped`);
-  }
+  if (hasReceiver(ctx, templateSet)) lines.push(`the webhook deliveries: table nexus_integrate.${ctx.tables.webhookEvents} is dropped`);
   lines.push(`its Supabase Cron schedule (nexus_integrate.unschedule_sync('${spec.id}'))`);
   return lines;
+}
+
+/** The advanced set generates a webhook receiver for a provider that signs its webhooks. */
+function hasReceiver(ctx: IntegrationContext, templateSet: string): boolean {
+  return templateSet === "advanced" && ctx.webhook !== null;
 }
 
 /**
@@ -57,6 +62,8 @@ export async function runRemove(id: string, options: RemoveOptions, interaction?
   const body = async (): Promise<CommandOutcome> => {
     await preparePlanning(target);
     const state = planRemove(target, spec, { force: options.force ?? false });
+    const ctx = buildIntegrationContext(spec, state.config, toolVersion());
+    const functions = [ctx.fn.exchange, ctx.fn.sync, ...(hasReceiver(ctx, entry.templateSet) ? [ctx.fn.webhooks] : [])];
     const report: RunReport = {
       command: "remove",
       target: target.root,
@@ -65,11 +72,11 @@ export async function runRemove(id: string, options: RemoveOptions, interaction?
       ops: state.plan.ops,
       nextSteps: [
         "Apply the new migration: supabase db push",
-        `Delete the deployed functions: ${[`${id}-exchange-tokens`, `${id}-sync`, ...(entry.templateSet === "advanced" && spec.webhooks && spec.webhooks.scheme !== "none" ? [`${id}-webhooks`] : [])].map((fn) => `supabase functions delete ${fn}`).join(" && ")}`,
-        `Remove the function secrets: supabase secrets unset ${id.replace(/-/g, "_").toUpperCase()}_CLIENT_ID ${id.replace(/-/g, "_").toUpperCase()}_CLIENT_SECRET`,
+        `Delete the deployed functions: ${functions.map((fn) => `supabase functions delete ${fn}`).join(" && ")}`,
+        `Remove the function secrets: supabase secrets unset ${ctx.env.clientId} ${ctx.env.clientSecret}`,
       ],
     };
-    const deletes = dataRemovedBy(spec, entry.templateSet, entry.adopted !== undefined);
+    const deletes = dataRemovedBy(ctx, entry.templateSet, entry.adopted !== undefined);
     const deleting = `The new migration ${dryRun ? "would delete" : "deletes"} data once applied (supabase db push):`;
     report.notes = [deleting, ...deletes.map((line) => `  - ${line}`)];
     if (dryRun) {
@@ -83,7 +90,7 @@ export async function runRemove(id: string, options: RemoveOptions, interaction?
           { path: "--yes", message: "required without a terminal: remove asks before it writes a migration that deletes data" },
         ]);
       }
-      if (!(await interaction.confirmDataLoss(report, deletes))) {
+      if (!(await interaction.confirmDataLoss(report))) {
         report.listed = true;
         report.notes = undefined;
         report.error = { message: "not confirmed; nothing was written", files: [] };
