@@ -10,7 +10,7 @@
  *   node scripts/update-deno-locks.mjs --check  # exit 1 if any differs from what Deno resolves today
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +25,7 @@ const LOCKS = [
   { template: "templates/basic/integration/supabase/functions/{{id}}-exchange-tokens/deno.lock.hbs", folder: "hubspot-exchange-tokens" },
   { template: "templates/basic/integration/supabase/functions/{{id}}-sync/deno.lock.hbs", folder: "hubspot-sync" },
   { template: "templates/advanced/integration/supabase/functions/{{id}}-webhooks/deno.lock.hbs", folder: "hubspot-webhooks", wrap: "webhook" },
-  { template: "templates/basic/shared/supabase/functions/_shared/nexus-integrate/deno.lock.hbs", folder: "_shared/nexus-integrate", entries: ["*.ts"] },
+  { template: "templates/basic/shared/supabase/functions/_shared/nexus-integrate/deno.lock.hbs", folder: "_shared/nexus-integrate", allModules: true },
 ];
 
 const work = mkdtempSync(path.join(tmpdir(), "nexus-locks-"));
@@ -37,7 +37,8 @@ try {
   for (const lock of LOCKS) {
     const dir = path.join(app, "supabase", "functions", lock.folder);
     rmSync(path.join(dir, "deno.lock"), { force: true });
-    const files = lock.entries ? execFileSync("sh", ["-c", `ls ${lock.entries.join(" ")}`], { cwd: dir, encoding: "utf8" }).trim().split("\n") : ["index.ts"];
+    // The shared folder has no entry point: every module in it is checked, so every import it makes is locked.
+    const files = lock.allModules ? readdirSync(dir).filter((name) => name.endsWith(".ts")).sort() : ["index.ts"];
     execFileSync(deno, ["check", "--quiet", "--frozen=false", ...files], { cwd: dir, stdio: "inherit", env: { ...process.env, NPM_CONFIG_REGISTRY: registry, NO_COLOR: "1" } });
     const resolved = readFileSync(path.join(dir, "deno.lock"), "utf8");
     const text = lock.wrap ? `{{#if ${lock.wrap}}}\n${resolved}{{/if}}\n` : resolved;
