@@ -4,7 +4,7 @@ import { parseAllowedOrigins } from "./cors.ts";
 import { decodeKeys, importEncryptionKeys, importSigningKeys, type KeyRing, type SigningKeyRing } from "./crypto.ts";
 import { countFromEnv, fetchWithTimeout, requireEnv, secondsFromEnv } from "./http.ts";
 import type { ClientCredentials } from "./oauth.ts";
-import { connectDatabase, createPostgresStore, functionRole, type IntegrationStore } from "./store.ts";
+import { connectDatabase, createPostgresStore, type IntegrationStore } from "./store.ts";
 import type { Authenticate, ProviderConfig } from "./types.ts";
 
 type Env = { get(name: string): string | undefined };
@@ -71,7 +71,7 @@ export async function loadRuntime(provider: ProviderConfig, env: Deno.Env = Deno
   const encryption = keyRingSecret(env, "NEXUS_TOKEN_ENCRYPTION_KEY");
   const state = keyRingSecret(env, "NEXUS_STATE_SIGNING_KEY");
   return {
-    store: createPostgresStore(connectDatabase(requireEnv(env, "SUPABASE_DB_URL"), functionRole(provider.id), 3)),
+    store: createPostgresStore(connectDatabase(requireEnv(env, "SUPABASE_DB_URL"), provider.databaseRole, 3)),
     authenticate: supabaseAuthenticator(requireEnv(env, "SUPABASE_URL"), supabasePublicKey(env), supabaseJwks(env)),
     credentials: {
       clientId: requireEnv(env, provider.secrets.clientId),

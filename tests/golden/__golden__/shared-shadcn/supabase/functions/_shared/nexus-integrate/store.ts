@@ -557,11 +557,6 @@ export function connectDatabase(databaseUrl: string, role: string, max = 3): pos
   return asRole(postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 }), role);
 }
 
-/** The role the sync and exchange functions of an integration take (created by its schema step 004). */
-export function functionRole(providerId: string): string {
-  return `nexus_integrate_fn_${providerId.replace(/-/g, "_")}`;
-}
-
 /**
  * The same client, but every query and transaction runs under `role`: a query becomes a transaction whose
  * first statement is `set_config('role', …, true)` (what `set local role` does), pipelined with the query, so

@@ -37,6 +37,8 @@ export interface ProviderConfig {
   refreshTokenIdleSeconds: number | null;
   /** Function secrets holding the OAuth client credentials. */
   secrets: { clientId: string; clientSecret: string };
+  /** The NOLOGIN role the exchange and sync functions' SQL runs under (the integration's schema step 004). */
+  databaseRole: string;
   sync: {
     /** Path on the API base URL; `{name}` is filled from the connection's fields. */
     path: string;

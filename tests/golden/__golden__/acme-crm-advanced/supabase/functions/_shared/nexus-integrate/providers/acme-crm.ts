@@ -22,6 +22,7 @@ export const acmeCRMProvider: ProviderConfig = {
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/acme-crm/callback",
   secrets: { clientId: "ACME_CRM_CLIENT_ID", clientSecret: "ACME_CRM_CLIENT_SECRET" },
+  databaseRole: "nexus_integrate_fn_acme_crm",
   sync: {
     path: "/contacts?limit=100",
     method: "GET",

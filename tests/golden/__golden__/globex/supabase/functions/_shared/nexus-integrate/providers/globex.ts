@@ -22,6 +22,7 @@ export const globexAnalyticsProvider: ProviderConfig = {
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/globex/callback",
   secrets: { clientId: "GLOBEX_CLIENT_ID", clientSecret: "GLOBEX_CLIENT_SECRET" },
+  databaseRole: "nexus_integrate_fn_globex",
   sync: {
     path: "/v1/reports",
     method: "GET",

@@ -26,6 +26,7 @@ export const hubSpotProvider: ProviderConfig = {
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/hubspot/callback",
   secrets: { clientId: "HUBSPOT_CLIENT_ID", clientSecret: "HUBSPOT_CLIENT_SECRET" },
+  databaseRole: "nexus_integrate_fn_hubspot",
   sync: {
     path: "/crm/v3/objects/contacts?limit=100",
     method: "GET",
