@@ -700,6 +700,20 @@ export const MUTATIONS = [
     tests: [CLI_TEST],
     grep: "least privilege",
   },
+  {
+    id: "webhook-receiver-as-owner",
+    where: "webhooks function: its SQL runs under the integration's webhook role (step 005)",
+    lets: "an unauthenticated endpoint's SQL running as the database owner",
+    edits: [
+      {
+        file: "templates/advanced/integration/supabase/functions/{{id}}-webhooks/index.ts.hbs",
+        find: '"SUPABASE_DB_URL"), {{tsString dbRoles.webhooks}})',
+        replace: '"SUPABASE_DB_URL"), "postgres")',
+      },
+    ],
+    tests: ["tests/verify/webhooks.test.ts"],
+    grep: "nexus_integrate_wh_hubspot",
+  },
   // remove (src/commands/remove.ts)
   {
     id: "remove-without-yes",

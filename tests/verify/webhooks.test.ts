@@ -68,6 +68,34 @@ describe("webhooks function (HubSpot v3 signature)", () => {
   });
 });
 
+describe("the webhook receiver's database role", () => {
+  it("stores deliveries as nexus_integrate_wh_hubspot (its schema step 005), not as the owner it connects as", async () => {
+    // A probe trigger records the role each stored delivery was inserted under.
+    await stack.db.exec(`
+      create table public.test_wh_role_probe (who text);
+      grant insert on public.test_wh_role_probe to public;
+      create function public.test_wh_role_probe() returns trigger language plpgsql as $$
+        begin insert into public.test_wh_role_probe values (current_user); return null; end $$;
+      grant execute on function public.test_wh_role_probe() to public;
+      create trigger test_wh_role_probe after insert on nexus_integrate.hubspot_webhook_events
+        for each row execute function public.test_wh_role_probe();
+    `);
+    try {
+      const body = JSON.stringify([{ eventId: 99, subscriptionType: "contact.creation", objectId: 99 }]);
+      const res = await stack.call(FN, null, body, hubspotHeaders(body));
+      expect(res.status, res.text).toBe(200);
+      const { rows } = await stack.db.query<{ who: string }>("select distinct who from public.test_wh_role_probe");
+      expect(rows).toEqual([{ who: "nexus_integrate_wh_hubspot" }]);
+    } finally {
+      await stack.db.exec(`
+        drop trigger test_wh_role_probe on nexus_integrate.hubspot_webhook_events;
+        drop function public.test_wh_role_probe();
+        drop table public.test_wh_role_probe;
+      `);
+    }
+  });
+});
+
 describe("the URL HubSpot signs, on hosted Supabase", () => {
   // The gateway stand-in hands a function only /<function name>, as Supabase's does; the function must sign-check the
   // URL HubSpot called, which it builds from SUPABASE_URL (or the custom-domain override).
