@@ -714,6 +714,20 @@ export const MUTATIONS = [
     tests: ["tests/verify/webhooks.test.ts"],
     grep: "nexus_integrate_wh_hubspot",
   },
+  {
+    id: "revocation-outcome-unrecorded",
+    where: "exchange-handler: disconnect records whether the provider revoked the grant (schema step 008)",
+    lets: "a failed revocation leaving a live grant at the provider with no trace once the row is gone",
+    edits: [
+      {
+        file: `${T}/exchange-handler.ts.hbs`,
+        find: "    if (revoked || revocationError) {\n",
+        replace: "    if (false) {\n",
+      },
+    ],
+    tests: ["tests/verify/providers.test.ts"],
+    grep: "^stripe \\(basic\\)",
+  },
   // remove (src/commands/remove.ts)
   {
     id: "remove-without-yes",

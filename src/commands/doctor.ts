@@ -499,6 +499,21 @@ async function readHealth(
           }
         : { integration: item.id, check: "health", ok: true, message },
     );
+    const failedRevocations = item.counts.revocation_failed ?? 0;
+    if (failedRevocations > 0) {
+      const latest = (item.failures as { event_type: string; details: { error?: unknown } }[] | undefined)?.find((f) => f.event_type === "revocation_failed");
+      findings.push({
+        integration: item.id,
+        check: "revocation",
+        ok: false,
+        message:
+          `${window}: ${failedRevocations} disconnect(s) could not revoke the grant at the provider${latest?.details.error ? ` (latest: ${String(latest.details.error)})` : ""}; ` +
+          "the connections are gone here, but those grants stay live at the provider",
+        fix:
+          `ask those users to remove the app in the provider's account settings: select user_id, details->>'error', created_at from public.nexus_integration_events ` +
+          `where integration_id = '${item.id}' and event_type = 'revocation_failed' order by created_at desc; the page: ${page}`,
+      });
+    }
   }
   return report;
 }

@@ -198,6 +198,8 @@ async function seedHealth() {
   for (const u of users.slice(0, 24)) for (const h of [0, 3]) add(u, "data_synced", h, { records: 3 }, 1000 + 100 * n++);
   users.slice(0, 3).forEach((u) => add(u, "sync_failed", 0, { error: "upstream_error", status: 500 }));
   add(users[27]!, "sync_failed", 0, { error: "sync_failed", dead: true });
+  // A disconnect whose revocation the provider refused (schema step 008): listed among the failures.
+  add(users[29]!, "revocation_failed", 0, { error: "invalid_grant" });
   await db.query(
     `insert into public.nexus_integration_events (user_id, integration_id, event_type, details, duration_ms, created_at)
      select e.u, 'hubspot', e.t, e.x, e.d, now() - make_interval(hours => e.h) from jsonb_to_recordset($1::jsonb) as e(u uuid, t text, h int, d int, x jsonb)`,
@@ -232,7 +234,7 @@ async function seedHealth() {
     connected: 24,
     reauth: users.slice(24, 27),
     dead: users[27]!,
-    failures: count("oauth_failed") + count("token_refresh_failed") + count("sync_failed"),
+    failures: count("oauth_failed") + count("token_refresh_failed") + count("sync_failed") + count("revocation_failed"),
   };
 }
 
@@ -490,6 +492,7 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     expect(await card.locator('[data-figure="dead-letters"]').innerText()).toContain("1");
     expect(await card.locator("[data-failure]").count()).toBe(seeded.failures);
     expect(await card.locator('[data-failure="token_refresh_failed"]').first().innerText()).toContain("invalid_grant");
+    expect(await card.locator('[data-failure="revocation_failed"]').innerText()).toMatch(/Revocation failed\s+invalid_grant/);
     for (const user of seeded.reauth) expect(await page.getByRole("button", { name: `Copy user id ${user}` }).count()).toBeGreaterThan(0);
     await checkPage(page, shots, "health", { fullPage: true });
 

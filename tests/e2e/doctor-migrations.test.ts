@@ -36,13 +36,11 @@ describe("doctor: the migration history", () => {
     for (const file of migrations(branch).filter((f) => !migrations(app).includes(f))) {
       copyFileSync(path.join(branch, "supabase/migrations", file), path.join(app, "supabase/migrations", file));
     }
-    const repeat = "supabase/migrations/20251124160820_nexus_integrate_001_schema.sql";
-    const repeat2 = "supabase/migrations/20251124160821_nexus_integrate_002_legacy_tokens.sql";
-    const repeat3 = "supabase/migrations/20251124160822_nexus_integrate_003_sync_jobs.sql";
-    const repeat4 = "supabase/migrations/20251124160823_nexus_integrate_004_health.sql";
-    const repeat5 = "supabase/migrations/20251124160824_nexus_integrate_005_key_ring.sql";
-    const repeat6 = "supabase/migrations/20251124160825_nexus_integrate_006_disconnect_through_function.sql";
-    const repeat7 = "supabase/migrations/20251124160826_nexus_integrate_007_function_roles.sql";
+    // Every shared step, delivered on both branches: the app's at 160000 + i, the other branch's at 160820 + i.
+    const steps = ["001_schema", "002_legacy_tokens", "003_sync_jobs", "004_health", "005_key_ring", "006_disconnect_through_function", "007_function_roles", "008_revocation_events"];
+    const at = (second: number, step: string) => `supabase/migrations/20251124${second}_nexus_integrate_${step}.sql`;
+    const repeats = steps.map((step, i) => at(160820 + i, step));
+    const repeat = repeats[0]!;
     // The lockfiles merged too: the app's now lists the other branch's delivery of the same step.
     const lockPath = path.join(app, "nexus-integrate.lock.json");
     const lock = JSON.parse(readFileSync(lockPath, "utf8"));
@@ -51,64 +49,16 @@ describe("doctor: the migration history", () => {
     const found = await doctor(app);
     expect(found.exitCode).toBe(1);
     const failing = found.findings.filter((f) => !f.ok);
-    expect(failing).toEqual([
-      {
+    expect(failing).toEqual(
+      steps.map((step, i) => ({
         integration: null,
         check: "schema-history",
         ok: false,
-        message: `${repeat} delivers shared/001_schema again, after supabase/migrations/20251124160000_nexus_integrate_001_schema.sql: applied in order, it stops at "already exists"`,
-        fix: expect.stringContaining(`delete ${repeat}`),
-      },
-      {
-        integration: null,
-        check: "schema-history",
-        ok: false,
-        message: `${repeat2} delivers shared/002_legacy_tokens again, after supabase/migrations/20251124160001_nexus_integrate_002_legacy_tokens.sql: applied in order, it stops at "already exists"`,
-        fix: expect.stringContaining(`delete ${repeat2}`),
-      },
-      {
-        integration: null,
-        check: "schema-history",
-        ok: false,
-        message: `${repeat3} delivers shared/003_sync_jobs again, after supabase/migrations/20251124160002_nexus_integrate_003_sync_jobs.sql: applied in order, it stops at "already exists"`,
-        fix: expect.stringContaining(`delete ${repeat3}`),
-      },
-      {
-        integration: null,
-        check: "schema-history",
-        ok: false,
-        message: `${repeat4} delivers shared/004_health again, after supabase/migrations/20251124160003_nexus_integrate_004_health.sql: applied in order, it stops at "already exists"`,
-        fix: expect.stringContaining(`delete ${repeat4}`),
-      },
-      {
-        integration: null,
-        check: "schema-history",
-        ok: false,
-        message: `${repeat5} delivers shared/005_key_ring again, after supabase/migrations/20251124160004_nexus_integrate_005_key_ring.sql: applied in order, it stops at "already exists"`,
-        fix: expect.stringContaining(`delete ${repeat5}`),
-      },
-      {
-        integration: null,
-        check: "schema-history",
-        ok: false,
-        message: `${repeat6} delivers shared/006_disconnect_through_function again, after supabase/migrations/20251124160005_nexus_integrate_006_disconnect_through_function.sql: applied in order, it stops at "already exists"`,
-        fix: expect.stringContaining(`delete ${repeat6}`),
-      },
-      {
-        integration: null,
-        check: "schema-history",
-        ok: false,
-        message: `${repeat7} delivers shared/007_function_roles again, after supabase/migrations/20251124160006_nexus_integrate_007_function_roles.sql: applied in order, it stops at "already exists"`,
-        fix: expect.stringContaining(`delete ${repeat7}`),
-      },
-    ]);
-    rmSync(path.join(app, repeat));
-    rmSync(path.join(app, repeat2));
-    rmSync(path.join(app, repeat3));
-    rmSync(path.join(app, repeat4));
-    rmSync(path.join(app, repeat5));
-    rmSync(path.join(app, repeat6));
-    rmSync(path.join(app, repeat7));
+        message: `${repeats[i]} delivers shared/${step} again, after ${at(160000 + i, step)}: applied in order, it stops at "already exists"`,
+        fix: expect.stringContaining(`delete ${repeats[i]}`),
+      })),
+    );
+    for (const file of repeats) rmSync(path.join(app, file));
     const fixed = await doctor(app);
     expect(fixed.findings.filter((f) => !f.ok)).toEqual([]);
     // and the next run forgets it

@@ -288,6 +288,32 @@ describe("the figures", () => {
     expect((await doctor([])).stdout).toMatch(/ok {4}hubspot: health — /);
   });
 
+  it("revocations (schema step 008): counted, a failed one listed among the failures, and doctor fails its check", async () => {
+    await db.query(
+      `insert into public.nexus_integration_events (user_id, integration_id, event_type, details, created_at) values
+         ($1, 'hubspot', 'grant_revoked', '{}', now() - interval '2 hours'),
+         ($2, 'hubspot', 'grant_revoked', '{}', now() - interval '1 hour'),
+         ($3, 'hubspot', 'revocation_failed', '{"error": "invalid_grant"}', now()),
+         ($3, 'hubspot', 'revocation_failed', '{"error": "too old"}', now() - interval '30 hours')`,
+      [users[0], users[1], users[2]],
+    );
+    const h = hubspot(await report("24h"));
+    expect([h.counts.grant_revoked, h.counts.revocation_failed]).toEqual([2, 1]);
+    // Newest first, the revocation failure among the others of the window.
+    expect(h.failures[0]).toMatchObject({ user_id: users[2], event_type: "revocation_failed", details: { error: "invalid_grant" } });
+    expect(h.failures.filter((f) => f.event_type === "revocation_failed")).toHaveLength(1);
+    expect(h.failures).toHaveLength(MIX.filter(([, t, hours]) => hours < 24 && /failed/.test(t)).length + 1);
+    expect(hubspot(await report("7d")).counts.revocation_failed).toBe(2);
+    // The other integration has none.
+    expect((await report("24h")).integrations.find((i) => i.id === "microsoft")!.counts.revocation_failed).toBe(0);
+
+    const out = (await doctor([])).stdout;
+    expect(out).toContain("FAIL  hubspot: revocation — 24h: 1 disconnect(s) could not revoke the grant at the provider (latest: invalid_grant)");
+    expect(out).not.toContain("microsoft: revocation");
+    await db.query("delete from public.nexus_integration_events where event_type = 'revocation_failed'");
+    expect((await doctor([])).stdout).not.toContain("hubspot: revocation");
+  });
+
   it("doctor says when the database's admin claim is not the config's, with the statement that aligns them", async () => {
     expect((await doctor([])).stdout).toContain('ok    health-admins — the health page\'s admins: app_metadata.role = "admin"');
     await db.query("update nexus_integrate.admin_rule set claim_value = 'owner'");

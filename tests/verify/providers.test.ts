@@ -79,6 +79,16 @@ async function connection(id: string) {
   return rows[0];
 }
 
+/** The newest revocation outcome recorded for user A (schema step 008), or undefined. */
+async function revocationEvent(id: string) {
+  const { rows } = await db.query<{ id: number; event_type: string; details: Record<string, unknown> }>(
+    `select id::int as id, event_type, details from public.nexus_integration_events
+     where user_id = $1 and integration_id = $2 and event_type in ('grant_revoked', 'revocation_failed') order by id desc limit 1`,
+    [USER_A, id],
+  );
+  return rows[0];
+}
+
 async function tokens(id: string) {
   const { rows } = await db.query<{ access_token: string; refresh_token: string | null }>(
     "select access_token, refresh_token from nexus_integrate.oauth_tokens where user_id = $1 and provider = $2",
@@ -341,6 +351,8 @@ describe.each(walks)("%s (%s)", (preset, set) => {
       expect(res.status, res.text).toBe(200);
       expect(res.body).toMatchObject({ disconnected: true, revoked: false, revocationError: expect.any(String) });
       expect(doubles.requests.filter((r) => r.preset === w().preset && r.endpoint === "revoke").length).toBe(before + 1);
+      // the row goes, the outcome stays: the health page and doctor --db-url list it
+      expect(await revocationEvent(w().id)).toMatchObject({ event_type: "revocation_failed", details: { error: res.body.revocationError } });
       expect(await connection(w().id)).toBeUndefined();
       expect(await tokens(w().id)).toBeNull();
       await connect(w());
@@ -355,9 +367,18 @@ describe.each(walks)("%s (%s)", (preset, set) => {
       grant.accessExpired = true;
       await db.query("update nexus_integrate.oauth_tokens set expires_at = now() - interval '1 hour' where user_id = $1 and provider = $2", [USER_A, w().id]);
     }
+    const previous = await revocationEvent(w().id);
     const res = await call(`${w().id}-exchange-tokens`, { action: "disconnect" });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ disconnected: true, revoked: Boolean(spec.revocationUrl) });
+    const recorded = await revocationEvent(w().id);
+    if (spec.revocationUrl) {
+      expect(recorded).toMatchObject({ event_type: "grant_revoked" });
+      expect(recorded!.id).not.toBe(previous?.id);
+    } else {
+      // a provider without a revocation API: nothing was attempted, so nothing is recorded
+      expect(recorded).toEqual(previous);
+    }
     expect(grant.revoked).toBe(Boolean(spec.revocationUrl));
     expect(await connection(w().id)).toBeUndefined();
     expect(await tokens(w().id)).toBeNull();

@@ -66,6 +66,7 @@ describe("the example app's history, applied with supabase db push", () => {
       "nexus_integrate_005_key_ring.sql",
       "nexus_integrate_006_disconnect_through_function.sql",
       "nexus_integrate_007_function_roles.sql",
+      "nexus_integrate_008_revocation_events.sql",
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
       "hubspot_004_function_role.sql",
@@ -78,7 +79,7 @@ describe("the example app's history, applied with supabase db push", () => {
       "hubspot_004_function_role.sql",
     ]);
     const applied = await db.query<{ version: string }>("select version from supabase_migrations.schema_migrations order by version");
-    expect(applied.rows).toHaveLength(18);
+    expect(applied.rows).toHaveLength(19);
     expect((await ok(["doctor", "--target", app])).stdout).toContain("Everything looks right.");
   });
 });

@@ -74,6 +74,8 @@ const FAILURES: Record<string, string> = {
   oauth_failed: "Connect failed",
   token_refresh_failed: "Token refresh failed",
   sync_failed: "Sync failed",
+  // Disconnected, but the grant may still be live at the provider (the user can remove the app there).
+  revocation_failed: "Revocation failed",
 };
 
 function formatMetric(value: number | null, unit: "%" | "s"): string {

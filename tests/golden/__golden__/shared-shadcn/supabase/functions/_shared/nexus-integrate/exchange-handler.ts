@@ -370,8 +370,8 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
 
   /**
    * Revokes the grant at the provider where it can, then deletes the connection. A refused or failed revocation
-   * does not keep the connection (the user asked to disconnect): the answer says it was not revoked and why, and
-   * the function's log names the provider's answer.
+   * does not keep the connection (the user asked to disconnect): the answer says it was not revoked and why, the
+   * function's log names the provider's answer, and a `revocation_failed` event records it.
    */
   async function disconnect(userId: string, headers: Record<string, string>) {
     const stored = await loadTokens(store, deps.keys.encryption, provider.id, userId);
@@ -409,6 +409,20 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
       }
     }
     await store.deleteConnection(userId, provider.id);
+    if (revoked || revocationError) {
+      // The row is gone; the outcome stays as an event (schema step 008) for the health page and doctor --db-url.
+      // Best effort: the disconnect has happened whatever this write does.
+      await store
+        .recordEvent({
+          userId,
+          provider: provider.id,
+          type: revoked ? "grant_revoked" : "revocation_failed",
+          details: revoked ? {} : { error: revocationError },
+        })
+        .catch((error) =>
+          console.error("recording the revocation outcome failed", error instanceof Error ? error.message : error),
+        );
+    }
     return jsonResponse({ disconnected: true, revoked, ...(revocationError ? { revocationError } : {}) }, 200, headers);
   }
 

@@ -94,7 +94,9 @@ export type IntegrationEventType =
   | "token_refreshed"
   | "token_refresh_failed"
   | "data_synced"
-  | "sync_failed";
+  | "sync_failed"
+  | "grant_revoked"
+  | "revocation_failed";
 
 /** Tokens as a provider issued them (plaintext: exists only in memory inside a function). */
 export interface TokenSet {
