@@ -95,6 +95,17 @@ describe("the basic template set", () => {
     }
   });
 
+  it("the docs page names the remaining risk when PKCE is off, and only then", () => {
+    const docs = (spec: ReturnType<typeof buildSpec>) => render(spec).find((o) => o.path === `docs/integrations/${spec.id}.md`)!.content;
+    const off = docs(buildSpec({ positional: "hubspot" }));
+    expect(off).toContain("**Remaining risk: PKCE is off**");
+    expect(off).toContain("authorization-code injection (RFC 9700 §2.1.1");
+    expect(off).toContain("`nexus-integrate new hubspot --pkce`");
+    const on = docs(buildSpec({ positional: "google-analytics" }));
+    expect(on).toContain("with PKCE S256");
+    expect(on).not.toContain("Remaining risk");
+  });
+
   it("is deterministic", () => {
     expect(render()).toEqual(render());
   });
