@@ -404,7 +404,10 @@ describe("the catalog and its doubles", () => {
         "incremental",
         ...(spec.webhooks ? ["webhooks"] : []),
         ...(spec.errors ? ["errors"] : []),
+        // PKCE off: the page that documents the provider's authorization request (issue 23: the preset says why)
+        ...(spec.pkce ? [] : ["pkce"]),
       ];
+      if (!spec.pkce) expect(spec.notes, `${preset}: notes say why PKCE is off`).toMatch(/PKCE/);
       for (const topic of needed) expect(references[topic], `${preset}: references.${topic}`).toMatch(/^https:\/\/[^\s]+$/);
       expect(spec.docsUrl, preset).toMatch(/^https:\/\//);
     }
