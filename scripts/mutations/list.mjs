@@ -16,6 +16,7 @@ const HEALTH = `${SQL}/{{timestamp}}_nexus_integrate_004_health.sql.hbs`;
 const KEY_RING = `${SQL}/{{timestamp}}_nexus_integrate_005_key_ring.sql.hbs`;
 const DISCONNECT = `${SQL}/{{timestamp}}_nexus_integrate_006_disconnect_through_function.sql.hbs`;
 const ROLES = `${SQL}/{{timestamp}}_nexus_integrate_007_function_roles.sql.hbs`;
+const REVOCATION_EVENTS = `${SQL}/{{timestamp}}_nexus_integrate_008_revocation_events.sql.hbs`;
 const FN_ROLE = "templates/basic/integration/supabase/migrations/{{timestamp}}_{{snake}}_004_function_role.sql.hbs";
 const WH_ROLE = "templates/advanced/integration/supabase/migrations/{{timestamp}}_{{snake}}_005_webhooks_role.sql.hbs";
 const CLI_TEST = "tests/verify/supabase-cli.test.ts";
@@ -537,14 +538,13 @@ export const MUTATIONS = [
   },
   {
     id: "health-report-granted",
-    where: "schema 004: authenticated executes only the two checked functions",
+    where: "schema 008: the report that replaces 004's stays unexecutable by signed-in users (only the two checked functions are)",
     lets: "the unchecked report function called directly",
     edits: [
       {
-        file: HEALTH,
-        find: "grant execute on function nexus_integrate.admin_health(text) to authenticated;\n",
-        replace:
-          "grant execute on function nexus_integrate.admin_health(text) to authenticated;\ngrant execute on function nexus_integrate.health_report(text) to authenticated;\n",
+        file: REVOCATION_EVENTS,
+        find: "revoke all on function nexus_integrate.health_report(text) from public, anon, authenticated;\n",
+        replace: "grant execute on function nexus_integrate.health_report(text) to authenticated;\n",
       },
     ],
     tests: ["tests/verify/health.test.ts"],
