@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signJwt, signJwtES256, userJwtFor } from "../helpers/jwt.js";
 import { CLIENT_ID, decryptStored, STATE_KEY, startStack, USER_A, USER_B, type Stack } from "../helpers/oauth-stack.js";
+import { rolesWriting } from "../helpers/role-probe.js";
 
 /**
  * Layer 3: the generated exchange and sync functions run for real (their index.ts under Deno behind a
@@ -357,32 +358,20 @@ describe.each([
 
     it("its SQL runs as nexus_integrate_fn_google_analytics (schema step 007), not as the owner it connects as", async () => {
       // A probe trigger records the role each write of the records table and the connection row runs under.
-      await stack.db.exec(`
-        create table public.test_role_probe (who text);
-        grant insert on public.test_role_probe to public;
-        create function public.test_role_probe() returns trigger language plpgsql as $$
-          begin insert into public.test_role_probe values (current_user); return null; end $$;
-        grant execute on function public.test_role_probe() to public;
-        create trigger test_role_probe after insert or update on public.google_analytics_records
-          for each row execute function public.test_role_probe();
-        create trigger test_role_probe after update on public.nexus_user_integrations
-          for each row execute function public.test_role_probe();
-      `);
-      try {
-        stack.apiItems = [{ name: "accountSummaries/7", displayName: "Probe" }];
-        const res = await stack.call(SYNC, USER_A);
-        expect(res.status, res.text).toBe(200);
-        const { rows } = await stack.db.query<{ who: string }>("select distinct who from public.test_role_probe");
-        expect(rows).toEqual([{ who: "nexus_integrate_fn_google_analytics" }]);
-      } finally {
-        await stack.db.exec(`
-          delete from public.google_analytics_records where external_id = 'accountSummaries/7';
-          drop trigger test_role_probe on public.google_analytics_records;
-          drop trigger test_role_probe on public.nexus_user_integrations;
-          drop function public.test_role_probe();
-          drop table public.test_role_probe;
-        `);
-      }
+      const roles = await rolesWriting(
+        stack.db,
+        [
+          { table: "public.google_analytics_records", events: "insert or update" },
+          { table: "public.nexus_user_integrations", events: "update" },
+        ],
+        async () => {
+          stack.apiItems = [{ name: "accountSummaries/7", displayName: "Probe" }];
+          const res = await stack.call(SYNC, USER_A);
+          expect(res.status, res.text).toBe(200);
+        },
+      );
+      await stack.db.query("delete from public.google_analytics_records where external_id = 'accountSummaries/7'");
+      expect(roles).toEqual(["nexus_integrate_fn_google_analytics"]);
     });
 
     it("refreshes an expiring token, keeps the rotated refresh token, stores the data and stamps the sync", async () => {

@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DENO, denoEnv } from "../helpers/deno.js";
 import { tempDir } from "../helpers/fixtures.js";
 import { startStack, WEBHOOK_SECRET, type Stack } from "../helpers/oauth-stack.js";
+import { rolesWriting } from "../helpers/role-probe.js";
 
 /**
  * The advanced set's webhook function, run for real (hubspot: HubSpot's v3 signature with a timestamp)
- * behind the gateway stand-in, storing into PGlite; then every signing scheme of the shared verifier,
+ * behind the gateway stand-in, storing into PostgreSQL; then every signing scheme of the shared verifier,
  * checked against signatures computed independently here with Node's crypto.
  */
 let stack: Stack;
@@ -71,28 +72,12 @@ describe("webhooks function (HubSpot v3 signature)", () => {
 describe("the webhook receiver's database role", () => {
   it("stores deliveries as nexus_integrate_wh_hubspot (its schema step 005), not as the owner it connects as", async () => {
     // A probe trigger records the role each stored delivery was inserted under.
-    await stack.db.exec(`
-      create table public.test_wh_role_probe (who text);
-      grant insert on public.test_wh_role_probe to public;
-      create function public.test_wh_role_probe() returns trigger language plpgsql as $$
-        begin insert into public.test_wh_role_probe values (current_user); return null; end $$;
-      grant execute on function public.test_wh_role_probe() to public;
-      create trigger test_wh_role_probe after insert on nexus_integrate.hubspot_webhook_events
-        for each row execute function public.test_wh_role_probe();
-    `);
-    try {
+    const roles = await rolesWriting(stack.db, [{ table: "nexus_integrate.hubspot_webhook_events", events: "insert" }], async () => {
       const body = JSON.stringify([{ eventId: 99, subscriptionType: "contact.creation", objectId: 99 }]);
       const res = await stack.call(FN, null, body, hubspotHeaders(body));
       expect(res.status, res.text).toBe(200);
-      const { rows } = await stack.db.query<{ who: string }>("select distinct who from public.test_wh_role_probe");
-      expect(rows).toEqual([{ who: "nexus_integrate_wh_hubspot" }]);
-    } finally {
-      await stack.db.exec(`
-        drop trigger test_wh_role_probe on nexus_integrate.hubspot_webhook_events;
-        drop function public.test_wh_role_probe();
-        drop table public.test_wh_role_probe;
-      `);
-    }
+    });
+    expect(roles).toEqual(["nexus_integrate_wh_hubspot"]);
   });
 });
 
