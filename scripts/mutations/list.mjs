@@ -17,6 +17,7 @@ const KEY_RING = `${SQL}/{{timestamp}}_nexus_integrate_005_key_ring.sql.hbs`;
 const DISCONNECT = `${SQL}/{{timestamp}}_nexus_integrate_006_disconnect_through_function.sql.hbs`;
 const ROLES = `${SQL}/{{timestamp}}_nexus_integrate_007_function_roles.sql.hbs`;
 const REVOCATION_EVENTS = `${SQL}/{{timestamp}}_nexus_integrate_008_revocation_events.sql.hbs`;
+const JOB_CALLS = `${SQL}/{{timestamp}}_nexus_integrate_009_job_calls_take_role.sql.hbs`;
 const FN_ROLE = "templates/basic/integration/supabase/migrations/{{timestamp}}_{{snake}}_004_function_role.sql.hbs";
 const WH_ROLE = "templates/advanced/integration/supabase/migrations/{{timestamp}}_{{snake}}_005_webhooks_role.sql.hbs";
 const CLI_TEST = "tests/verify/supabase-cli.test.ts";
@@ -601,7 +602,7 @@ export const MUTATIONS = [
       },
     ],
     tests: [OAUTH],
-    grep: "unfinished sign-ins",
+    grep: "unfinished sign-ins|racing for",
   },
   {
     id: "webhook-retry-by-timestamp",
@@ -650,13 +651,55 @@ export const MUTATIONS = [
     lets: "function SQL running as the database owner: every table of every schema in reach",
     edits: [
       {
-        file: `${T}/store.ts.hbs`,
-        find: "  return asRole(postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 }), role);\n",
-        replace: "  void role;\n  return postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 });\n",
+        file: `${T}/runtime.ts.hbs`,
+        find: "store: createPostgresStore(asRole(db, provider.databaseRole), db),",
+        replace: "store: createPostgresStore(db, db),",
       },
     ],
     tests: [OAUTH],
     grep: "runs as nexus_integrate_fn",
+  },
+  {
+    id: "job-calls-as-owner",
+    where: "schema 009: the job system's entry points take the integration's role before the call",
+    lets: "every page a worker stores, and every claim, written as the database owner",
+    edits: [
+      {
+        file: JOB_CALLS,
+        find: "  perform pg_catalog.set_config('role', nexus_integrate.function_role(p_integration), true);\n",
+        replace: "",
+      },
+    ],
+    tests: [OAUTH],
+    grep: "runs as nexus_integrate_fn",
+  },
+  {
+    id: "job-calls-role-kept",
+    where: "schema 009: an entry point puts the caller's role back after the call",
+    lets: "the rest of the owner's statement (and transaction) running under an integration's role it did not ask for",
+    edits: [
+      {
+        file: JOB_CALLS,
+        find: "  return query select * from nexus_integrate.claim_sync_job(p_provider, p_worker, p_lease_seconds, p_user);\n  perform pg_catalog.set_config('role', prior, true);\n",
+        replace: "  return query select * from nexus_integrate.claim_sync_job(p_provider, p_worker, p_lease_seconds, p_user);\n",
+      },
+    ],
+    tests: [CLI_TEST],
+    grep: "least privilege",
+  },
+  {
+    id: "job-calls-public",
+    where: "schema 009: the entry points are the owner's alone",
+    lets: "one integration's function role taking another's through an entry point",
+    edits: [
+      {
+        file: JOB_CALLS,
+        find: "  from public, anon, authenticated, service_role;\n",
+        replace: "  from anon, authenticated, service_role;\n",
+      },
+    ],
+    tests: [CLI_TEST],
+    grep: "least privilege",
   },
   {
     id: "function-role-all-tokens",
@@ -707,8 +750,8 @@ export const MUTATIONS = [
     edits: [
       {
         file: "templates/advanced/integration/supabase/functions/{{id}}-webhooks/index.ts.hbs",
-        find: '"SUPABASE_DB_URL"), {{tsString dbRoles.webhooks}})',
-        replace: '"SUPABASE_DB_URL"), "postgres")',
+        find: '"SUPABASE_DB_URL")), {{tsString dbRoles.webhooks}})',
+        replace: '"SUPABASE_DB_URL")), "postgres")',
       },
     ],
     tests: ["tests/verify/webhooks.test.ts"],

@@ -33,9 +33,10 @@ const HUBSPOT_FILES = [
   "supabase/migrations/20251124160005_nexus_integrate_006_disconnect_through_function.sql",
   "supabase/migrations/20251124160006_nexus_integrate_007_function_roles.sql",
   "supabase/migrations/20251124160007_nexus_integrate_008_revocation_events.sql",
-  "supabase/migrations/20251124160008_hubspot_001_integration.sql",
-  "supabase/migrations/20251124160009_hubspot_003_sync_schedule.sql",
-  "supabase/migrations/20251124160010_hubspot_004_function_role.sql",
+  "supabase/migrations/20251124160008_nexus_integrate_009_job_calls_take_role.sql",
+  "supabase/migrations/20251124160009_hubspot_001_integration.sql",
+  "supabase/migrations/20251124160010_hubspot_003_sync_schedule.sql",
+  "supabase/migrations/20251124160011_hubspot_004_function_role.sql",
   "docs/integrations/hubspot.md",
   "nexus-integrate.lock.json",
 ];
@@ -98,12 +99,13 @@ describe("nexus-integrate new (built binary)", () => {
       "20251124160005_nexus_integrate_006_disconnect_through_function.sql",
       "20251124160006_nexus_integrate_007_function_roles.sql",
       "20251124160007_nexus_integrate_008_revocation_events.sql",
-      "20251124160008_hubspot_001_integration.sql",
-      "20251124160009_hubspot_003_sync_schedule.sql",
-      "20251124160010_hubspot_004_function_role.sql",
-      "20251124160011_microsoft_001_integration.sql",
-      "20251124160012_microsoft_003_sync_schedule.sql",
-      "20251124160013_microsoft_004_function_role.sql",
+      "20251124160008_nexus_integrate_009_job_calls_take_role.sql",
+      "20251124160009_hubspot_001_integration.sql",
+      "20251124160010_hubspot_003_sync_schedule.sql",
+      "20251124160011_hubspot_004_function_role.sql",
+      "20251124160012_microsoft_001_integration.sql",
+      "20251124160013_microsoft_003_sync_schedule.sql",
+      "20251124160014_microsoft_004_function_role.sql",
     ]);
     const lock = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8"));
     expect(Object.keys(lock.integrations)).toEqual(["hubspot", "microsoft"]);

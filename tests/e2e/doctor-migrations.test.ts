@@ -37,7 +37,7 @@ describe("doctor: the migration history", () => {
       copyFileSync(path.join(branch, "supabase/migrations", file), path.join(app, "supabase/migrations", file));
     }
     // Every shared step, delivered on both branches: the app's at 160000 + i, the other branch's at 160820 + i.
-    const steps = ["001_schema", "002_legacy_tokens", "003_sync_jobs", "004_health", "005_key_ring", "006_disconnect_through_function", "007_function_roles", "008_revocation_events"];
+    const steps = ["001_schema", "002_legacy_tokens", "003_sync_jobs", "004_health", "005_key_ring", "006_disconnect_through_function", "007_function_roles", "008_revocation_events", "009_job_calls_take_role"];
     const at = (second: number, step: string) => `supabase/migrations/20251124${second}_nexus_integrate_${step}.sql`;
     const repeats = steps.map((step, i) => at(160820 + i, step));
     const repeat = repeats[0]!;

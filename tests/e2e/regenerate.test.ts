@@ -104,7 +104,7 @@ describe("regenerate", () => {
     await runWith(BIN, ["new", "hubspot", "--yes", "--target", app]);
     const v2 = makeToolCopy();
     v2.addTemplate(
-      "basic/shared/supabase/migrations/{{timestamp}}_nexus_integrate_009_events_type_idx.sql.hbs",
+      "basic/shared/supabase/migrations/{{timestamp}}_nexus_integrate_010_events_type_idx.sql.hbs",
       "create index nexus_integration_events_type_idx on public.nexus_integration_events (event_type);\n",
     );
     // A delivered step's template changing is not the app's business: the file stays as it was delivered.
@@ -114,16 +114,16 @@ describe("regenerate", () => {
     const before = snapshotTree(app);
     const check = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
     expect(check.exitCode).toBe(1);
-    expect(check.stderr + check.stdout).toContain("delivers schema step shared/009_events_type_idx");
+    expect(check.stderr + check.stdout).toContain("delivers schema step shared/010_events_type_idx");
     expect(snapshotTree(app)).toEqual(before);
 
     const result = await runWith(v2.bin, ["regenerate", "--all", "--target", app], { SOURCE_DATE_EPOCH: "1764000100" });
     expect(result.exitCode, result.stderr).toBe(0);
     const after = snapshotTree(app);
     const added = Object.keys(after).filter((f) => !(f in before));
-    expect(added).toEqual(["supabase/migrations/20251124160140_nexus_integrate_009_events_type_idx.sql"]);
+    expect(added).toEqual(["supabase/migrations/20251124160140_nexus_integrate_010_events_type_idx.sql"]);
     expect(read(app, added[0]!)).toBe(
-      "-- nexus-integrate step: shared/009_events_type_idx\ncreate index nexus_integration_events_type_idx on public.nexus_integration_events (event_type);\n",
+      "-- nexus-integrate step: shared/010_events_type_idx\ncreate index nexus_integration_events_type_idx on public.nexus_integration_events (event_type);\n",
     );
     for (const file of Object.keys(before).filter((f) => f.startsWith("supabase/migrations/"))) expect(after[file], file).toBe(before[file]);
     const lock = JSON.parse(read(app, "nexus-integrate.lock.json"));
@@ -136,10 +136,11 @@ describe("regenerate", () => {
       "shared/006_disconnect_through_function",
       "shared/007_function_roles",
       "shared/008_revocation_events",
+      "shared/009_job_calls_take_role",
       "hubspot/001_integration",
       "hubspot/003_sync_schedule",
       "hubspot/004_function_role",
-      "shared/009_events_type_idx",
+      "shared/010_events_type_idx",
     ]);
     const again = await runWith(v2.bin, ["regenerate", "--all", "--check", "--target", app]);
     expect(again.exitCode, again.stdout + again.stderr).toBe(0);
@@ -167,6 +168,7 @@ describe("regenerate", () => {
       "006_disconnect_through_function",
       "007_function_roles",
       "008_revocation_events",
+      "009_job_calls_take_role",
       "001_integration",
       "003_sync_schedule",
       "004_function_role",
@@ -252,7 +254,7 @@ describe("remove", () => {
     expect(read(app, ".env.example")).not.toContain("HUBSPOT");
     expect(read(app, ".env.example")).toContain("VITE_MICROSOFT_CLIENT_ID");
     const migrations = readdirSync(path.join(app, "supabase/migrations"));
-    expect(migrations).toContain("20251124160008_hubspot_001_integration.sql"); // history stays
+    expect(migrations).toContain("20251124160009_hubspot_001_integration.sql"); // history stays
     const drop = migrations.find((m) => m.endsWith("_hubspot_remove.sql"))!;
     expect(read(app, `supabase/migrations/${drop}`)).toContain("drop table if exists public.hubspot_records;");
     expect(JSON.parse(read(app, "nexus-integrate.lock.json")).integrations).not.toHaveProperty("hubspot");
@@ -267,9 +269,9 @@ describe("remove", () => {
     // The shared schema step is not delivered again; the integration's own step is (remove dropped its tables).
     const migrations2 = Object.keys(restored).filter((f) => f.startsWith("supabase/migrations/"));
     expect(migrations2.filter((f) => f.endsWith("_nexus_integrate_001_schema.sql"))).toHaveLength(1);
-    const newMigration = migrations2.find((f) => /_hubspot_001_integration\.sql$/.test(f) && !f.includes("20251124160008"))!;
+    const newMigration = migrations2.find((f) => /_hubspot_001_integration\.sql$/.test(f) && !f.includes("20251124160009"))!;
     expect(newMigration > `supabase/migrations/${drop}`).toBe(true);
-    expect(read(app, newMigration)).toBe(read(app, "supabase/migrations/20251124160008_hubspot_001_integration.sql"));
+    expect(read(app, newMigration)).toBe(read(app, "supabase/migrations/20251124160009_hubspot_001_integration.sql"));
   });
 
   it("keeps and lists a file you edited unless --force; the last integration takes the shared files with it", async () => {
@@ -295,6 +297,7 @@ describe("remove", () => {
       "shared/006_disconnect_through_function",
       "shared/007_function_roles",
       "shared/008_revocation_events",
+      "shared/009_job_calls_take_role",
       "hubspot/001_integration",
       "hubspot/003_sync_schedule",
       "hubspot/004_function_role",

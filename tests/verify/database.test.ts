@@ -78,7 +78,7 @@ beforeAll(async () => {
 
 describe("generated migrations on Postgres", () => {
   it("apply in file-name order, the second integration on top of the first", () => {
-    expect(applied).toHaveLength(15);
+    expect(applied).toHaveLength(16);
     expect(applied[0]).toMatch(/_profiles\.sql$/);
     expect(applied[1]).toMatch(/_nexus_integrate_001_schema\.sql$/);
     expect(applied[2]).toMatch(/_nexus_integrate_002_legacy_tokens\.sql$/);
@@ -88,7 +88,8 @@ describe("generated migrations on Postgres", () => {
     expect(applied[6]).toMatch(/_nexus_integrate_006_disconnect_through_function\.sql$/);
     expect(applied[7]).toMatch(/_nexus_integrate_007_function_roles\.sql$/);
     expect(applied[8]).toMatch(/_nexus_integrate_008_revocation_events\.sql$/);
-    expect(applied.slice(9).map((f) => f.replace(/^\d+_/, ""))).toEqual([
+    expect(applied[9]).toMatch(/_nexus_integrate_009_job_calls_take_role\.sql$/);
+    expect(applied.slice(10).map((f) => f.replace(/^\d+_/, ""))).toEqual([
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
       "hubspot_004_function_role.sql",

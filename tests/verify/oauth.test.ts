@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signJwt, signJwtES256, userJwtFor } from "../helpers/jwt.js";
 import { CLIENT_ID, decryptStored, STATE_KEY, startStack, USER_A, USER_B, type Stack } from "../helpers/oauth-stack.js";
@@ -203,6 +204,42 @@ describe.each([
       expect(answers.filter((a) => a.status === 429)).toHaveLength(6);
     });
 
+    it("starts racing for a user's last place: the count is taken under the user's lock, so exactly one takes it", async () => {
+      const user = randomUUID();
+      await stack.db.query("insert into auth.users (id, email) values ($1, $2)", [user, `${user}@example.com`]);
+      for (let i = 0; i < 9; i++) await start(user);
+      // Lined up: a transaction holding the table in SHARE mode stops every start at its insert until all three
+      // (the instance's three connections) have begun. Unlocked, each would count nine and insert.
+      const holder = postgres(stack.db.url, { max: 1, onnotice: () => undefined });
+      let answers: Awaited<ReturnType<Stack["call"]>>[] = [];
+      try {
+        await holder.begin(async (tx) => {
+          await tx`lock table nexus_integrate.oauth_states in share mode`;
+          const racing = Promise.all(
+            Array.from({ length: 3 }, () => stack.call(EXCHANGE, user, { action: "start", redirectUri: REDIRECT })),
+          );
+          for (let waited = 0; ; waited += 50) {
+            const [row] = await tx<{ n: number }[]>`
+              select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock'`;
+            if (row!.n >= 3) break;
+            if (waited > 20_000) throw new Error(`only ${row!.n} of 3 starts reached the database`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          void racing.then((all) => (answers = all));
+        });
+        await expect.poll(() => answers.length, { timeout: 20_000 }).toBe(3);
+      } finally {
+        await holder.end();
+      }
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 429, 429]);
+      const { rows } = await stack.db.query<{ n: number }>(
+        "select count(*)::int as n from nexus_integrate.oauth_states where user_id = $1 and used_at is null",
+        [user],
+      );
+      expect(rows[0]!.n).toBe(10);
+    });
+
     it("requires a signed-in user and a redirect URI on the callback route", async () => {
       expect((await stack.call(EXCHANGE, null, { action: "start", redirectUri: REDIRECT })).status).toBe(401);
       const bad = await stack.call(EXCHANGE, USER_A, { action: "start", redirectUri: "https://evil.example/steal" });
@@ -356,13 +393,16 @@ describe.each([
       expect((await stack.call(EXCHANGE, USER_A, { action: "exchange", callback })).status).toBe(200);
     });
 
-    it("its SQL runs as nexus_integrate_fn_google_analytics (schema step 007), not as the owner it connects as", async () => {
-      // A probe trigger records the role each write of the records table and the connection row runs under.
+    it("its SQL runs as nexus_integrate_fn_google_analytics (schema steps 007, 009), not as the owner it connects as", async () => {
+      // A probe trigger records the role each write runs under: the records and the connection row (the job
+      // system's calls, step 009) and the refreshed tokens (a query of the store, step 007).
+      await stack.db.query("update nexus_integrate.oauth_tokens set expires_at = now() + interval '1 minute' where user_id = $1", [USER_A]);
       const roles = await rolesWriting(
         stack.db,
         [
           { table: "public.google_analytics_records", events: "insert or update" },
           { table: "public.nexus_user_integrations", events: "update" },
+          { table: "nexus_integrate.oauth_tokens", events: "update" },
         ],
         async () => {
           stack.apiItems = [{ name: "accountSummaries/7", displayName: "Probe" }];

@@ -67,6 +67,7 @@ describe("the example app's history, applied with supabase db push", () => {
       "nexus_integrate_006_disconnect_through_function.sql",
       "nexus_integrate_007_function_roles.sql",
       "nexus_integrate_008_revocation_events.sql",
+      "nexus_integrate_009_job_calls_take_role.sql",
       "hubspot_001_integration.sql",
       "hubspot_003_sync_schedule.sql",
       "hubspot_004_function_role.sql",
@@ -79,7 +80,7 @@ describe("the example app's history, applied with supabase db push", () => {
       "hubspot_004_function_role.sql",
     ]);
     const applied = await db.query<{ version: string }>("select version from supabase_migrations.schema_migrations order by version");
-    expect(applied.rows).toHaveLength(19);
+    expect(applied.rows).toHaveLength(20);
     expect((await ok(["doctor", "--target", app])).stdout).toContain("Everything looks right.");
   });
 });
@@ -170,6 +171,18 @@ describe("least privilege: the functions' SQL runs under NOLOGIN roles (schema s
       .asRole(fn, null, (tx) => tx.query(`update public.nexus_user_integrations set integration_id = 'github' where integration_id = 'hubspot'`))
       .then(() => null, (e: Error) => e);
     expect(moved?.message).toMatch(/row-level security/);
+    // The job system's entry points (schema step 009) are the owner's alone: through them a function role could
+    // take another integration's role.
+    await denied(fn, "select * from nexus_integrate.claim_sync_job_as_integration('github', 'w', 60)");
+    await denied(fn, `select nexus_integrate.queue_sync_now_as_integration('github', '${user}')`);
+    // The owner's call runs under the integration's role, and the caller's role is back after it, within the
+    // same statement.
+    expect((await db.query(`select nexus_integrate.queue_sync_now_as_integration('github', '${user}') as holder`)).rows).toEqual([{ holder: "" }]);
+    const claimed = await db.query<{ user_id: string; restored: boolean }>(
+      "select c.user_id, current_user = session_user as restored from nexus_integrate.claim_sync_job_as_integration('github', 'probe', 60) c",
+    );
+    expect(claimed.rows).toEqual([{ user_id: user, restored: true }]);
+    expect((await db.query(`select nexus_integrate.release_sync_job_as_integration('github', '${user}', 'probe', 0) as released`)).rows).toEqual([{ released: true }]);
 
     const wh = "nexus_integrate_wh_hubspot";
     await db.asRole(wh, null, async (tx) => {
@@ -186,6 +199,7 @@ describe("least privilege: the functions' SQL runs under NOLOGIN roles (schema s
     await denied(wh, "select * from nexus_integrate.oauth_tokens");
     await denied(wh, "select * from public.nexus_user_integrations");
     await denied(wh, "select id from auth.users");
+    await denied(wh, `select nexus_integrate.queue_sync_now_as_integration('hubspot', '${user}')`);
     await denied(wh, "insert into public.nexus_integration_events (user_id, integration_id, event_type) values (null, 'hubspot', 'webhook_received')");
   });
 });

@@ -2,7 +2,7 @@
 // POST from Acme CRM: signature verified, replays rejected, stored, answered at once.
 // Deployed without JWT verification (supabase/config.toml): the signature is the authentication.
 import { requireEnv } from "../_shared/nexus-integrate/http.ts";
-import { connectDatabase, createPostgresStore } from "../_shared/nexus-integrate/store.ts";
+import { asRole, connectDatabase, createPostgresStore } from "../_shared/nexus-integrate/store.ts";
 import { createWebhookHandler, type WebhookConfig } from "../_shared/nexus-integrate/webhooks.ts";
 
 /** How Acme CRM signs webhooks. */
@@ -21,7 +21,7 @@ Deno.serve(
     secret: requireEnv(Deno.env, "ACME_CRM_WEBHOOK_SECRET"),
     table: "nexus_integrate.acme_crm_webhook_events",
     // Its SQL runs as nexus_integrate_wh_acme_crm, which may only insert deliveries (migration step 005).
-    store: createPostgresStore(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"), "nexus_integrate_wh_acme_crm")),
+    store: createPostgresStore(asRole(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL")), "nexus_integrate_wh_acme_crm")),
     now: () => new Date(),
     // What the provider calls: the project's URL and the functions path, or ACME_CRM_WEBHOOK_URL behind a custom domain.
     publicUrl:

@@ -2,7 +2,7 @@
 // POST from HubSpot: signature verified, replays rejected, stored, answered at once.
 // Deployed without JWT verification (supabase/config.toml): the signature is the authentication.
 import { requireEnv } from "../_shared/nexus-integrate/http.ts";
-import { connectDatabase, createPostgresStore } from "../_shared/nexus-integrate/store.ts";
+import { asRole, connectDatabase, createPostgresStore } from "../_shared/nexus-integrate/store.ts";
 import { createWebhookHandler, type WebhookConfig } from "../_shared/nexus-integrate/webhooks.ts";
 
 /** How HubSpot signs webhooks (https://developers.hubspot.com/docs/api/webhooks/validating-requests). */
@@ -21,7 +21,7 @@ Deno.serve(
     secret: requireEnv(Deno.env, "HUBSPOT_WEBHOOK_SECRET"),
     table: "nexus_integrate.hubspot_webhook_events",
     // Its SQL runs as nexus_integrate_wh_hubspot, which may only insert deliveries (migration step 005).
-    store: createPostgresStore(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"), "nexus_integrate_wh_hubspot")),
+    store: createPostgresStore(asRole(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL")), "nexus_integrate_wh_hubspot")),
     now: () => new Date(),
     // What the provider calls: the project's URL and the functions path, or HUBSPOT_WEBHOOK_URL behind a custom domain.
     publicUrl:

@@ -4,7 +4,7 @@ import { parseAllowedOrigins } from "./cors.ts";
 import { decodeKeys, importEncryptionKeys, importSigningKeys, type KeyRing, type SigningKeyRing } from "./crypto.ts";
 import { countFromEnv, fetchWithTimeout, requireEnv, secondsFromEnv } from "./http.ts";
 import type { ClientCredentials } from "./oauth.ts";
-import { connectDatabase, createPostgresStore, type IntegrationStore } from "./store.ts";
+import { asRole, connectDatabase, createPostgresStore, type IntegrationStore } from "./store.ts";
 import type { Authenticate, ProviderConfig } from "./types.ts";
 
 type Env = { get(name: string): string | undefined };
@@ -70,8 +70,10 @@ export function keyRingSecret(env: Env, name: string): { name: string; value: st
 export async function loadRuntime(provider: ProviderConfig, env: Deno.Env = Deno.env): Promise<Runtime> {
   const encryption = keyRingSecret(env, "NEXUS_TOKEN_ENCRYPTION_KEY");
   const state = keyRingSecret(env, "NEXUS_STATE_SIGNING_KEY");
+  const db = connectDatabase(requireEnv(env, "SUPABASE_DB_URL"), 3);
   return {
-    store: createPostgresStore(connectDatabase(requireEnv(env, "SUPABASE_DB_URL"), provider.databaseRole, 3)),
+    // Every query runs as provider.databaseRole; the job system's calls take it themselves (schema step 009).
+    store: createPostgresStore(asRole(db, provider.databaseRole), db),
     authenticate: supabaseAuthenticator(requireEnv(env, "SUPABASE_URL"), supabasePublicKey(env), supabaseJwks(env)),
     credentials: {
       clientId: requireEnv(env, provider.secrets.clientId),

@@ -5,7 +5,8 @@ import type { ConnectionConfig, IntegrationEventType, IntegrationStatus } from "
 /**
  * Database access for the integration functions. Functions connect through SUPABASE_DB_URL (the database
  * owner), but every query runs in a transaction that first takes the integration's NOLOGIN role
- * (`set local role`, schema step 007): the SQL reaches that integration's rows and nothing else.
+ * (`set local role`, schema step 007): the SQL reaches that integration's rows and nothing else. The job
+ * system's calls take that role inside their own statement instead (schema step 009): one statement each.
  * Token and verifier columns only ever hold ciphertext from crypto.ts.
  */
 
@@ -227,7 +228,12 @@ export interface LegacyTokens {
   expiresAt: Date | null;
 }
 
-export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
+/**
+ * `sql` runs every query under the function's role (see asRole). The job system's calls go through `owner`, the
+ * connection as it is: their entry points (schema step 009) take the integration's role in the same statement.
+ * Without `owner` they go through `sql`, whose role may not call them (the webhook receivers run no jobs).
+ */
+export function createPostgresStore(sql: postgres.Sql, owner: postgres.Sql = sql): IntegrationStore {
   return {
     async insertState(row, limit) {
       // Expired attempts (used or not) can never be redeemed: each new attempt deletes them, in the same
@@ -450,7 +456,7 @@ export function createPostgresStore(sql: postgres.Sql): IntegrationStore {
       `;
     },
 
-    jobs: createJobStore(sql),
+    jobs: createJobStore(owner),
   };
 }
 
@@ -474,13 +480,16 @@ type JobRow = {
   token_updated_at: Date | null;
 };
 
-/** The job system's SQL functions (schema step 003), one statement each. */
+/**
+ * The job system's SQL functions (schema step 003), one statement each: each is called through its entry point
+ * of schema step 009 (`<name>_as_integration`), which runs it under the integration's role.
+ */
 export function createJobStore(sql: postgres.Sql): JobStore {
   const json = (value: unknown) => sql.json(value as postgres.JSONValue);
   return {
     async claim(provider, worker, leaseSeconds, userId) {
       const rows = await sql<JobRow[]>`
-        select * from nexus_integrate.claim_sync_job(${provider}, ${worker}, ${leaseSeconds}, ${userId ?? null}::uuid)
+        select * from nexus_integrate.claim_sync_job_as_integration(${provider}, ${worker}, ${leaseSeconds}, ${userId ?? null}::uuid)
       `;
       const row = rows[0];
       if (!row) return null;
@@ -508,14 +517,14 @@ export function createJobStore(sql: postgres.Sql): JobStore {
     async storePage(job) {
       const payload = job.records.map((record) => ({ external_id: record.externalId, data: record.data }));
       const rows = await sql<{ stored: boolean }[]>`
-        select nexus_integrate.store_sync_page(${job.provider}, ${job.userId}, ${job.worker}, ${json(payload)},
+        select nexus_integrate.store_sync_page_as_integration(${job.provider}, ${job.userId}, ${job.worker}, ${json(payload)},
           ${job.removed}::text[], ${job.checkpoint === null ? null : json(job.checkpoint)}, ${job.leaseSeconds}) as stored
       `;
       return rows[0]?.stored === true;
     },
     async finish(provider, userId, worker, cursor, frequencySeconds) {
       const rows = await sql<{ records: number; duration_ms: number; finished_at: Date }[]>`
-        select * from nexus_integrate.finish_sync_job(${provider}, ${userId}, ${worker},
+        select * from nexus_integrate.finish_sync_job_as_integration(${provider}, ${userId}, ${worker},
           ${cursor === null ? null : json(cursor)}, ${frequencySeconds})
       `;
       const row = rows[0];
@@ -523,38 +532,39 @@ export function createJobStore(sql: postgres.Sql): JobStore {
     },
     async fail(provider, userId, worker, error, maxAttempts) {
       const rows = await sql<{ dead: boolean }[]>`
-        select nexus_integrate.fail_sync_job(${provider}, ${userId}, ${worker}, ${error}, ${maxAttempts}) as dead
+        select nexus_integrate.fail_sync_job_as_integration(${provider}, ${userId}, ${worker}, ${error}, ${maxAttempts}) as dead
       `;
       return rows[0]?.dead === true;
     },
     async release(provider, userId, worker, retrySeconds, park = false) {
-      await sql`select nexus_integrate.release_sync_job(${provider}, ${userId}, ${worker}, ${retrySeconds}, ${park})`;
+      await sql`select nexus_integrate.release_sync_job_as_integration(${provider}, ${userId}, ${worker}, ${retrySeconds}, ${park})`;
     },
     async queueNow(provider, userId) {
       const rows = await sql<{ holder: string | null }[]>`
-        select nexus_integrate.queue_sync_now(${provider}, ${userId}) as holder
+        select nexus_integrate.queue_sync_now_as_integration(${provider}, ${userId}) as holder
       `;
       return rows[0]?.holder ?? null;
     },
     async takeRequest(key, limit, windowSeconds) {
       const rows = await sql<{ wait: number }[]>`
-        select nexus_integrate.take_request(${key}, ${limit}, ${windowSeconds}) as wait
+        select nexus_integrate.take_request_as_integration(${key}, ${limit}, ${windowSeconds}) as wait
       `;
       return Number(rows[0]?.wait ?? 0);
     },
     async pauseRequests(key, seconds) {
-      await sql`select nexus_integrate.pause_requests(${key}, ${seconds})`;
+      await sql`select nexus_integrate.pause_requests_as_integration(${key}, ${seconds})`;
     },
   };
 }
 
 /**
- * A small pool per function instance: a worker's queries, a concurrent "Sync now" and a token refresh never
- * queue behind one another on a single connection. Supabase's pooler (transaction mode) takes no prepared
- * statements.
+ * A small pool per function instance, as the owner SUPABASE_DB_URL names: a worker's queries, a concurrent
+ * "Sync now" and a token refresh never queue behind one another on a single connection. Supabase's pooler
+ * (transaction mode) takes no prepared statements. Queries go through asRole; only the job system's entry
+ * points (schema step 009) take the connection as it is.
  */
-export function connectDatabase(databaseUrl: string, role: string, max = 3): postgres.Sql {
-  return asRole(postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 }), role);
+export function connectDatabase(databaseUrl: string, max = 3): postgres.Sql {
+  return postgres(databaseUrl, { max, prepare: false, idle_timeout: 5, connect_timeout: 10 });
 }
 
 /**
