@@ -771,6 +771,20 @@ export const MUTATIONS = [
     tests: ["tests/verify/providers.test.ts"],
     grep: "^stripe \\(basic\\)",
   },
+  {
+    id: "intuit-revokes-access-token",
+    where: "oauth.ts: basic-json-refresh (Intuit) revokes with the refresh token",
+    lets: "a disconnect after the access token's hour sending a dead token, so the grant outlives it at Intuit",
+    edits: [
+      {
+        file: `${T}/oauth.ts.hbs`,
+        find: '(input.refreshToken ?? input.accessToken)',
+        replace: "input.accessToken",
+      },
+    ],
+    tests: ["tests/verify/providers.test.ts"],
+    grep: "^quickbooks \\(basic\\)",
+  },
   // remove (src/commands/remove.ts)
   {
     id: "remove-without-yes",

@@ -53,7 +53,7 @@ const plainText = (field: string, max: number) =>
 
 /** An endpoint URL: https, or http on a loopback host for local testing. No credentials, no fragment. */
 /** How disconnect revokes a grant (see revocationStyle). */
-export const REVOCATION_STYLES = ["rfc7009", "bearer", "basic-json", "github-grant", "stripe-deauthorize"] as const;
+export const REVOCATION_STYLES = ["rfc7009", "bearer", "basic-json", "basic-json-refresh", "github-grant", "stripe-deauthorize"] as const;
 
 export const endpointUrl = z.string({ error: "must be a URL" }).superRefine((value, ctx) => {
   let url: URL;
@@ -287,7 +287,8 @@ export const integrationSpecSchema = z.strictObject({
    * How disconnect revokes the grant at revocationUrl. `rfc7009`: RFC 7009 (the refresh token, else the access
    * token, with the client's token-endpoint authentication). The providers' own shapes: `bearer`, a POST with the
    * access token as Bearer (Slack auth.revoke, Dropbox /2/auth/token/revoke); `basic-json`, a POST with Basic client
-   * authentication and `{"token": <access token>}` (Notion); `github-grant`, DELETE /applications/{client_id}/grant
+   * authentication and `{"token": <access token>}` (Notion); `basic-json-refresh`, the same with the refresh token
+   * when there is one, which carries the grant (Intuit's revoke endpoint); `github-grant`, DELETE /applications/{client_id}/grant
    * with Basic authentication and `{"access_token"}`, which ends the whole authorization; `stripe-deauthorize`, a
    * POST of client_id and the connection's stripe_user_id with the platform's secret key.
    */

@@ -410,6 +410,7 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     list: (items) => ({ QueryResponse: { Customer: items, startPosition: 1, maxResults: items.length }, time: "2026-11-30T00:00:00.000-08:00" }),
     item: (n) => ({ Id: String(n), DisplayName: `Customer ${n}` }),
     deadToken: { status: 401, body: { fault: { error: [{ message: "message=AuthenticationFailed; errorCode=003200; statusCode=401", code: "3200" }], type: "AUTHENTICATION" } } },
+    revocation: true,
     webhook: {
       // https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks/managing-webhooks-notifications
       sign: (body, secret) => ({ method: "POST", headers: { "intuit-signature": b64(secret, body), "Content-Type": "application/json" }, body }),
@@ -824,6 +825,17 @@ export async function startDoubles(): Promise<Doubles> {
           const presented = typeof json?.token === "string" ? json.token : "";
           if (revokeWhere((grant) => grant.accessToken === presented) === 0) return send({ status: 400, body: { object: "error", status: 400, code: "validation_error", message: "token invalid" } });
           return send({ status: 200, body: { request_id: randomBytes(8).toString("hex") } });
+        }
+        if (style === "basic-json-refresh") {
+          // Intuit: POST {token} (the refresh token, or a live access token), Basic client auth, JSON; 200, and the
+          // whole authorization ends. A token the app does not hold is refused.
+          if (!basicOk) return send(oauthError("invalid_client", "bad client", 401));
+          if (json === null) return send(oauthError("invalid_request", "the body must be JSON"));
+          const presented = typeof json.token === "string" ? json.token : "";
+          const owner = grants.find((grant) => !grant.revoked && (grant.refreshToken === presented || (grant.accessToken === presented && !grant.accessExpired)));
+          if (!owner || revokeWhere((grant) => grant.integration === owner.integration) === 0) return send(oauthError("invalid_grant", "token invalid"));
+          res.writeHead(200);
+          return res.end();
         }
         if (style === "github-grant") {
           // DELETE /applications/{client_id}/grant, Basic client_id:client_secret, {access_token}: 204, every token

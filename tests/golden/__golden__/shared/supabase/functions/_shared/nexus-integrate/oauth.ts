@@ -277,12 +277,19 @@ export async function revokeGrant(
       return true;
     }
     case "basic-json":
+    case "basic-json-refresh": {
+      // Notion revokes the access token; Intuit takes either, and the refresh token outlives an expired access token.
+      const token =
+        provider.revocationStyle === "basic-json-refresh"
+          ? (input.refreshToken ?? input.accessToken)
+          : input.accessToken;
       await providerRevocation(provider, deps, endpoint, {
         method: "POST",
         headers: { ...headers, Authorization: basicAuthorization(credentials), "Content-Type": "application/json" },
-        body: JSON.stringify({ token: input.accessToken }),
+        body: JSON.stringify({ token }),
       });
       return true;
+    }
     case "github-grant":
       await providerRevocation(
         provider,

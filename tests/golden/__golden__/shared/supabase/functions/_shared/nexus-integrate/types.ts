@@ -13,10 +13,11 @@ export interface ProviderConfig {
   revocationEndpoint: string | null;
   /**
    * How disconnect revokes the grant: RFC 7009, or the provider's own shape (`bearer`: POST with the access token
-   * as Bearer; `basic-json`: POST {token} with Basic client auth; `github-grant`: DELETE the app authorization;
+   * as Bearer; `basic-json`: POST {token} with Basic client auth; `basic-json-refresh`: the same with the refresh
+   * token, else the access token; `github-grant`: DELETE the app authorization;
    * `stripe-deauthorize`: POST client_id + stripe_user_id with the platform's secret key).
    */
-  revocationStyle: "rfc7009" | "bearer" | "basic-json" | "github-grant" | "stripe-deauthorize";
+  revocationStyle: "rfc7009" | "bearer" | "basic-json" | "basic-json-refresh" | "github-grant" | "stripe-deauthorize";
   apiBaseUrl: string;
   scopes: readonly string[];
   scopeSeparator: " " | ",";
