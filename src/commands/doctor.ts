@@ -226,18 +226,21 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
     const docsOk = docs.includes(ctx.urls.redirect) && docs.includes(ctx.env.clientSecret) && docs.includes(ctx.env.clientId);
     add(
       docsOk
-        ? { integration: id, check: "docs", ok: true, message: "docs list the redirect URI and the secrets to set" }
+        ? { integration: id, check: "docs", ok: true, message: `docs list the redirect URI ${ctx.urls.redirect} (the app's URL from ${config.appUrlFrom}) and the secrets to set` }
         : {
             integration: id,
             check: "docs",
             ok: false,
-            message: `${path.relative(target.root, docsPath)} does not list the redirect URI (${ctx.urls.redirect}) and the secrets ${ctx.env.clientId}, ${ctx.env.clientSecret}`,
+            message: `${path.relative(target.root, docsPath)} does not list the redirect URI (${ctx.urls.redirect}, the app's URL from ${config.appUrlFrom}) and the secrets ${ctx.env.clientId}, ${ctx.env.clientSecret}`,
             fix: `nexus-integrate regenerate ${id}`,
           },
     );
   }
   return { target: target.root, findings, ok: findings.every((f) => f.ok) };
 }
+
+/** The file names the Supabase CLI applies (`supabase db push` skips any other .sql file in the folder). */
+const CLI_MIGRATION_NAME = /^([0-9]+)_(.*)\.sql$/;
 
 /** Migration files of the 0.1 releases, before steps had markers: one file per shared schema. */
 const UNMARKED_SHARED_SCHEMA = /_nexus_integrations_base\.sql$/;
@@ -254,6 +257,17 @@ function checkMigrationHistory(target: Target, config: RepoConfig, lock: Lockfil
   for (const later of unmarked.slice(1)) repeats.push({ first: `${dir}/${unmarked[0]}`, repeat: `${dir}/${later}`, step: "shared schema (0.1)" });
   if (repeats.length === 0 && history.length > 0) {
     add({ integration: null, check: "schema-history", ok: true, message: `${history.length} schema step deliveries, none repeated` });
+  }
+  // The app's own migrations too: a file the CLI skips is a change that never reaches the database.
+  const skipped = migrationFiles(resolveInside(target, dir)).filter((name) => !CLI_MIGRATION_NAME.test(name));
+  if (skipped.length > 0) {
+    add({
+      integration: null,
+      check: "migration-names",
+      ok: false,
+      message: `supabase db push skips ${skipped.map((name) => `${dir}/${name}`).join(", ")}: a migration's file name must be <timestamp>_name.sql`,
+      fix: `rename ${skipped.length === 1 ? "it" : "each"} to <timestamp>_<name>.sql, with a timestamp that puts it where it belongs in ${dir} (for example 20250101000000_${skipped[0]!.replace(/^[^A-Za-z0-9]*/, "").replace(/\.sql$/, "").replace(/[^A-Za-z0-9_]+/g, "_") || "change"}.sql); if it was applied by hand already, mark it with supabase migration repair`,
+    });
   }
   for (const { first, repeat, step } of repeats) {
     add({
@@ -306,7 +320,7 @@ export async function checkDatabase(
             check: "database-migrations",
             ok: false,
             message: `not applied to this database: ${pending.map((record) => `${record.file} (${record.owner}/${record.step})`).join(", ")}`,
-            fix: "supabase db push (with --db-url for this database)",
+            fix: "supabase db push --remote=<this database's URL> (Supabase CLI 3; --db-url <URL> with CLI 2)",
           },
     );
     // Adopted integrations: plaintext the hand-written functions wrote after the adoption migration ran (they

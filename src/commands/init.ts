@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { viteDevUrl } from "../repo/vite-config.js";
 import path from "node:path";
 import { ConflictError, UsageError, type FieldIssue } from "../errors.js";
 import { withRunLock } from "../pipeline.js";
@@ -179,10 +180,12 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   const appName = interaction ? (await interaction.ask("The app's name, as its users see it (appName)", knownName)) || knownName : knownName;
   const admin = await chooseAdminClaim(target.root, paths.migrations, existing, notes, interaction);
   const shadcn = readComponentsJson(target.root);
+  // The dev server's URL (the redirect URI's origin): the port vite.config sets, else Vite's default.
+  const vite = viteDevUrl(target.root);
   const file: Record<string, unknown> = {
     paths,
     imports,
-    appUrl: "http://localhost:5173",
+    appUrl: vite?.url ?? "http://localhost:5173",
     routesBase: "/integrations",
     appName,
     signInPath: front.signInPath,
@@ -217,6 +220,9 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
         return value === undefined ? [] : [`detected ${item.key} = ${String(value)}`];
       }),
       `detected appName = ${appName}; signInPath = ${front.signInPath}`,
+      existing.appUrl !== undefined
+        ? `kept appUrl = ${String(existing.appUrl)}`
+        : `detected appUrl = ${String(file.appUrl)} (${vite ? `${vite.file} server.port` : "no port in vite.config: Vite's default"})`,
       ...chosen.map((line) => `chose ${line}`),
       ...notes.map((line) => `note: ${line}`),
     ],

@@ -157,7 +157,7 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
   ];
   const receives = spec.template === "advanced" && ctx.webhook !== null;
   return [
-    `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (add your production URL too).`,
+    `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (the app's URL from ${config.appUrlFrom}; add your production URL too).`,
     `Set the function secrets: supabase secrets set ${ctx.env.clientId}=… ${ctx.env.clientSecret}=… ${ctx.env.encryptionKey}=… ${ctx.env.stateKey}=…`,
     `Put the public client id in .env.local: ${ctx.env.publicClientId}=… (the secret never goes in a VITE_ variable).`,
     ...wired,

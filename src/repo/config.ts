@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { viteDevUrl } from "./vite-config.js";
 import path from "node:path";
 import * as z from "zod";
 import { UsageError } from "../errors.js";
@@ -139,6 +140,8 @@ export interface RepoConfig {
   paths: Record<keyof typeof DEFAULT_PATHS, string>;
   imports: Record<keyof typeof DEFAULT_IMPORTS, string>;
   appUrl: string;
+  /** Where appUrl came from: the config file, the app's vite.config (`server.port`), or Vite's default port. */
+  appUrlFrom: string;
   routesBase: string;
   appName: string | null;
   afterConnectPath: string | null;
@@ -201,6 +204,10 @@ export function resolveRepoConfig(raw: unknown, where = CONFIG_FILE): RepoConfig
     paths: { ...DEFAULT_PATHS, ...stripUndefined(parsed.data.paths) },
     imports: { ...DEFAULT_IMPORTS, ...stripUndefined(withoutKey(parsed.data.imports, "useAuth")) },
     appUrl: parsed.data.appUrl.replace(/\/+$/, ""),
+    appUrlFrom:
+      typeof raw === "object" && raw !== null && (raw as { appUrl?: unknown }).appUrl !== undefined
+        ? where
+        : "the default (Vite's port 5173)",
     routesBase: parsed.data.routesBase,
     appName: parsed.data.appName ?? null,
     afterConnectPath: parsed.data.afterConnectPath ?? null,
@@ -226,8 +233,15 @@ function stripUndefined<T extends Record<string, unknown>>(value: T): { [K in ke
 
 /** The app's config (defaults when it has none) with its front end detected (repo/front-end.ts). */
 export function readRepoConfig(targetRoot: string): RepoConfig {
-  const config = readConfigFile(targetRoot);
+  const config = withAppUrl(targetRoot, readConfigFile(targetRoot));
   return { ...config, frontEnd: detectFrontEnd(targetRoot, config) };
+}
+
+/** Where the config sets no appUrl: the dev server's URL from the app's vite.config, when it names a port. */
+export function withAppUrl(targetRoot: string, config: RepoConfig): RepoConfig {
+  if (config.appUrlFrom === CONFIG_FILE) return config;
+  const vite = viteDevUrl(targetRoot);
+  return vite ? { ...config, appUrl: vite.url, appUrlFrom: `${vite.file} (server.port)` } : config;
 }
 
 /** The config file alone, resolved with defaults; nothing detected. */

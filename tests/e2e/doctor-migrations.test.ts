@@ -66,6 +66,33 @@ describe("doctor: the migration history", () => {
     expect(JSON.parse(readFileSync(lockPath, "utf8")).migrations.map((m: { file: string }) => m.file)).not.toContain(repeat);
   });
 
+  it("an app migration the Supabase CLI would skip (not <timestamp>_name.sql): names it and the fix; renamed, it passes", async () => {
+    const app = copyExampleApp();
+    const dir = path.join(app, "supabase/migrations");
+    writeFileSync(path.join(dir, "add_profiles_index.sql"), "create index on public.profiles (id);\n");
+    writeFileSync(path.join(dir, "20250102000000_fine.sql"), "select 1;\n");
+    writeFileSync(path.join(dir, "README.md"), "not a migration: the CLI ignores it, and so does doctor\n");
+    const findings = async () => {
+      const result = await run(["doctor", "--json", "--target", app]);
+      return { exitCode: result.exitCode, names: (JSON.parse(result.stdout) as { findings: Finding[] }).findings.filter((f) => f.check === "migration-names") };
+    };
+    const before = await findings();
+    expect(before.exitCode).toBe(1);
+    expect(before.names).toEqual([
+      {
+        integration: null,
+        check: "migration-names",
+        ok: false,
+        message: "supabase db push skips supabase/migrations/add_profiles_index.sql: a migration's file name must be <timestamp>_name.sql",
+        fix: expect.stringContaining("20250101000000_add_profiles_index.sql"),
+      },
+    ]);
+    renameSync(path.join(dir, "add_profiles_index.sql"), path.join(dir, "20250103000000_add_profiles_index.sql"));
+    const after = await findings();
+    expect(after.names).toEqual([]);
+    expect(after.exitCode).toBe(0);
+  });
+
   it("a delivered migration the lockfile names that is gone: says to restore it, never writes it again", async () => {
     const app = copyExampleApp();
     expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);

@@ -1,0 +1,71 @@
+import { parse } from "@babel/parser";
+import type { Expression, Node, ObjectExpression } from "@babel/types";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+/** The config files Vite looks for, in its order. */
+const VITE_CONFIGS = ["vite.config.js", "vite.config.mjs", "vite.config.ts", "vite.config.cjs", "vite.config.mts", "vite.config.cts"];
+
+/**
+ * The URL the app's dev server serves on, as its vite.config sets it (`server.port`, `server.https`): a Lovable app
+ * serves on 8080. Only literal values are read (`port: 8080`, `https: {…}` or `true`); a computed port, or no config,
+ * gives null and the caller keeps its default. The object may be `defineConfig({...})`, `defineConfig(() => ({...}))`
+ * (with a block body, its returned object) or a plain `export default {...}`.
+ */
+export function viteDevUrl(root: string): { url: string; file: string } | null {
+  const file = VITE_CONFIGS.find((name) => existsSync(path.join(root, name)));
+  if (!file) return null;
+  let program: Node;
+  try {
+    program = parse(readFileSync(path.join(root, file), "utf8"), {
+      sourceType: "module",
+      plugins: ["typescript", "jsx"],
+      errorRecovery: true,
+    }).program;
+  } catch {
+    return null;
+  }
+  if (program.type !== "Program") return null;
+  const exported = program.body.find((node) => node.type === "ExportDefaultDeclaration");
+  const config = exported?.type === "ExportDefaultDeclaration" ? configObject(exported.declaration as Node) : null;
+  const server = config ? property(config, "server") : null;
+  if (!server || server.type !== "ObjectExpression") return null;
+  const port = property(server, "port");
+  if (!port || port.type !== "NumericLiteral" || !Number.isInteger(port.value) || port.value < 1 || port.value > 65535) return null;
+  const https = property(server, "https");
+  const secure = https !== null && !(https.type === "BooleanLiteral" && !https.value);
+  return { url: `${secure ? "https" : "http"}://localhost:${port.value}`, file };
+}
+
+function configObject(node: Node): ObjectExpression | null {
+  let current: Node = node;
+  for (let depth = 0; depth < 4; depth++) {
+    if (current.type === "TSAsExpression" || current.type === "TSSatisfiesExpression" || current.type === "ParenthesizedExpression") {
+      current = current.expression;
+    } else if (current.type === "CallExpression") {
+      const [first] = current.arguments;
+      if (!first) return null;
+      current = first;
+    } else if (current.type === "ArrowFunctionExpression" || current.type === "FunctionExpression") {
+      if (current.body.type !== "BlockStatement") {
+        current = current.body;
+        continue;
+      }
+      const returned = current.body.body.find((statement) => statement.type === "ReturnStatement");
+      if (!returned || returned.type !== "ReturnStatement" || !returned.argument) return null;
+      current = returned.argument;
+    } else {
+      break;
+    }
+  }
+  return current.type === "ObjectExpression" ? current : null;
+}
+
+function property(object: ObjectExpression, name: string): Expression | null {
+  for (const entry of object.properties) {
+    if (entry.type !== "ObjectProperty" || entry.computed) continue;
+    const key = entry.key.type === "Identifier" ? entry.key.name : entry.key.type === "StringLiteral" ? entry.key.value : null;
+    if (key === name) return entry.value as Expression;
+  }
+  return null;
+}
