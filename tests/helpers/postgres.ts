@@ -7,6 +7,7 @@ import postgres from "postgres";
 import { inject } from "vitest";
 import { freePort } from "./app-server.js";
 import { REPO_ROOT } from "./paths.js";
+import { SUPABASE_CLI } from "./supabase-cli.js";
 import { SUPABASE_PREP_SQL } from "./supabase-prep.js";
 
 /**
@@ -239,8 +240,6 @@ function connectTestDb(port: number, name: string): TestDb {
   };
 }
 
-/** The Supabase CLI from the npm package, pinned at 2.117.0 (devDependencies). */
-export const SUPABASE_CLI = path.join(REPO_ROOT, "node_modules", ".bin", "supabase");
 
 function supabase(args: string[], cwd: string) {
   return execa(SUPABASE_CLI, args, {
@@ -253,9 +252,9 @@ function supabase(args: string[], cwd: string) {
   });
 }
 
-/** `supabase db push --db-url …` in the app, as a developer deploys its migrations (and seed, when asked). */
+/** `supabase db push --remote=<url>` in the app, as a developer deploys its migrations (and seed, when asked). */
 export async function dbPush(appDir: string, db: TestDb, options: { includeSeed?: boolean } = {}) {
-  const result = await supabase(["db", "push", "--db-url", db.url, "--yes", ...(options.includeSeed ? ["--include-seed"] : [])], appDir);
+  const result = await supabase(["db", "push", `--remote=${db.url}`, "--yes", ...(options.includeSeed ? ["--include-seed"] : [])], appDir);
   if (result.exitCode !== 0) throw new Error(`supabase db push failed (${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
   return result;
 }
@@ -267,12 +266,12 @@ export interface AdvisorFinding {
   metadata: Record<string, unknown>;
 }
 
-/** `supabase db advisors --db-url …`: every finding (level info and up), and whether `--fail-on warn` passes. */
+/** `supabase db advisors --remote=<url>`: every finding (level info and up), and whether `--fail-on warn` passes. */
 export async function dbAdvisors(appDir: string, db: TestDb): Promise<{ findings: AdvisorFinding[]; failOnWarnExitCode: number; output: string }> {
-  const listed = await supabase(["db", "advisors", "--db-url", db.url, "--type", "all", "--level", "info", "--output-format", "json"], appDir);
+  const listed = await supabase(["db", "advisors", `--remote=${db.url}`, "--type", "all", "--level", "info", "--output-format", "json"], appDir);
   if (listed.exitCode !== 0) throw new Error(`supabase db advisors failed (${listed.exitCode}):\n${listed.stdout}\n${listed.stderr}`);
   const parsed = JSON.parse(listed.stdout.slice(listed.stdout.indexOf("{"))) as { results?: AdvisorFinding[] };
-  const gate = await supabase(["db", "advisors", "--db-url", db.url, "--type", "all", "--fail-on", "warn"], appDir);
+  const gate = await supabase(["db", "advisors", `--remote=${db.url}`, "--type", "all", "--fail-on", "warn"], appDir);
   return { findings: parsed.results ?? [], failOnWarnExitCode: gate.exitCode ?? -1, output: `${gate.stdout}\n${gate.stderr}` };
 }
 

@@ -6,13 +6,19 @@ import { BIN, copyExampleApp, copyPlaybookApp, snapshotTree } from "../helpers/f
 import { makeToolCopy } from "../helpers/tool-copy.js";
 import { expectAdvisorsQuiet, SHARED_READABLE } from "../helpers/advisors.js";
 import { createSupabaseDatabase, dbAdvisors, dbPush, type TestDb } from "../helpers/postgres.js";
+import { SUPABASE_CLI, SUPABASE_CLI_VERSION } from "../helpers/supabase-cli.js";
 
 /**
- * The generated migrations as a team deploys them: the real Supabase CLI (`supabase db push --db-url`, the npm
- * package pinned at 2.117.0) applies them to PostgreSQL 15 prepared with Supabase's roles and `auth` schema,
+ * The generated migrations as a team deploys them: the real Supabase CLI (`supabase db push --remote=<url>`, the
+ * npm package at exactly package.json's config.supabaseCli, installed by the global setup) applies them to PostgreSQL 15 prepared with Supabase's roles and `auth` schema,
  * and Supabase's own advisor (`supabase db advisors --fail-on warn`) has nothing to say afterwards.
  */
 const opened: TestDb[] = [];
+
+it("deploys with the Supabase CLI version package.json pins, exactly", async () => {
+  expect(SUPABASE_CLI_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+  expect((await execa(SUPABASE_CLI, ["--version"], { stdin: "ignore" })).stdout.trim()).toBe(SUPABASE_CLI_VERSION);
+});
 afterAll(async () => {
   for (const db of opened) await db.close();
 });
