@@ -224,7 +224,7 @@ Examples:
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.init)
     .action(async (options: { target: string; yes?: boolean; force?: boolean; dryRun?: boolean; json?: boolean }) => {
-      await runWriting(options, async () => {
+      await runWriting(options, async (reporter) => {
         const { runInit } = await import("./commands/init.js");
         const interactive = isInteractive(options);
         return runInit(
@@ -237,7 +237,9 @@ Examples:
                 async ask(question, defaultValue) {
                   return (await import("./spec/prompts.js")).askText(question, defaultValue);
                 },
-                async confirm(question) {
+                async confirm(question, findings) {
+                  // What init found first, then the question.
+                  reporter.data(["", ...(findings.notes ?? []), ""], null);
                   return (await import("./spec/prompts.js")).confirmWrite(question);
                 },
               }

@@ -5,7 +5,7 @@ import { ConflictError, UsageError, type FieldIssue } from "../errors.js";
 import { withRunLock } from "../pipeline.js";
 import { applyFileOps } from "../plan/apply.js";
 import type { FileOp } from "../plan/plan.js";
-import { exportedNames, loadAppTsconfig } from "../repo/app-imports.js";
+import { checkAppImports, exportedNames, loadAppTsconfig } from "../repo/app-imports.js";
 import { detectAdminConvention } from "../repo/admin-claim.js";
 import { CONFIG_FILE, DEFAULT_ADMIN, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
 import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, readComponentsJson } from "../repo/front-end.js";
@@ -26,11 +26,12 @@ export interface InitOptions {
   json?: boolean;
 }
 
-/** One detected setting: the candidates found (best first) and how. */
+/** One detected setting: the candidates found (best first) and how; `why`, when none, what stands in the way. */
 export interface Detected {
   key: string;
   candidates: string[];
   how: string;
+  why?: string;
 }
 
 /** Asks the user to pick among candidates, or to type a value when there are none. */
@@ -38,7 +39,8 @@ export interface InitInteraction {
   choose(question: string, candidates: string[]): Promise<string>;
   /** A line of text, the detected value as its default. */
   ask(question: string, defaultValue: string): Promise<string>;
-  confirm(question: string): Promise<boolean>;
+  /** Shows what init found (the report's notes), then asks. */
+  confirm(question: string, findings: RunReport): Promise<boolean>;
 }
 
 const CARD_EXPORTS = ["Card", "CardHeader", "CardTitle", "CardDescription", "CardContent", "CardFooter"];
@@ -85,10 +87,19 @@ export async function detectApp(root: string): Promise<{ detected: Detected[]; n
   const routerPackages = ["react-router-dom", "react-router"].filter((name) => name in deps);
 
   const alias = (relative: string) => tsconfig.specifierFor(path.join(root, relative));
+  // Found, but not importable: the app's tsconfig has no alias that reaches the file.
+  const noAlias = (what: string) =>
+    `${what}, but the app's tsconfig has no "paths" alias to import it by: add "@/*": ["./src/*"] under compilerOptions.paths (and the same alias in vite.config's resolve.alias), then run init again`;
+  const clientSpecifiers = clients.map(toSpecifier).filter((s): s is string => s !== null);
   return {
     notes,
     detected: [
-      { key: "imports.supabase", candidates: clients.map(toSpecifier).filter((s): s is string => s !== null), how: "a module under src/ that calls createClient and exports `supabase`" },
+      {
+        key: "imports.supabase",
+        candidates: clientSpecifiers,
+        how: "a module under src/ that calls createClient and exports `supabase`",
+        ...(clients.length > 0 && clientSpecifiers.length === 0 ? { why: noAlias(`${clients[0]} creates the Supabase client`) } : {}),
+      },
       { key: "imports.card", candidates: cards.map(toSpecifier).filter((s): s is string => s !== null), how: `a card.tsx exporting ${CARD_EXPORTS.join(", ")}` },
       { key: "imports.router", candidates: routerPackages, how: "the router package in package.json" },
       { key: "paths.router", candidates: routers, how: "the file with the app's <Routes>" },
@@ -96,9 +107,26 @@ export async function detectApp(root: string): Promise<{ detected: Detected[]; n
         key: `imports.${name}`,
         candidates: [alias(DEFAULT_PATHS[name])].filter((s): s is string => s !== null),
         how: `the alias of ${DEFAULT_PATHS[name]}/`,
+        ...(alias(DEFAULT_PATHS[name]) === null ? { why: noAlias(`the generated code imports ${DEFAULT_PATHS[name]}/`) } : {}),
       })),
     ],
   };
+}
+
+/**
+ * Why a typed value would not work, or null: a module specifier must resolve to a module exporting what the
+ * generated code imports (imports.supabase, imports.card), the router package must be installed, paths.router must
+ * be a file, a folder alias must reach the folder the code is written to. The same checks `new` makes.
+ */
+function typedValueProblem(root: string, chosen: Record<string, Record<string, string>>, key: string, value: string): string | null {
+  if (key === "paths.router") {
+    return existsSync(path.join(root, value)) ? null : `${value} is not a file of the app`;
+  }
+  const draft: Record<string, Record<string, string>> = { paths: { ...chosen.paths }, imports: { ...chosen.imports } };
+  setKey(draft, key, value);
+  const config = resolveRepoConfig({ paths: { ...DEFAULT_PATHS, ...draft.paths }, imports: { ...DEFAULT_IMPORTS, ...draft.imports } });
+  const issue = checkAppImports(root, config).find((found) => found.path === `${CONFIG_FILE}: ${key}`);
+  return issue ? issue.message : null;
 }
 
 function setKey(target: Record<string, Record<string, string>>, key: string, value: string): void {
@@ -149,6 +177,12 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   const config: Record<string, Record<string, string>> = { paths: {}, imports: {} };
   const missing: FieldIssue[] = [];
   const chosen: string[] = [];
+  const typed = new Set<string>();
+  // What no answer can fix (the app's modules cannot be imported without an alias) stops init before it asks.
+  const blocked = detected.filter((item) => item.why !== undefined && item.candidates.length === 0);
+  if (blocked.length > 0) {
+    throw new UsageError("init cannot configure this app yet; nothing was written", blocked.map((item) => ({ path: item.key, message: item.why! })));
+  }
   for (const item of detected) {
     let value: string | undefined;
     if (item.key === "imports.card" && item.candidates.length === 0) {
@@ -158,7 +192,21 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
     }
     if (item.candidates.length === 1 || (item.candidates.length > 1 && !interaction)) value = item.candidates[0];
     else if (item.candidates.length > 1 && interaction) value = await interaction.choose(`${item.key} (${item.how})`, item.candidates);
-    else if (interaction) value = await interaction.choose(`${item.key}: none found (${item.how}); type the value`, []);
+    else if (interaction) {
+      // Typed: checked the way detection checks (it resolves, it exports what is needed, the package is there).
+      let problem: string | null = null;
+      for (let tries = 0; tries < 3; tries++) {
+        const question = `${item.key}: none found (${problem ?? item.how}); type the value`;
+        value = await interaction.choose(question, []);
+        problem = value === "" ? "nothing typed" : typedValueProblem(target.root, config, item.key, value);
+        if (problem === null) break;
+      }
+      if (problem !== null) {
+        missing.push({ path: item.key, message: `"${value ?? ""}" was not taken: ${problem}` });
+        continue;
+      }
+      typed.add(item.key);
+    }
     if (value === undefined || value === "") {
       missing.push({ path: item.key, message: `could not be detected (${item.how}); run init in a terminal to type it, or write it in ${CONFIG_FILE}` });
       continue;
@@ -217,7 +265,8 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
     notes: [
       ...detected.flatMap((item) => {
         const value = item.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], file);
-        return value === undefined ? [] : [`detected ${item.key} = ${String(value)}`];
+        if (value === undefined) return [];
+        return [typed.has(item.key) ? `chose ${item.key} = ${String(value)} (typed; it checks out)` : `detected ${item.key} = ${String(value)}`];
       }),
       `detected appName = ${appName}; signInPath = ${front.signInPath}`,
       existing.appUrl !== undefined
@@ -234,7 +283,7 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
     return { report, exitCode: 1 };
   }
   if (action === "unchanged" || report.dryRun) return { report, exitCode: 0 };
-  if (interaction && !(await interaction.confirm(`Write ${CONFIG_FILE}?`))) {
+  if (interaction && !(await interaction.confirm(`Write ${CONFIG_FILE}?`, report))) {
     report.error = { message: "not confirmed; nothing was written", files: [] };
     report.nextSteps = [];
     return { report, exitCode: 1 };

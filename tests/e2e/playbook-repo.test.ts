@@ -165,6 +165,10 @@ describe("a Nexus repo built by hand from the playbook", () => {
     );
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).not.toMatch(/imports\.card.*\?/); // one candidate: not asked
+    // What init found is shown before it asks to write.
+    const question = result.output.lastIndexOf("Write nexus-integrate.config.json?");
+    expect(result.output.indexOf("detected imports.card = @/components/ui/card")).toBeGreaterThan(-1);
+    expect(result.output.indexOf("detected imports.card = @/components/ui/card")).toBeLessThan(question);
     const config = JSON.parse(readFileSync(path.join(app, "nexus-integrate.config.json"), "utf8")) as { imports: Record<string, string>; appName: string };
     expect(["@/integrations/supabase/admin", "@/integrations/supabase/client"]).toContain(config.imports.supabase);
     expect(config.appName).toBe("Nexus");
@@ -174,5 +178,49 @@ describe("a Nexus repo built by hand from the playbook", () => {
     linkAppDeps(app, PLAYBOOK_APP);
     const tsc = await execa("node", [path.join(app, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.app.json", "--noEmit"], { cwd: app, reject: false });
     expect(tsc.stdout + tsc.stderr).toBe("");
+  }, 120_000);
+
+  it("init without a paths alias names the real cause (the client is found but cannot be imported), in a terminal too; a typed value is checked, not taken as detected", async () => {
+    const app = copyPlaybookApp();
+    for (const file of ["tsconfig.json", "tsconfig.app.json"]) {
+      const text = readFileSync(path.join(app, file), "utf8").replace(/,?\s*"baseUrl": "\."/, "").replace(/,?\s*"paths": \{[^}]*\}/, "");
+      writeFileSync(path.join(app, file), text);
+    }
+    const before = snapshotTree(app);
+    const result = await run(["init", "--yes", "--json", "--target", app]);
+    expect(result.exitCode).toBe(2);
+    const issues = (JSON.parse(result.stdout) as { errors: { path: string; message: string }[] }).errors;
+    expect(issues.find((issue) => issue.path === "imports.supabase")?.message).toBe(
+      'src/integrations/supabase/client.ts creates the Supabase client, but the app\'s tsconfig has no "paths" alias to import it by: add "@/*": ["./src/*"] under compilerOptions.paths (and the same alias in vite.config\'s resolve.alias), then run init again',
+    );
+    expect(snapshotTree(app)).toEqual(before);
+
+    // In a terminal too: no question can fix it, so none is asked.
+    const terminal = await ptySession(["init"], [], { cwd: app });
+    expect(terminal.exitCode, terminal.output).toBe(2);
+    expect(terminal.output).toContain("src/integrations/supabase/client.ts creates the Supabase client, but the app's tsconfig has no \"paths\" alias");
+    expect(terminal.output).not.toContain("?");
+    expect(snapshotTree(app)).toEqual(before);
+  }, 120_000);
+
+  it("init in a terminal checks a typed value the way detection does: one that does not resolve or lacks the export is asked again, and refused after three", async () => {
+    const app = copyPlaybookApp();
+    // The client is exported under another name: nothing is detected, so init asks.
+    const client = path.join(app, "src/integrations/supabase/client.ts");
+    writeFileSync(client, readFileSync(client, "utf8").replace(/export const supabase\b/, "export const db"));
+    const before = snapshotTree(app);
+    const session = await ptySession(
+      ["init"],
+      [
+        ["imports\\.supabase: none found", `@/integrations/supabase/client${ENTER}`],
+        ["none found \\(src/integrations/supabase/client\\.ts does", `@/nowhere${ENTER}`],
+        ['none found \\("@/nowhere" does', `@/still-nowhere${ENTER}`],
+      ],
+      { cwd: app },
+    );
+    expect(session.stepsDone, session.output).toBe(3);
+    expect(session.exitCode, session.output).toBe(2);
+    expect(session.output).toContain('"@/still-nowhere" was not taken');
+    expect(snapshotTree(app)).toEqual(before);
   }, 120_000);
 });
