@@ -750,8 +750,8 @@ export const MUTATIONS = [
     edits: [
       {
         file: "templates/advanced/integration/supabase/functions/{{id}}-webhooks/index.ts.hbs",
-        find: '"SUPABASE_DB_URL")), {{tsString dbRoles.webhooks}})',
-        replace: '"SUPABASE_DB_URL")), "postgres")',
+        find: "asRole(db, {{tsString dbRoles.webhooks}})",
+        replace: 'asRole(db, "postgres")',
       },
     ],
     tests: ["tests/verify/webhooks.test.ts"],

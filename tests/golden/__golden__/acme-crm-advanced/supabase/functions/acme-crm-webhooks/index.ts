@@ -14,6 +14,8 @@ export const acmeCRMWebhookConfig: WebhookConfig = {
   signatureEncoding: "hex",
 };
 
+const db = connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"));
+
 Deno.serve(
   createWebhookHandler({
     providerId: "acme-crm",
@@ -21,7 +23,7 @@ Deno.serve(
     secret: requireEnv(Deno.env, "ACME_CRM_WEBHOOK_SECRET"),
     table: "nexus_integrate.acme_crm_webhook_events",
     // Its SQL runs as nexus_integrate_wh_acme_crm, which may only insert deliveries (migration step 005).
-    store: createPostgresStore(asRole(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL")), "nexus_integrate_wh_acme_crm")),
+    store: createPostgresStore(asRole(db, "nexus_integrate_wh_acme_crm")),
     now: () => new Date(),
     // What the provider calls: the project's URL and the functions path, or ACME_CRM_WEBHOOK_URL behind a custom domain.
     publicUrl:

@@ -14,6 +14,8 @@ export const hubSpotWebhookConfig: WebhookConfig = {
   signatureEncoding: "hex",
 };
 
+const db = connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL"));
+
 Deno.serve(
   createWebhookHandler({
     providerId: "hubspot",
@@ -21,7 +23,7 @@ Deno.serve(
     secret: requireEnv(Deno.env, "HUBSPOT_WEBHOOK_SECRET"),
     table: "nexus_integrate.hubspot_webhook_events",
     // Its SQL runs as nexus_integrate_wh_hubspot, which may only insert deliveries (migration step 005).
-    store: createPostgresStore(asRole(connectDatabase(requireEnv(Deno.env, "SUPABASE_DB_URL")), "nexus_integrate_wh_hubspot")),
+    store: createPostgresStore(asRole(db, "nexus_integrate_wh_hubspot")),
     now: () => new Date(),
     // What the provider calls: the project's URL and the functions path, or HUBSPOT_WEBHOOK_URL behind a custom domain.
     publicUrl:
