@@ -5,7 +5,7 @@ import { ConflictError, UsageError, type FieldIssue } from "../errors.js";
 import { withRunLock } from "../pipeline.js";
 import { applyFileOps } from "../plan/apply.js";
 import type { FileOp } from "../plan/plan.js";
-import { checkAppImports, exportedNames, loadAppTsconfig } from "../repo/app-imports.js";
+import { checkAppImports, exportedNames, loadAppTsconfig, nullableClient } from "../repo/app-imports.js";
 import { detectAdminConvention } from "../repo/admin-claim.js";
 import { CONFIG_FILE, DEFAULT_ADMIN, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
 import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, readComponentsJson } from "../repo/front-end.js";
@@ -90,7 +90,10 @@ export async function detectApp(root: string): Promise<{ detected: Detected[]; n
   // Found, but not importable: the app's tsconfig has no alias that reaches the file.
   const noAlias = (what: string) =>
     `${what}, but the app's tsconfig has no "paths" alias to import it by: add "@/*": ["./src/*"] under compilerOptions.paths (and the same alias in vite.config's resolve.alias), then run init again`;
-  const clientSpecifiers = clients.map(toSpecifier).filter((s): s is string => s !== null);
+  // An env-optional client (null without its env) is no candidate: the generated code calls it unguarded.
+  const nullable = clients.map((file) => ({ file, why: nullableClient(read(file)) })).filter((c) => c.why !== null);
+  const usable = clients.filter((file) => !nullable.some((c) => c.file === file));
+  const clientSpecifiers = usable.map(toSpecifier).filter((s): s is string => s !== null);
   return {
     notes,
     detected: [
@@ -98,7 +101,13 @@ export async function detectApp(root: string): Promise<{ detected: Detected[]; n
         key: "imports.supabase",
         candidates: clientSpecifiers,
         how: "a module under src/ that calls createClient and exports `supabase`",
-        ...(clients.length > 0 && clientSpecifiers.length === 0 ? { why: noAlias(`${clients[0]} creates the Supabase client`) } : {}),
+        ...(usable.length === 0 && nullable.length > 0
+          ? {
+              why: `${nullable[0]!.file} exports a supabase that may be null: ${nullable[0]!.why}. The generated pages call it unguarded: export a client that is always there (throw at start when its env is missing), then run init again`,
+            }
+          : usable.length > 0 && clientSpecifiers.length === 0
+            ? { why: noAlias(`${usable[0]} creates the Supabase client`) }
+            : {}),
       },
       { key: "imports.card", candidates: cards.map(toSpecifier).filter((s): s is string => s !== null), how: `a card.tsx exporting ${CARD_EXPORTS.join(", ")}` },
       { key: "imports.router", candidates: routerPackages, how: "the router package in package.json" },

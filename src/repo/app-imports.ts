@@ -1,3 +1,5 @@
+import { parse } from "@babel/parser";
+import type { Node } from "@babel/types";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createPathsMatcher, parseTsconfig, type TsConfigJsonResolved } from "get-tsconfig";
@@ -112,6 +114,42 @@ export function exportedNames(source: string): Set<string> | null {
   return names;
 }
 
+/**
+ * Why a module's `supabase` export may be null or undefined, or null when it cannot be: an env-optional client
+ * (`url && key ? createClient(…) : null`, a `SupabaseClient | null` annotation, a `let` assigned later). The
+ * generated pages call the client unguarded, so such a client is refused with this reason.
+ */
+export function nullableClient(source: string): string | null {
+  let program: Node;
+  try {
+    program = parse(source, { sourceType: "module", plugins: ["typescript", "jsx"], errorRecovery: true }).program;
+  } catch {
+    return null;
+  }
+  if (program.type !== "Program") return null;
+  for (const statement of program.body) {
+    const declaration = statement.type === "ExportNamedDeclaration" ? statement.declaration : statement.type === "VariableDeclaration" ? statement : null;
+    if (!declaration || declaration.type !== "VariableDeclaration") continue;
+    for (const declarator of declaration.declarations) {
+      if (declarator.id.type !== "Identifier" || declarator.id.name !== "supabase") continue;
+      const annotation = declarator.id.typeAnnotation;
+      if (annotation?.type === "TSTypeAnnotation" && annotation.typeAnnotation.type === "TSUnionType") {
+        if (annotation.typeAnnotation.types.some((t) => t.type === "TSNullKeyword" || t.type === "TSUndefinedKeyword")) {
+          return "its type allows null (an env-optional client)";
+        }
+      }
+      const init = declarator.init;
+      if (!init) return declaration.kind === "let" ? "it is declared without a value and assigned later" : null;
+      const empty = (node: Node) => node.type === "NullLiteral" || (node.type === "Identifier" && node.name === "undefined");
+      if (init.type === "ConditionalExpression" && (empty(init.consequent) || empty(init.alternate))) {
+        return "it is null when the environment lacks the URL or key (an env-optional client)";
+      }
+      if (init.type === "LogicalExpression" && init.operator === "&&") return "it is falsy when the environment lacks the URL or key";
+    }
+  }
+  return null;
+}
+
 /** What each configured import must provide. */
 const REQUIRED_EXPORTS: Partial<Record<keyof RepoConfig["imports"], string[]>> = {
   supabase: ["supabase"],
@@ -131,10 +169,19 @@ export function checkAppImports(root: string, config: RepoConfig): FieldIssue[] 
       issues.push({ path: key(name), message: `"${specifier}" does not resolve to a module in the app${tsconfig.file ? ` (through the paths of ${path.relative(root, tsconfig.file)})` : " (the app's tsconfig has no paths)"}; ${fix}` });
       continue;
     }
-    const names = exportedNames(readFileSync(file, "utf8"));
+    const source = readFileSync(file, "utf8");
+    const names = exportedNames(source);
     const missing = names === null ? [] : exports.filter((exported) => !names.has(exported));
     if (missing.length > 0) {
       issues.push({ path: key(name), message: `${path.relative(root, file)} does not export ${missing.join(", ")}; point imports.${name} at a module that does, or add the export${missing.length === 1 ? "" : "s"}` });
+      continue;
+    }
+    const nullable = name === "supabase" ? nullableClient(source) : null;
+    if (nullable) {
+      issues.push({
+        path: key(name),
+        message: `${path.relative(root, file)} exports a supabase that may be null: ${nullable}. The generated pages and services call it unguarded; export a client that is always there (throw at start when VITE_SUPABASE_URL or its key is missing), or point imports.${name} at a module that does`,
+      });
     }
   }
   const router = config.imports.router;
