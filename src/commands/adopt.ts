@@ -8,7 +8,7 @@ import { migrationFiles } from "../plan/migrations.js";
 import type { RunReport } from "../report.js";
 import { buildIntegrationContext, type AdoptionContext } from "../render/context.js";
 import { checkAppImports } from "../repo/app-imports.js";
-import { readRepoConfig, type RepoConfig } from "../repo/config.js";
+import { detectedConfigNote, readRepoConfig, type RepoConfig } from "../repo/config.js";
 import { readHandWrittenConfig, type HandWrittenConfig } from "../repo/hand-written.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
 import { leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
@@ -253,6 +253,7 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
           ? [`Left in place (nexus-integrate does not generate them; delete them when nothing uses them): ${unmapped.join(", ")}`]
           : []),
         ...(routed ? [`${config.paths.router} already routes ${ctx.routes.callback} to the same components: nothing to paste there.`] : []),
+        ...[detectedConfigNote(config)].filter((note): note is string => note !== null),
       ]),
       integration: { id: spec.id, displayName: spec.displayName, templateSet: spec.template },
       spec: spec as unknown as Record<string, unknown>,

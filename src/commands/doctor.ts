@@ -15,7 +15,7 @@ import { envFiles, leakedViteSecrets, routesCallback } from "../repo/app-checks.
 import { migrationHistory, planRun, preparePlanning, readTargetState } from "../pipeline.js";
 import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
 import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
-import { healthPagePath, type RepoConfig } from "../repo/config.js";
+import { CONFIG_FILE, detectedConfigNote, healthPagePath, type RepoConfig } from "../repo/config.js";
 import { openApp, resolveInside, type Target } from "../repo/target.js";
 
 export interface Finding {
@@ -84,6 +84,10 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
     });
   }
 
+  const configNote = detectedConfigNote(config);
+  if (configNote) {
+    add({ integration: null, check: "config", ok: true, message: configNote, fix: `nexus-integrate init (writes ${CONFIG_FILE})` });
+  }
   checkMigrationHistory(target, config, lock, add);
 
   if (!lock || Object.keys(lock.integrations).length === 0) {

@@ -5,11 +5,12 @@ import { ConflictError, UsageError, type FieldIssue } from "../errors.js";
 import { withRunLock } from "../pipeline.js";
 import { applyFileOps } from "../plan/apply.js";
 import type { FileOp } from "../plan/plan.js";
-import { checkAppImports, exportedNames, loadAppTsconfig, nullableClient } from "../repo/app-imports.js";
+import { checkAppImports } from "../repo/app-imports.js";
+import { detectApp } from "../repo/detect.js";
 import { detectAdminConvention } from "../repo/admin-claim.js";
 import { CONFIG_FILE, DEFAULT_ADMIN, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
 import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, readComponentsJson } from "../repo/front-end.js";
-import { appDependencies, openApp } from "../repo/target.js";
+import { openApp } from "../repo/target.js";
 import type { RunReport } from "../report.js";
 import type { CommandOutcome } from "./new.js";
 
@@ -26,13 +27,6 @@ export interface InitOptions {
   json?: boolean;
 }
 
-/** One detected setting: the candidates found (best first) and how; `why`, when none, what stands in the way. */
-export interface Detected {
-  key: string;
-  candidates: string[];
-  how: string;
-  why?: string;
-}
 
 /** Asks the user to pick among candidates, or to type a value when there are none. */
 export interface InitInteraction {
@@ -41,85 +35,6 @@ export interface InitInteraction {
   ask(question: string, defaultValue: string): Promise<string>;
   /** Shows what init found (the report's notes), then asks. */
   confirm(question: string, findings: RunReport): Promise<boolean>;
-}
-
-const CARD_EXPORTS = ["Card", "CardHeader", "CardTitle", "CardDescription", "CardContent", "CardFooter"];
-
-async function sourceFiles(root: string): Promise<string[]> {
-  const { glob } = await import("tinyglobby");
-  return (await glob(["src/**/*.{ts,tsx}"], { cwd: root, ignore: ["**/node_modules/**", "**/*.d.ts", "**/*.test.*"] })).sort();
-}
-
-/** Candidates first by a preferred path, then by path. */
-function ranked(files: string[], preferred: string[]): string[] {
-  const rank = (file: string) => {
-    const index = preferred.indexOf(file);
-    return index === -1 ? preferred.length : index;
-  };
-  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
-export async function detectApp(root: string): Promise<{ detected: Detected[]; notes: string[] }> {
-  const tsconfig = loadAppTsconfig(root);
-  const files = await sourceFiles(root);
-  const read = (file: string) => readFileSync(path.join(root, file), "utf8");
-  const toSpecifier = (file: string) => tsconfig.specifierFor(path.join(root, file));
-  const notes: string[] = [];
-  if (!tsconfig.file) notes.push('the app\'s tsconfig has no "paths" alias: add "@/*": ["./src/*"] (and the same alias in vite.config) so generated files can import app modules');
-
-  const clients = ranked(
-    files.filter((file) => {
-      const source = read(file);
-      return /createClient\s*[<(]/.test(source) && exportedNames(source)?.has("supabase") === true;
-    }),
-    ["src/integrations/supabase/client.ts", "src/lib/supabase.ts", "src/lib/supabaseClient.ts", "src/supabase.ts"],
-  );
-  const cards = ranked(
-    files.filter((file) => /(^|\/)card\.tsx$/i.test(file) && CARD_EXPORTS.every((name) => exportedNames(read(file))?.has(name))),
-    ["src/components/ui/card.tsx"],
-  );
-  const hooks = files.filter((file) => exportedNames(read(file))?.has("useAuth"));
-  if (hooks.length > 0) {
-    notes.push(`auth hook found in ${hooks.join(", ")}: not needed, the generated pages read the session from the Supabase client`);
-  }
-  const routers = ranked(files.filter((file) => /<Routes\b|createBrowserRouter\s*\(|useRoutes\s*\(/.test(read(file))), ["src/App.tsx", "src/main.tsx"]);
-  const deps = appDependencies(root);
-  const routerPackages = ["react-router-dom", "react-router"].filter((name) => name in deps);
-
-  const alias = (relative: string) => tsconfig.specifierFor(path.join(root, relative));
-  // Found, but not importable: the app's tsconfig has no alias that reaches the file.
-  const noAlias = (what: string) =>
-    `${what}, but the app's tsconfig has no "paths" alias to import it by: add "@/*": ["./src/*"] under compilerOptions.paths (and the same alias in vite.config's resolve.alias), then run init again`;
-  // An env-optional client (null without its env) is no candidate: the generated code calls it unguarded.
-  const nullable = clients.map((file) => ({ file, why: nullableClient(read(file)) })).filter((c) => c.why !== null);
-  const usable = clients.filter((file) => !nullable.some((c) => c.file === file));
-  const clientSpecifiers = usable.map(toSpecifier).filter((s): s is string => s !== null);
-  return {
-    notes,
-    detected: [
-      {
-        key: "imports.supabase",
-        candidates: clientSpecifiers,
-        how: "a module under src/ that calls createClient and exports `supabase`",
-        ...(usable.length === 0 && nullable.length > 0
-          ? {
-              why: `${nullable[0]!.file} exports a supabase that may be null: ${nullable[0]!.why}. The generated pages call it unguarded: export a client that is always there (throw at start when its env is missing), then run init again`,
-            }
-          : usable.length > 0 && clientSpecifiers.length === 0
-            ? { why: noAlias(`${usable[0]} creates the Supabase client`) }
-            : {}),
-      },
-      { key: "imports.card", candidates: cards.map(toSpecifier).filter((s): s is string => s !== null), how: `a card.tsx exporting ${CARD_EXPORTS.join(", ")}` },
-      { key: "imports.router", candidates: routerPackages, how: "the router package in package.json" },
-      { key: "paths.router", candidates: routers, how: "the file with the app's <Routes>" },
-      ...(["services", "components", "pages", "hooks"] as const).map((name) => ({
-        key: `imports.${name}`,
-        candidates: [alias(DEFAULT_PATHS[name])].filter((s): s is string => s !== null),
-        how: `the alias of ${DEFAULT_PATHS[name]}/`,
-        ...(alias(DEFAULT_PATHS[name]) === null ? { why: noAlias(`the generated code imports ${DEFAULT_PATHS[name]}/`) } : {}),
-      })),
-    ],
-  };
 }
 
 /**
@@ -182,7 +97,7 @@ async function chooseAdminClaim(
 
 export async function runInit(options: InitOptions, interaction?: InitInteraction): Promise<CommandOutcome> {
   const target = openApp(options.target);
-  const { detected, notes } = await detectApp(target.root);
+  const { detected, notes } = detectApp(target.root);
   const config: Record<string, Record<string, string>> = { paths: {}, imports: {} };
   const missing: FieldIssue[] = [];
   const chosen: string[] = [];

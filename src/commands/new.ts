@@ -11,7 +11,7 @@ import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
 import { checkAppImports } from "../repo/app-imports.js";
-import { CONFIG_FILE, healthPagePath, readConfigFile, type RepoConfig } from "../repo/config.js";
+import { CONFIG_FILE, detectedConfigNote, healthPagePath, readConfigFile, type RepoConfig } from "../repo/config.js";
 import { handWrittenFiles } from "../repo/playbook.js";
 
 export interface NewOptions {
@@ -389,10 +389,14 @@ export async function runNew(
       spec: spec as unknown as Record<string, unknown>,
       ops: plan.ops,
       nextSteps: nextSteps(spec, state.config, plan.ops),
-      ...(consentAdded
-        ? { notes: ["Added prompt=consent to the authorization URL: OpenID Connect Core §11 requires it with offline_access, or no refresh token is issued (set --auth-param prompt=… to choose otherwise)."] }
-        : {}),
     };
+    const notes = [
+      ...(consentAdded
+        ? ["Added prompt=consent to the authorization URL: OpenID Connect Core §11 requires it with offline_access, or no refresh token is issued (set --auth-param prompt=… to choose otherwise)."]
+        : []),
+      ...[detectedConfigNote(state.config)].filter((note): note is string => note !== null),
+    ];
+    if (notes.length > 0) report.notes = notes;
     if (dryRun) report.diffs = await unifiedDiffs(plan.ops);
     if (plan.conflicts.length > 0) {
       const refusal = refusalOf(spec, plan.conflicts, handWrittenFiles(target.root, state.config, state.lock, spec.id, spec.pascalName), presetName);

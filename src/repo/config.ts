@@ -5,7 +5,7 @@ import * as z from "zod";
 import { UsageError } from "../errors.js";
 import { endpointUrl, zodIssuesToFieldIssues } from "../spec/schema.js";
 import { detectFrontEnd } from "./front-end.js";
-import { appDependencies } from "./target.js";
+import { detectApp } from "./detect.js";
 
 /** Where generated files land in the target, and the import specifiers templates use. */
 export const CONFIG_FILE = "nexus-integrate.config.json";
@@ -149,6 +149,8 @@ export interface RepoConfig {
   ui: { style: UiStyle | null; alias: string | null };
   /** The JWT claim that marks an admin (the health page); `source`: the config's or the default. */
   admin: { claim: string; equals: string; source: "config" | "default" };
+  /** Without a config file: the settings detected in memory, as init would (`imports.supabase = …`); else absent. */
+  detected?: string[];
   /** What the generated front end uses of the app: filled from the app by readRepoConfig (repo/front-end.ts). */
   frontEnd: FrontEnd;
 }
@@ -244,20 +246,40 @@ export function withAppUrl(targetRoot: string, config: RepoConfig): RepoConfig {
   return vite ? { ...config, appUrl: vite.url, appUrlFrom: `${vite.file} (server.port)` } : config;
 }
 
-/** The config file alone, resolved with defaults; nothing detected. */
+/**
+ * No config yet (most real repos start without one): what `init` would detect, in memory, the best candidate where
+ * several are found. What cannot be detected keeps its default, and the import check names init as the fix.
+ */
+function detectedConfig(root: string): RepoConfig {
+  let detection: ReturnType<typeof detectApp>;
+  try {
+    detection = detectApp(root);
+  } catch {
+    return { ...resolveRepoConfig({}), detected: [] };
+  }
+  const raw: Record<string, Record<string, string>> = { paths: {}, imports: {} };
+  const detected: string[] = [];
+  for (const item of detection.detected) {
+    const value = item.candidates[0];
+    if (value === undefined) continue;
+    const [group, name] = item.key.split(".") as [string, string];
+    raw[group]![name] = value;
+    detected.push(`${item.key} = ${value}${item.candidates.length > 1 ? ` (also found: ${item.candidates.slice(1).join(", ")})` : ""}`);
+  }
+  return { ...resolveRepoConfig(raw), detected };
+}
+
+/** What a run without a config says it used (null when the app has a config). */
+export function detectedConfigNote(config: RepoConfig): string | null {
+  if (config.detected === undefined) return null;
+  const used = config.detected.length > 0 ? config.detected.join("; ") : "nothing (the defaults)";
+  return `No ${CONFIG_FILE}: used what \`nexus-integrate init\` detects: ${used}. Run \`nexus-integrate init\` to keep these settings in a config (and to choose where several were found).`;
+}
+
+/** The config file alone, resolved with defaults (or, without one, what init would detect). */
 export function readConfigFile(targetRoot: string): RepoConfig {
   const file = path.join(targetRoot, CONFIG_FILE);
-  if (!existsSync(file)) {
-    // No config yet: the router package is the one the app depends on (react-router-dom in most apps).
-    let deps: Record<string, string> = {};
-    try {
-      deps = appDependencies(targetRoot);
-    } catch {
-      // checked elsewhere (openApp)
-    }
-    const router = "react-router" in deps ? "react-router" : "react-router-dom" in deps ? "react-router-dom" : undefined;
-    return resolveRepoConfig(router ? { imports: { router } } : {});
-  }
+  if (!existsSync(file)) return detectedConfig(targetRoot);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { linkAppDeps } from "../helpers/app-deps.js";
@@ -33,14 +33,41 @@ const HAND_WRITTEN_HUBSPOT = [
 const OWN_FUNCTIONS = ["hubspot-exchange-tokens", "hubspot-sync", "microsoft-exchange-tokens", "microsoft-sync"].map((fn) => `${fn}/index.ts`);
 
 describe("a Nexus repo built by hand from the playbook", () => {
-  it("new before init: exit 2 naming the config key the app does not satisfy, nothing written", async () => {
+  it("without a config, new and adopt use what init detects, in memory, and say so: both exit 0, no config is written", async () => {
     const app = copyPlaybookApp();
+    // Two clients: the ranked one is used, the other named.
+    writeFileSync(
+      path.join(app, "src/integrations/supabase/admin.ts"),
+      'import { createClient } from "@supabase/supabase-js";\nexport const supabase = createClient("http://127.0.0.1:54321", "sb_publishable_x");\n',
+    );
+    const created = await run(["new", "google-analytics", "--yes", "--json", "--target", app]);
+    expect(created.exitCode, created.stderr).toBe(0);
+    const notes = (JSON.parse(created.stdout) as { notes: string[] }).notes;
+    expect(notes).toContainEqual(
+      expect.stringContaining(
+        "No nexus-integrate.config.json: used what `nexus-integrate init` detects: imports.supabase = @/integrations/supabase/client (also found: @/integrations/supabase/admin); imports.card = @/components/ui/card; imports.router = react-router-dom; paths.router = src/App.tsx",
+      ),
+    );
+    expect(existsSync(path.join(app, "nexus-integrate.config.json"))).toBe(false);
+    const callback = readFileSync(path.join(app, "src/components/integrations/nexus-integrate/IntegrationCallback.tsx"), "utf8");
+    expect(callback).toContain('from "react-router-dom"');
+    const adopted = await run(["adopt", "hubspot", "--yes", "--json", "--target", app]);
+    expect(adopted.exitCode, adopted.stderr).toBe(0);
+    expect((JSON.parse(adopted.stdout) as { notes: string[] }).notes).toContainEqual(expect.stringContaining("No nexus-integrate.config.json: used what"));
+    const doctor = JSON.parse((await run(["doctor", "--json", "--target", app])).stdout) as { findings: { check: string; ok: boolean; fix?: string }[] };
+    expect(doctor.findings.find((f) => f.check === "config")).toMatchObject({ ok: true, fix: "nexus-integrate init (writes nexus-integrate.config.json)" });
+  });
+
+  it("without a config, an app whose modules cannot be imported is refused naming init as the fix, nothing written", async () => {
+    const app = copyPlaybookApp();
+    for (const file of ["tsconfig.json", "tsconfig.app.json"]) {
+      const text = readFileSync(path.join(app, file), "utf8").replace(/,?\s*"baseUrl": "\."/, "").replace(/,?\s*"paths": \{[^}]*\}/, "");
+      writeFileSync(path.join(app, file), text);
+    }
     const before = snapshotTree(app);
     const result = await run(["new", "google-analytics", "--yes", "--target", app]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/imports\.supabase: "@\/lib\/supabase" does not resolve/);
-    // The router package is read from package.json when there is no config (react-router-dom here): not an error.
-    expect(result.stderr).not.toContain("imports.router");
     expect(result.stderr).toContain("nexus-integrate init");
     expect(snapshotTree(app)).toEqual(before);
   });
