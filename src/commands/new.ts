@@ -167,6 +167,11 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
       : []),
     `Background sync (every ${formatFrequency(spec.sync.frequencySeconds)}, Supabase Cron): supabase secrets set NEXUS_WORKER_SECRET=…; in Vault the same secret and the project URL (select vault.create_secret('<secret>', 'nexus_integrate_worker_secret'); select vault.create_secret('https://<project-ref>.supabase.co', 'nexus_integrate_project_url');); pg_cron and pg_net enabled (nexus-integrate doctor --db-url <url> checks all of it).`,
     healthStep(config),
+    ...(config.frontEnd.typedClient
+      ? [
+          `${config.frontEnd.typedClient} types its client with the app's Database types, which do not list the new tables; the generated code does not need them (it reads through an untyped view), but to type them in your own code regenerate the types after supabase db push: supabase gen types typescript --local (or --project-id <ref>) > <your types file>.`,
+        ]
+      : []),
     `Read ${config.paths.docs}/${spec.id}.md for the full checklist.`,
   ];
 }

@@ -175,6 +175,8 @@ export interface FrontEnd {
   healthPage: boolean;
   /** How the app adds Recharts (its package manager's command), for the note when the health page cannot be written. */
   rechartsInstall: string;
+  /** The app's client is typed with its generated Database types (`createClient<Database>`): their file, or null. */
+  typedClient: string | null;
 }
 
 /** What a config resolved without an app sees (templates, goldens): the tool's stylesheet, no app parts. */
@@ -190,6 +192,7 @@ export function defaultFrontEnd(config: Pick<RepoConfig, "appName" | "ui" | "sig
     indexPage: false,
     healthPage: false,
     rechartsInstall: "npm install recharts@3",
+    typedClient: null,
   };
 }
 

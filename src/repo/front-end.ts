@@ -182,7 +182,15 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
     indexPage: registryUsable && (!paths.includes(afterConnectPath) || element === INDEX_PAGE_COMPONENT),
     healthPage: registryUsable && hasRecharts(root),
     rechartsInstall: rechartsInstall(root),
+    typedClient: typedClientFile(root, tsconfig, config.imports.supabase),
   };
+}
+
+/** The client module, when it passes its Database types to createClient (Lovable's and `supabase gen types`' style). */
+function typedClientFile(root: string, tsconfig: AppTsconfig, specifier: string): string | null {
+  const file = resolveModule(root, tsconfig, specifier);
+  if (!file || !existsSync(file) || file.endsWith("package.json")) return null;
+  return /createClient\s*<\s*[A-Za-z_$]/.test(readFileSync(file, "utf8")) ? path.relative(root, file) : null;
 }
 
 /** The `npx shadcn@latest add …` command for the parts a shadcn app lacks (null when it has them all, or is not shadcn). */
