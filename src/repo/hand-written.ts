@@ -99,12 +99,29 @@ interface Constant {
   file: string;
 }
 
-function parseFile(root: string, file: string): { constants: Constant[]; providers: (string | typeof NOT_LITERAL)[] } {
+function parseFile(root: string, file: string): { constants: Constant[]; providers: (string | typeof NOT_LITERAL)[]; integrationIds: string[] } {
   const source = readFileSync(path.join(root, file), "utf8");
   const ast = parse(source, { sourceType: "module", plugins: ["typescript", "jsx"], errorRecovery: true });
   const constants: Constant[] = [];
   const providers: (string | typeof NOT_LITERAL)[] = [];
+  // The integration's id written inline, not through a constant: `integration_id: "6b1f…"` in the row a hand-written
+  // function upserts, or `.eq("integration_id", "6b1f…")` in its queries (a constant there is read as a constant).
+  const integrationIds: string[] = [];
   for (const node of walk(ast.program)) {
+    if (node.type === "ObjectProperty" && node.key.type === "Identifier" && node.key.name === "integration_id" && node.value.type === "StringLiteral") {
+      integrationIds.push(node.value.value);
+    }
+    if (
+      node.type === "CallExpression" &&
+      node.callee.type === "MemberExpression" &&
+      node.callee.property.type === "Identifier" &&
+      node.callee.property.name === "eq" &&
+      node.arguments[0]?.type === "StringLiteral" &&
+      node.arguments[0].value === "integration_id" &&
+      node.arguments[1]?.type === "StringLiteral"
+    ) {
+      integrationIds.push(node.arguments[1].value);
+    }
     if (node.type === "VariableDeclarator" && node.id.type === "Identifier" && /^[A-Z][A-Z0-9_]*$/.test(node.id.name)) {
       constants.push({ name: node.id.name, value: literalOf(node.init), file });
     }
@@ -121,7 +138,7 @@ function parseFile(root: string, file: string): { constants: Constant[]; provide
       }
     }
   }
-  return { constants, providers };
+  return { constants, providers, integrationIds };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -171,9 +188,12 @@ export function readHandWrittenConfig(root: string, files: string[]): HandWritte
   settle("tokenUrl", strings([...fromApi(["TOKEN_URL"], "--token-url"), ...named(/_TOKEN_URL$/, "--token-url")]));
   settle("userinfoUrl", strings([...fromApi(["USER_INFO", "USERINFO_URL", "USER_INFO_URL"], "--userinfo-url"), ...named(/_USER_?INFO(_URL)?$/, "--userinfo-url")]));
   settle("dataEndpoint", strings([...fromApi(["DATA_ENDPOINT"], "--sync-path"), ...named(/_DATA_ENDPOINT$/, "--sync-path")]));
-  const ids = named(/_INTEGRATION_ID$/, "--legacy-integration-id").map((f): Found =>
-    typeof f.value === "string" && UUID.test(f.value) ? f : { ...f, value: NOT_LITERAL },
-  );
+  const ids = [
+    ...named(/_INTEGRATION_ID$/, "--legacy-integration-id"),
+    ...parsed.flatMap((p) =>
+      p.integrationIds.filter((value) => UUID.test(value)).map((value): Found => ({ value, from: `${p.file}: integration_id`, flag: "--legacy-integration-id" })),
+    ),
+  ].map((f): Found => (typeof f.value === "string" && UUID.test(f.value) ? f : { ...f, value: NOT_LITERAL }));
   settle("legacyIntegrationId", ids);
   settle(
     "legacyProvider",

@@ -126,6 +126,32 @@ describe("adopt (built binary, playbook fixture)", () => {
     expect(readFileSync(path.join(app, "supabase/functions/_shared/nexus-integrate/providers/hubspot.ts"), "utf8")).toContain('"crm.lists.read"');
   });
 
+  it("an integration id written inline (no <NAME>_INTEGRATION_ID constant) is read from the upsert and the filters; ids that disagree are unclear", async () => {
+    const app = await initialized();
+    const ID = "5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c";
+    for (const fn of ["hubspot-exchange-tokens", "hubspot-sync"]) {
+      const file = path.join(app, "supabase/functions", fn, "index.ts");
+      const inlined = readFileSync(file, "utf8")
+        .replace(`const HUBSPOT_INTEGRATION_ID = "${ID}";\n`, "")
+        .replaceAll("HUBSPOT_INTEGRATION_ID", `"${ID}"`);
+      expect(inlined).not.toContain("HUBSPOT_INTEGRATION_ID");
+      writeFileSync(file, inlined);
+    }
+    const result = await run(["adopt", "hubspot", "--dry-run", "--json"], app);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { files: { path: string; diff?: string }[] };
+    expect(report.files.find((f) => /_hubspot_adopt\.sql$/.test(f.path))!.diff).toContain(`+  where ui.integration_id::text = '${ID}'`);
+
+    const sync = path.join(app, "supabase/functions/hubspot-sync/index.ts");
+    writeFileSync(sync, readFileSync(sync, "utf8").replace(ID, "00000000-0000-4000-8000-000000000000"));
+    const before = snapshotTree(app);
+    const disagree = await run(["adopt", "hubspot", "--yes"], app);
+    expect(disagree.exitCode).toBe(2);
+    expect(disagree.stderr).toContain("disagree on legacyIntegrationId");
+    expect(disagree.stderr).toContain("--legacy-integration-id");
+    expect(snapshotTree(app)).toEqual(before);
+  });
+
   it("tables made in the dashboard (no migration creates them) still get their tokens moved: the hand-written code queries them", async () => {
     const app = await initialized();
     rmSync(path.join(app, "supabase/migrations/20250810000000_playbook_integrations.sql"));
