@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from "node:fs";
-import { viteDevUrl } from "../repo/vite-config.js";
 import path from "node:path";
 import { ConflictError, UsageError, type FieldIssue } from "../errors.js";
 import { withRunLock } from "../pipeline.js";
@@ -11,6 +10,7 @@ import { detectAdminConvention } from "../repo/admin-claim.js";
 import { CONFIG_FILE, DEFAULT_ADMIN, DEFAULT_IMPORTS, DEFAULT_PATHS, resolveRepoConfig } from "../repo/config.js";
 import { detectFrontEnd, missingPartsCommand, PART_EXPORTS, readComponentsJson } from "../repo/front-end.js";
 import { openApp } from "../repo/target.js";
+import { viteDevUrl } from "../repo/vite-config.js";
 import type { RunReport } from "../report.js";
 import type { CommandOutcome } from "./new.js";
 
@@ -26,7 +26,6 @@ export interface InitOptions {
   dryRun?: boolean;
   json?: boolean;
 }
-
 
 /** Asks the user to pick among candidates, or to type a value when there are none. */
 export interface InitInteraction {

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { viteDevUrl } from "./vite-config.js";
 import path from "node:path";
 import * as z from "zod";
 import { UsageError } from "../errors.js";
 import { endpointUrl, zodIssuesToFieldIssues } from "../spec/schema.js";
 import { detectFrontEnd } from "./front-end.js";
 import { detectApp } from "./detect.js";
+import { viteDevUrl } from "./vite-config.js";
 
 /** Where generated files land in the target, and the import specifiers templates use. */
 export const CONFIG_FILE = "nexus-integrate.config.json";
