@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { ensureAppDeps } from "./helpers/app-deps.js";
-import { EXAMPLE_APP, PLAYBOOK_APP, SHADCN_APP } from "./helpers/paths.js";
+import { EXAMPLE_APP, PLAYBOOK_APP, SHADCN_APP, TANSTACK_APP } from "./helpers/paths.js";
 import { startCluster } from "./helpers/postgres.js";
 import { ensureSupabaseCli } from "./helpers/supabase-cli.js";
 
@@ -12,6 +12,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await ensureAppDeps(EXAMPLE_APP);
   await ensureAppDeps(PLAYBOOK_APP);
   await ensureAppDeps(SHADCN_APP);
+  await ensureAppDeps(TANSTACK_APP);
   await ensureSupabaseCli();
   const cluster = await startCluster();
   project.provide("postgres", { port: cluster.port });

@@ -17,6 +17,7 @@ import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
 import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
 import { CONFIG_FILE, detectedConfigNote, healthPagePath, type RepoConfig } from "../repo/config.js";
 import { openApp, resolveInside, type Target } from "../repo/target.js";
+import { fileRoutes, routeTreeFile, usesFileRoutes } from "../repo/tanstack.js";
 
 export interface Finding {
   integration: string | null;
@@ -214,7 +215,28 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
     );
     // The provider redirects to the callback route: without it, every connect ends on the app's 404.
     const callbackPage = `${ctx.names.pascal}CallbackPage`;
-    add(
+    if (usesFileRoutes(config)) {
+      // File routes: a route file declares the callback path, and the route tree (what the router is built from) has it.
+      const route = fileRoutes(target.root, config.paths.routes).find((found) => found.path === ctx.routes.callback);
+      const tree = routeTreeFile(target.root, config);
+      const treeText = existsSync(path.join(target.root, tree)) ? readFileSync(path.join(target.root, tree), "utf8") : "";
+      const inTree = treeText.includes(`'${ctx.routes.callback}'`) || treeText.includes(`"${ctx.routes.callback}"`);
+      add(
+        route && inTree
+          ? { integration: id, check: "callback-route", ok: true, message: `${route.file} routes ${ctx.routes.callback} (in ${tree})` }
+          : {
+              integration: id,
+              check: "callback-route",
+              ok: false,
+              message: route
+                ? `${route.file} declares ${ctx.routes.callback}, but ${tree} does not list it yet: the router is built from the tree`
+                : `no file route in ${config.paths.routes}/ declares ${ctx.routes.callback}: the provider redirects there after consent`,
+              fix: route
+                ? "start the dev server (npm run dev) or run `npx vite build` once: TanStack Router's plugin regenerates the tree"
+                : `nexus-integrate regenerate ${id} writes ${config.paths.routes}${ctx.routes.callback}.tsx again`,
+            },
+      );
+    } else add(
       routesCallback(target.root, config, ctx)
         ? { integration: id, check: "callback-route", ok: true, message: `${config.paths.router} routes ${ctx.routes.callback}` }
         : {

@@ -45,6 +45,9 @@ function typedValueProblem(root: string, chosen: Record<string, Record<string, s
   if (key === "paths.router") {
     return existsSync(path.join(root, value)) ? null : `${value} is not a file of the app`;
   }
+  if (key === "paths.routes") {
+    return existsSync(path.join(root, value)) ? null : `${value} is not a folder of the app`;
+  }
   const draft: Record<string, Record<string, string>> = { paths: { ...chosen.paths }, imports: { ...chosen.imports } };
   setKey(draft, key, value);
   const config = resolveRepoConfig({ paths: { ...DEFAULT_PATHS, ...draft.paths }, imports: { ...DEFAULT_IMPORTS, ...draft.imports } });

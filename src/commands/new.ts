@@ -10,6 +10,7 @@ import { closestPreset, hasPreset, loadPreset, presetVariables } from "../spec/p
 import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
+import { usesFileRoutes } from "../repo/tanstack.js";
 import { checkAppImports } from "../repo/app-imports.js";
 import { CONFIG_FILE, detectedConfigNote, healthPagePath, readConfigFile, type RepoConfig } from "../repo/config.js";
 import { handWrittenFiles } from "../repo/playbook.js";
@@ -148,7 +149,9 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
   const ctx = buildIntegrationContext(spec, config, toolVersion());
   const pasted = (file: string) => ops.some((op) => op.path === file && op.snippets);
   const wired = [
-    pasted(config.paths.router)
+    usesFileRoutes(config)
+      ? `Routes ${ctx.routes.setup} and ${ctx.routes.callback} are TanStack Router file routes in ${config.paths.routes}${ctx.routes.setup}/ (index.tsx, callback.tsx).`
+      : pasted(config.paths.router)
       ? `Paste the route snippet shown above into ${config.paths.router} (it has no <nexus-integrate:routes> markers): ${ctx.routes.setup} and ${ctx.routes.callback}.`
       : `Routes ${ctx.routes.setup} and ${ctx.routes.callback} are in ${config.paths.router}.`,
     pasted(config.paths.registry)
@@ -279,7 +282,7 @@ export async function confirmAndApply(
       return { report, exitCode: 1 };
     }
   }
-  if (!report.dryRun) applyRun(target, state);
+  if (!report.dryRun) report.notes = [...(report.notes ?? []), ...(await applyRun(target, state))];
   return { report, exitCode: 0 };
 }
 

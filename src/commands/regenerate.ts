@@ -117,7 +117,7 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
         ],
       );
     }
-    if (!dryRun) applyRun(target, state);
+    if (!dryRun) report.notes = [...(report.notes ?? []), ...(await applyRun(target, state))];
     return { report, exitCode: 0 };
   };
   return dryRun ? body() : withRunLock(target, body);

@@ -98,7 +98,7 @@ export async function runRemove(id: string, options: RemoveOptions, interaction?
         return { report, exitCode: 1 };
       }
     }
-    applyRun(target, state);
+    report.notes = [...(report.notes ?? []), ...(await applyRun(target, state))];
     return { report, exitCode: 0 };
   };
   return dryRun ? body() : withRunLock(target, body);

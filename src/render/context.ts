@@ -1,4 +1,5 @@
 import { healthPagePath, type RepoConfig } from "../repo/config.js";
+import { usesFileRoutes } from "../repo/tanstack.js";
 import { deriveNames, type IntegrationNames } from "../spec/names.js";
 import type { IntegrationSpec, WEBHOOK_SCHEMES } from "../spec/schema.js";
 
@@ -25,6 +26,8 @@ export interface SharedContext {
     /** The tool adds the admins' health page (and route) at routes.health (the app has Recharts). */
     healthPage: boolean;
   };
+  /** The app's router: file routes (TanStack Router's plugin) get route files; the others get `<Route>`s in paths.router. */
+  router: { fileRoutes: boolean };
   /** The JWT claim that marks an admin: its path (`["app_metadata", "role"]`) and value (printed through sqlLiteral / tsString only). */
   admin: { path: string[]; value: string; claim: string };
 }
@@ -104,6 +107,7 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       indexPage: front.indexPage,
       healthPage: front.healthPage,
     },
+    router: { fileRoutes: usesFileRoutes(config) },
     admin: { path: config.admin.claim.split("."), value: config.admin.equals, claim: config.admin.claim },
   };
   assertSafeLeaves("tool", context.tool);

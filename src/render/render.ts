@@ -123,7 +123,9 @@ function renderGroups(input: RenderInput, groups: TemplateFile["group"][], engin
     const owner = template.group === "shared" ? SHARED_OWNER : input.spec.id;
     const context =
       template.group === "shared" ? sharedContext : template.group === "adoption" ? { ...integrationContext, adoption: input.adoption } : integrationContext;
-    const pathTokens: Record<string, string> = template.group === "shared" ? {} : { ...tokens };
+    // Route folders (file routes): the routes' base and the page after connecting, as folder paths.
+    const routeTokens = { routesBase: input.config.routesBase.slice(1), afterConnect: input.config.frontEnd.afterConnectPath.slice(1) };
+    const pathTokens: Record<string, string> = template.group === "shared" ? { ...routeTokens } : { ...tokens, ...routeTokens };
     if (usesToken(template.layoutPath, "timestamp")) pathTokens.timestamp = clock.allocate();
     const outputPath = mapOutputPath(template.layoutPath, input.config, pathTokens);
     const render = engine.compile(template.displayPath, template.source, context);

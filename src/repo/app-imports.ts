@@ -4,8 +4,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createPathsMatcher, parseTsconfig, type TsConfigJsonResolved } from "get-tsconfig";
 import type { FieldIssue } from "../errors.js";
-import { CONFIG_FILE, type RepoConfig } from "./config.js";
+import { CONFIG_FILE, DEFAULT_IMPORTS, type RepoConfig } from "./config.js";
+import { TANSTACK_ROUTER } from "./tanstack.js";
 import { appDependencies } from "./target.js";
+import { tanstackRouterPlugin } from "./vite-config.js";
 
 /**
  * Checks that the import specifiers the generated code will use resolve in the app, through its tsconfig
@@ -165,6 +167,8 @@ export function checkAppImports(root: string, config: RepoConfig): FieldIssue[] 
   for (const [name, exports] of Object.entries(REQUIRED_EXPORTS) as [keyof RepoConfig["imports"], string[]][]) {
     const specifier = config.imports[name];
     const file = resolveModule(root, tsconfig, specifier);
+    // No Card at the default place: the pages bring their own (front-end.ts); a Card configured elsewhere must be there.
+    if (name === "card" && !file && specifier === DEFAULT_IMPORTS.card) continue;
     if (!file || file.endsWith("package.json")) {
       issues.push({ path: key(name), message: `"${specifier}" does not resolve to a module in the app${tsconfig.file ? ` (through the paths of ${path.relative(root, tsconfig.file)})` : " (the app's tsconfig has no paths)"}; ${fix}` });
       continue;
@@ -186,7 +190,12 @@ export function checkAppImports(root: string, config: RepoConfig): FieldIssue[] 
   }
   const router = config.imports.router;
   if (!resolveModule(root, tsconfig, router) && !(router in appDependencies(root))) {
-    issues.push({ path: key("router"), message: `the app does not depend on "${router}"; set imports.router to the router package it uses (react-router or react-router-dom)` });
+    issues.push({ path: key("router"), message: `the app does not depend on "${router}"; set imports.router to the router package it uses (react-router, react-router-dom, or @tanstack/react-router with its Vite plugin)` });
+  } else if (router === TANSTACK_ROUTER && !tanstackRouterPlugin(root)) {
+    issues.push({
+      path: key("router"),
+      message: `${router} is used without its file-routes plugin (tanstackRouter() from @tanstack/router-plugin/vite in vite.config's plugins), and the tool writes file routes: add the plugin, or set imports.router to react-router-dom`,
+    });
   }
   // Folders the generated code imports from must be the folders it writes to.
   for (const [name, folder] of [["services", "services"], ["components", "components"], ["pages", "pages"], ["hooks", "hooks"]] as const) {

@@ -22,6 +22,8 @@ export const DEFAULT_PATHS = {
   envExample: ".env.example",
   /** The file with the app's routes (`<nexus-integrate:routes>` and `<nexus-integrate:route-imports>` regions). */
   router: "src/App.tsx",
+  /** TanStack Router's routes folder (its plugin's routesDirectory), where file routes go when imports.router is @tanstack/react-router. */
+  routes: "src/routes",
   /** The integrations registry the app lists (`<nexus-integrate:registry>` regions). */
   registry: "src/integrations/registry.ts",
   /** Supabase config (function settings such as verify_jwt for webhooks). */

@@ -3,7 +3,9 @@ import path from "node:path";
 import { globSync } from "tinyglobby";
 import { exportedNames, loadAppTsconfig, nullableClient } from "./app-imports.js";
 import { DEFAULT_PATHS } from "./config.js";
+import { TANSTACK_ROUTER } from "./tanstack.js";
 import { appDependencies } from "./target.js";
+import { tanstackRouterPlugin } from "./vite-config.js";
 
 /** One detected setting: the candidates found (best first) and how; `why`, when none, what stands in the way. */
 export interface Detected {
@@ -57,7 +59,14 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
   }
   const routers = ranked(files.filter((file) => /<Routes\b|createBrowserRouter\s*\(|useRoutes\s*\(/.test(read(file))), ["src/App.tsx", "src/main.tsx"]);
   const deps = appDependencies(root);
-  const routerPackages = ["react-router-dom", "react-router"].filter((name) => name in deps);
+  // TanStack Router with its Vite plugin routes by files: the pages become route files in its routes folder.
+  const tanstackPlugin = TANSTACK_ROUTER in deps ? tanstackRouterPlugin(root) : null;
+  const routerPackages = [...(tanstackPlugin ? [TANSTACK_ROUTER] : []), ...["react-router-dom", "react-router"].filter((name) => name in deps)];
+  const routesDirectory = typeof tanstackPlugin?.options.routesDirectory === "string" ? tanstackPlugin.options.routesDirectory.replace(/^\.\//, "").replace(/\/+$/, "") : DEFAULT_PATHS.routes;
+  const noRouter =
+    TANSTACK_ROUTER in deps
+      ? "the app uses TanStack Router without its file-routes plugin (tanstackRouter() from @tanstack/router-plugin/vite in vite.config's plugins), and the tool writes file routes: add the plugin (https://tanstack.com/router/latest/docs/framework/react/installation/with-vite), or install react-router-dom, then run init again"
+      : "the app has no router in package.json: install one (npm install react-router-dom, or TanStack Router with its Vite plugin), then run init again; or, to mount the generated components yourself, set imports.router to an installed router package";
 
   const alias = (relative: string) => tsconfig.specifierFor(path.join(root, relative));
   // Found, but not importable: the app's tsconfig has no alias that reaches the file.
@@ -83,8 +92,10 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
             : {}),
       },
       { key: "imports.card", candidates: cards.map(toSpecifier).filter((s): s is string => s !== null), how: `a card.tsx exporting ${CARD_EXPORTS.join(", ")}` },
-      { key: "imports.router", candidates: routerPackages, how: "the router package in package.json" },
-      { key: "paths.router", candidates: routers, how: "the file with the app's <Routes>" },
+      { key: "imports.router", candidates: routerPackages, how: "the router package in package.json", ...(routerPackages.length === 0 ? { why: noRouter } : {}) },
+      routerPackages[0] === TANSTACK_ROUTER
+        ? { key: "paths.routes", candidates: [routesDirectory], how: `TanStack Router's routes folder (${tanstackPlugin!.file}'s routesDirectory, or its default)` }
+        : { key: "paths.router", candidates: routers, how: "the file with the app's <Routes>" },
       ...(["services", "components", "pages", "hooks"] as const).map((name) => ({
         key: `imports.${name}`,
         candidates: [alias(DEFAULT_PATHS[name])].filter((s): s is string => s !== null),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { exportedNames, loadAppTsconfig, resolveModule, type AppTsconfig } from "./app-imports.js";
 import type { FrontEnd, RepoConfig, UiPart, UiStyle } from "./config.js";
+import { fileRoutes, usesFileRoutes } from "./tanstack.js";
 import { appDependencies } from "./target.js";
 
 /**
@@ -160,11 +161,20 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
       part === "card" ? partPresent(root, tsconfig, config.imports.card, part) : style === "shadcn" && partPresent(root, tsconfig, `${uiAlias}/${part}`, part),
     ]),
   ) as Record<UiPart, boolean>;
-  const routerFile = path.join(root, config.paths.router);
-  const routerSource = existsSync(routerFile) ? readFileSync(routerFile, "utf8") : "";
-  const paths = declaredRoutePaths(routerSource);
   const afterConnectPath = config.afterConnectPath ?? config.routesBase;
-  const element = routeElement(routerSource, afterConnectPath);
+  let paths: string[];
+  let element: string | null;
+  if (usesFileRoutes(config)) {
+    // File routes: the app's pages are its createFileRoute("…") declarations.
+    const routes = fileRoutes(root, config.paths.routes);
+    paths = routes.map((route) => route.path);
+    element = routes.find((route) => route.path === afterConnectPath)?.component ?? null;
+  } else {
+    const routerFile = path.join(root, config.paths.router);
+    const routerSource = existsSync(routerFile) ? readFileSync(routerFile, "utf8") : "";
+    paths = declaredRoutePaths(routerSource);
+    element = routeElement(routerSource, afterConnectPath);
+  }
   const signIn = paths.find((p) => /(^|\/)(log-?in|sign-?in|auth)$/i.test(p));
   // The tool's integrations page lists the registry: only where the registry is the tool's (created when
   // missing) or exports `integrations` as the tool's does.

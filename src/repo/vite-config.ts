@@ -13,6 +13,20 @@ const VITE_CONFIGS = ["vite.config.js", "vite.config.mjs", "vite.config.ts", "vi
  * (with a block body, its returned object) or a plain `export default {...}`.
  */
 export function viteDevUrl(root: string): { url: string; file: string } | null {
+  const read = readViteConfig(root);
+  if (!read) return null;
+  const { config, file } = read;
+  const server = config ? property(config, "server") : null;
+  if (!server || server.type !== "ObjectExpression") return null;
+  const port = property(server, "port");
+  if (!port || port.type !== "NumericLiteral" || !Number.isInteger(port.value) || port.value < 1 || port.value > 65535) return null;
+  const https = property(server, "https");
+  const secure = https !== null && !(https.type === "BooleanLiteral" && !https.value);
+  return { url: `${secure ? "https" : "http"}://localhost:${port.value}`, file };
+}
+
+/** The app's vite.config and the object it exports (null without a config, or when it does not parse). */
+function readViteConfig(root: string): { file: string; config: ObjectExpression | null } | null {
   const file = VITE_CONFIGS.find((name) => existsSync(path.join(root, name)));
   if (!file) return null;
   let program: Node;
@@ -27,14 +41,40 @@ export function viteDevUrl(root: string): { url: string; file: string } | null {
   }
   if (program.type !== "Program") return null;
   const exported = program.body.find((node) => node.type === "ExportDefaultDeclaration");
-  const config = exported?.type === "ExportDefaultDeclaration" ? configObject(exported.declaration as Node) : null;
-  const server = config ? property(config, "server") : null;
-  if (!server || server.type !== "ObjectExpression") return null;
-  const port = property(server, "port");
-  if (!port || port.type !== "NumericLiteral" || !Number.isInteger(port.value) || port.value < 1 || port.value > 65535) return null;
-  const https = property(server, "https");
-  const secure = https !== null && !(https.type === "BooleanLiteral" && !https.value);
-  return { url: `${secure ? "https" : "http"}://localhost:${port.value}`, file };
+  return { file, config: exported?.type === "ExportDefaultDeclaration" ? configObject(exported.declaration as Node) : null };
+}
+
+/** The names TanStack Router's Vite plugin is imported as (`@tanstack/router-plugin/vite`; the older name too). */
+const TANSTACK_PLUGINS = new Set(["tanstackRouter", "TanStackRouterVite"]);
+
+/**
+ * TanStack Router's file-routes plugin in the app's vite.config: its literal options (`routesDirectory`,
+ * `generatedRouteTree`, `target`, `autoCodeSplitting`, quote style…), the ones the route-tree generator needs to
+ * write the tree the plugin would. Null when the config has no such plugin call.
+ */
+export function tanstackRouterPlugin(root: string): { file: string; options: Record<string, string | number | boolean> } | null {
+  const read = readViteConfig(root);
+  const plugins = read?.config ? property(read.config, "plugins") : null;
+  if (!read || !plugins || plugins.type !== "ArrayExpression") return null;
+  for (const element of plugins.elements) {
+    if (!element || element.type !== "CallExpression") continue;
+    const callee = element.callee;
+    const name = callee.type === "Identifier" ? callee.name : callee.type === "MemberExpression" && callee.property.type === "Identifier" ? callee.property.name : null;
+    if (!name || !TANSTACK_PLUGINS.has(name)) continue;
+    const options: Record<string, string | number | boolean> = {};
+    const [first] = element.arguments;
+    if (first?.type === "ObjectExpression") {
+      for (const entry of first.properties) {
+        if (entry.type !== "ObjectProperty" || entry.computed) continue;
+        const key = entry.key.type === "Identifier" ? entry.key.name : entry.key.type === "StringLiteral" ? entry.key.value : null;
+        const value = entry.value;
+        if (!key) continue;
+        if (value.type === "StringLiteral" || value.type === "NumericLiteral" || value.type === "BooleanLiteral") options[key] = value.value;
+      }
+    }
+    return { file: read.file, options };
+  }
+  return null;
 }
 
 function configObject(node: Node): ObjectExpression | null {

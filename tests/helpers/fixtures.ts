@@ -5,9 +5,9 @@ import path from "node:path";
 import { afterAll } from "vitest";
 import { UsageError, type FieldIssue } from "../../src/errors.js";
 
-import { EXAMPLE_APP, PLAYBOOK_APP, SHADCN_APP } from "./paths.js";
+import { EXAMPLE_APP, PLAYBOOK_APP, SHADCN_APP, TANSTACK_APP } from "./paths.js";
 
-export { BIN, EXAMPLE_APP, PLAYBOOK_APP, REPO_ROOT, SHADCN_APP } from "./paths.js";
+export { BIN, EXAMPLE_APP, PLAYBOOK_APP, REPO_ROOT, SHADCN_APP, TANSTACK_APP } from "./paths.js";
 
 const created: string[] = [];
 afterAll(() => {
@@ -40,6 +40,14 @@ export function copyPlaybookApp(options: { inMonorepo?: boolean } = {}): string 
  */
 export function copyShadcnApp(): string {
   return copyApp(SHADCN_APP);
+}
+
+/**
+ * A fresh copy of the TanStack Router fixture: file-based routes through its Vite plugin (src/routes, a committed
+ * src/routeTree.gen.ts), create-vite's strict tsconfig and `tsc -b && vite build`, no react-router, no config.
+ */
+export function copyTanstackApp(): string {
+  return copyApp(TANSTACK_APP);
 }
 
 function copyApp(source: string, under = "app"): string {

@@ -8,7 +8,8 @@ import { pathToFileURL } from "node:url";
 import { OAuth2Server } from "oauth2-mock-server";
 import { DENO, denoEnv } from "./deno.js";
 import { runInit } from "../../src/commands/init.js";
-import { copyExampleApp, copyPlaybookApp, copyShadcnApp } from "./fixtures.js";
+import { linkAppDeps } from "./app-deps.js";
+import { copyExampleApp, copyPlaybookApp, copyShadcnApp, copyTanstackApp, TANSTACK_APP } from "./fixtures.js";
 import { adopt, generate } from "./generate.js";
 import { JWKS, JWT_SECRET, userJwtFor, type KeyScheme } from "./jwt.js";
 import { REPO_ROOT } from "./paths.js";
@@ -101,7 +102,7 @@ export async function startStack(options: {
    * The app to generate into: our example app, or the playbook fixture (a repo built by hand from the
    * playbook: `init` first, and its own migration and seed rows applied before ours).
    */
-  app?: "example" | "playbook" | "shadcn";
+  app?: "example" | "playbook" | "shadcn" | "tanstack";
   /**
    * Adopt the playbook fixture's hand-written integration instead of generating one: its migrations and seed are
    * pushed first, `prepare` shapes its rows (the playbook's plaintext tokens), then `adopt` runs and its
@@ -219,7 +220,10 @@ export async function startStack(options: {
   // team deploys them (the playbook fixture's with its seed rows).
   const playbook = options.app === "playbook" || options.adopt !== undefined;
   const shadcn = options.app === "shadcn";
-  const app = playbook ? copyPlaybookApp() : shadcn ? copyShadcnApp() : copyExampleApp();
+  const tanstack = options.app === "tanstack";
+  const app = playbook ? copyPlaybookApp() : shadcn ? copyShadcnApp() : tanstack ? copyTanstackApp() : copyExampleApp();
+  // TanStack's route tree is written by the app's own generator when the routes are: its packages are there first.
+  if (tanstack) linkAppDeps(app, TANSTACK_APP);
   const db = await createSupabaseDatabase();
   await db.query("insert into auth.users (id, email) values ($1, 'a@example.com'), ($2, 'b@example.com')", [USER_A, USER_B]);
   if (options.adopt) {
@@ -227,7 +231,7 @@ export async function startStack(options: {
     await dbPush(app, db, { includeSeed: true });
     await options.adopt.prepare?.(db);
   }
-  if (playbook || shadcn) {
+  if (playbook || shadcn || tanstack) {
     const init = await runInit({ target: app, yes: true });
     if (init.exitCode !== 0) throw new Error(`init failed: ${JSON.stringify(init.report.error)}`);
   }

@@ -14,7 +14,7 @@ const REDIRECT_DELAY_MS = 1500;
 /** Finishes the provider's sign-in: the exchange function checks the state and stores the tokens (never sent here). */
 export function IntegrationCallback({ integration }: { integration: IntegrationConfig }) {
   const name = integration.displayName;
-  const location = useLocation();
+  const { pathname, search } = useLocation();
   const navigate = useNavigate();
   const [state, setState] = useState<CallbackState>({ status: "loading" });
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -25,15 +25,15 @@ export function IntegrationCallback({ integration }: { integration: IntegrationC
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    const params = new URLSearchParams(location.search);
+    const params = new URLSearchParams(search);
     if (!params.has("state") && !params.has("code") && !params.has("error")) {
       setState({ status: "error", message: "This page expects a redirect from the provider." });
       return;
     }
     // The code and state are this sign-in's single-use secrets: off the address bar and the history (so neither
     // a screenshot nor the back button shows them) before they are exchanged.
-    const callback = location.search;
-    navigate(location.pathname, { replace: true });
+    const callback = search;
+    navigate(pathname, { replace: true });
     void (async () => {
       const { error } = await supabase.functions.invoke(integration.functions.exchangeTokens, {
         body: { action: "exchange", callback },
@@ -42,7 +42,7 @@ export function IntegrationCallback({ integration }: { integration: IntegrationC
       else if (isSignedOutError(error)) setState({ status: "signed-out" });
       else setState({ status: "error", message: await describeFunctionError(error, `Could not connect ${name}.`) });
     })();
-  }, [integration.functions.exchangeTokens, location.pathname, location.search, name, navigate]);
+  }, [integration.functions.exchangeTokens, pathname, search, name, navigate]);
 
   // Focus follows the outcome; the redirect after a success is cancelled when the page goes away first.
   useEffect(() => {
