@@ -28,6 +28,8 @@ export interface SharedContext {
   };
   /** The app's router: file routes (TanStack Router's plugin) get route files; the others get `<Route>`s in paths.router. */
   router: { fileRoutes: boolean };
+  /** The app's client may be null (env-optional): the generated client.ts stands a failing one in for it; `file` is its module. */
+  client: { nullable: boolean; file: string };
   /** The JWT claim that marks an admin: its path (`["app_metadata", "role"]`) and value (printed through sqlLiteral / tsString only). */
   admin: { path: string[]; value: string; claim: string };
 }
@@ -108,6 +110,7 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       healthPage: front.healthPage,
     },
     router: { fileRoutes: usesFileRoutes(config) },
+    client: { nullable: front.nullableClient !== null, file: front.nullableClient ?? "" },
     admin: { path: config.admin.claim.split("."), value: config.admin.equals, claim: config.admin.claim },
   };
   assertSafeLeaves("tool", context.tool);
@@ -115,6 +118,7 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
   assertSafeLeaves("env", context.env);
   assertSafeLeaves("imports", context.imports);
   assertSafeLeaves("routes", context.routes);
+  if (context.client.nullable) assertSafeLeaves("client", { file: context.client.file });
   return context;
 }
 

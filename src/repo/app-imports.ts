@@ -180,13 +180,6 @@ export function checkAppImports(root: string, config: RepoConfig): FieldIssue[] 
       issues.push({ path: key(name), message: `${path.relative(root, file)} does not export ${missing.join(", ")}; point imports.${name} at a module that does, or add the export${missing.length === 1 ? "" : "s"}` });
       continue;
     }
-    const nullable = name === "supabase" ? nullableClient(source) : null;
-    if (nullable) {
-      issues.push({
-        path: key(name),
-        message: `${path.relative(root, file)} exports a supabase that may be null: ${nullable}. The generated pages and services call it unguarded; export a client that is always there (throw at start when VITE_SUPABASE_URL or its key is missing), or point imports.${name} at a module that does`,
-      });
-    }
   }
   const router = config.imports.router;
   if (!resolveModule(root, tsconfig, router) && !(router in appDependencies(root))) {

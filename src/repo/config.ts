@@ -179,6 +179,8 @@ export interface FrontEnd {
   rechartsInstall: string;
   /** The app's client is typed with its generated Database types (`createClient<Database>`): their file, or null. */
   typedClient: string | null;
+  /** The app's client module when its `supabase` may be null (created only when the env has the URL and key), else null. */
+  nullableClient: string | null;
 }
 
 /** What a config resolved without an app sees (templates, goldens): the tool's stylesheet, no app parts. */
@@ -195,6 +197,7 @@ export function defaultFrontEnd(config: Pick<RepoConfig, "appName" | "ui" | "sig
     healthPage: false,
     rechartsInstall: "npm install recharts@3",
     typedClient: null,
+    nullableClient: null,
   };
 }
 

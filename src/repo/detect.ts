@@ -72,9 +72,12 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
   // Found, but not importable: the app's tsconfig has no alias that reaches the file.
   const noAlias = (what: string) =>
     `${what}, but the app's tsconfig has no "paths" alias to import it by: add "@/*": ["./src/*"] under compilerOptions.paths (and the same alias in vite.config's resolve.alias), then run init again`;
-  // An env-optional client (null without its env) is no candidate: the generated code calls it unguarded.
-  const nullable = clients.map((file) => ({ file, why: nullableClient(read(file)) })).filter((c) => c.why !== null);
-  const usable = clients.filter((file) => !nullable.some((c) => c.file === file));
+  // An env-optional client (null without its env) is taken: the generated client.ts guards it.
+  const usable = clients;
+  for (const file of clients) {
+    const why = nullableClient(read(file));
+    if (why) notes.push(`${file} exports a supabase that may be null: ${why}. The generated code reaches it through client.ts, which stands in a client whose every call fails with "Supabase is not configured" (and says so in the console), so the app still builds and the integration pages do not crash`);
+  }
   const clientSpecifiers = usable.map(toSpecifier).filter((s): s is string => s !== null);
   return {
     notes,
@@ -83,13 +86,7 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
         key: "imports.supabase",
         candidates: clientSpecifiers,
         how: "a module under src/ that calls createClient and exports `supabase`",
-        ...(usable.length === 0 && nullable.length > 0
-          ? {
-              why: `${nullable[0]!.file} exports a supabase that may be null: ${nullable[0]!.why}. The generated pages call it unguarded: export a client that is always there (throw at start when its env is missing), then run init again`,
-            }
-          : usable.length > 0 && clientSpecifiers.length === 0
-            ? { why: noAlias(`${usable[0]} creates the Supabase client`) }
-            : {}),
+        ...(usable.length > 0 && clientSpecifiers.length === 0 ? { why: noAlias(`${usable[0]} creates the Supabase client`) } : {}),
       },
       { key: "imports.card", candidates: cards.map(toSpecifier).filter((s): s is string => s !== null), how: `a card.tsx exporting ${CARD_EXPORTS.join(", ")}` },
       { key: "imports.router", candidates: routerPackages, how: "the router package in package.json", ...(routerPackages.length === 0 ? { why: noRouter } : {}) },

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { exportedNames, loadAppTsconfig, resolveModule, type AppTsconfig } from "./app-imports.js";
+import { exportedNames, loadAppTsconfig, nullableClient, resolveModule, type AppTsconfig } from "./app-imports.js";
 import type { FrontEnd, RepoConfig, UiPart, UiStyle } from "./config.js";
 import { fileRoutes, usesFileRoutes } from "./tanstack.js";
 import { appDependencies } from "./target.js";
@@ -193,6 +193,7 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
     healthPage: registryUsable && hasRecharts(root),
     rechartsInstall: rechartsInstall(root),
     typedClient: typedClientFile(root, tsconfig, config.imports.supabase),
+    nullableClient: nullableClientFile(root, tsconfig, config.imports.supabase),
   };
 }
 
@@ -201,6 +202,13 @@ function typedClientFile(root: string, tsconfig: AppTsconfig, specifier: string)
   const file = resolveModule(root, tsconfig, specifier);
   if (!file || !existsSync(file) || file.endsWith("package.json")) return null;
   return /createClient\s*<\s*[A-Za-z_$]/.test(readFileSync(file, "utf8")) ? path.relative(root, file) : null;
+}
+
+/** The client module, when its `supabase` may be null (an env-optional client): the generated client.ts guards it. */
+function nullableClientFile(root: string, tsconfig: AppTsconfig, specifier: string): string | null {
+  const file = resolveModule(root, tsconfig, specifier);
+  if (!file || !existsSync(file) || file.endsWith("package.json")) return null;
+  return nullableClient(readFileSync(file, "utf8")) ? path.relative(root, file).split(path.sep).join("/") : null;
 }
 
 /** The `npx shadcn@latest add …` command for the parts a shadcn app lacks (null when it has them all, or is not shadcn). */

@@ -4,8 +4,7 @@
 // Edits are kept and merged on regenerate; `nexus-integrate remove` takes it out with the last integration.
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
-import type { SupabaseClient } from "@supabase/supabase-js";
-import { supabase as appClient } from "@/lib/supabase";
+import { supabase } from "@/services/integrations/nexus-integrate/client";
 import { useSupabaseSession } from "@/services/integrations/nexus-integrate/useSupabaseSession";
 import {
   Button,
@@ -21,12 +20,6 @@ import {
 } from "@/components/integrations/nexus-integrate/ui";
 import type { MetricKey, Point } from "@/components/integrations/nexus-integrate/HealthTrend";
 import { integrations } from "@/integrations/registry";
-
-/**
- * The app's client without its generated Database types: a typed client (`createClient<Database>`) lists only the
- * tables the app's types know, and ours are not among them until `supabase gen types` runs again.
- */
-const supabase = appClient as unknown as SupabaseClient;
 
 type HealthWindow = "24h" | "7d" | "30d";
 // The charts (Recharts) load only when this page is opened: the app's other pages do not carry them.

@@ -2,8 +2,7 @@
 // none at /integrations. Edits are kept and merged on regenerate; `nexus-integrate remove` takes it out with the last integration.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
-import type { SupabaseClient } from "@supabase/supabase-js";
-import { supabase as appClient } from "@/lib/supabase";
+import { supabase } from "@/services/integrations/nexus-integrate/client";
 import { APP_NAME } from "@/services/integrations/nexus-integrate/integration";
 import {
   Button,
@@ -20,12 +19,6 @@ import {
   type StatusTone,
 } from "@/components/integrations/nexus-integrate/ui";
 import { integrations } from "@/integrations/registry";
-
-/**
- * The app's client without its generated Database types: a typed client (`createClient<Database>`) lists only the
- * tables the app's types know, and ours are not among them until `supabase gen types` runs again.
- */
-const supabase = appClient as unknown as SupabaseClient;
 
 const STATUS: Record<string, { label: string; tone: StatusTone }> = {
   connected: { label: "Connected", tone: "ok" },
