@@ -172,8 +172,11 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
     healthStep(config),
     ...(config.frontEnd.typedClient
       ? [
-          `${config.frontEnd.typedClient} types its client with the app's Database types, which do not list the new tables; the generated code does not need them (it reads through an untyped view), but to type them in your own code regenerate the types after supabase db push: supabase gen types typescript --local (or --project-id <ref>) > <your types file>.`,
+          `${config.frontEnd.typedClient} types its client with the app's Database types, which do not list the new tables; the generated code does not need them (it reads through an untyped view), but to type them in your own code regenerate the types after supabase db push: supabase gen types typescript --local (or --project-id <ref>) > ${config.frontEnd.typedClientTypes ?? "<your types file>"}.`,
         ]
+      : []),
+    ...(config.frontEnd.denoConfig && !config.frontEnd.denoConfig.setsNodeModulesDir
+      ? [`${config.frontEnd.denoConfig.file} is the app's: for \`deno check supabase/functions/${ctx.fn.sync}/index.ts\` from the app root, add "nodeModulesDir": "none" to it (the functions' npm: imports then come from Deno's cache, not node_modules).`]
       : []),
     `Read ${config.paths.docs}/${spec.id}.md for the full checklist.`,
   ];

@@ -305,7 +305,7 @@ export function planFileOps(input: PlanInput): Plan {
       nextBases.set(scaffold, scaffold.content);
       if (before === null) {
         text = scaffold.content;
-        reasons.push("the app had none: created for the blocks below");
+        reasons.push(outputs.some((o) => o.kind === "block") ? "the app had none: created for the blocks below" : "the app had none: created (the tool's while it stays as created)");
       } else if (!recordedFor(lock, scaffold)) unrecorded.add(scaffold);
     }
     // A router file without our markers: the routes go in through the code-mod (AST in, AST out).

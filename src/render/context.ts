@@ -8,7 +8,8 @@ export interface SharedContext {
   tool: { name: string; version: string };
   env: { encryptionKey: string; stateKey: string; allowedOrigins: string };
   imports: RepoConfig["imports"];
-  routes: { base: string; afterConnect: string; signIn: string; health: string };
+  /** `dir`: where file routes go (paths.routes, TanStack Router). */
+  routes: { base: string; afterConnect: string; signIn: string; health: string; dir: string };
   urls: { app: string };
   /** The app as its users know it (printed through tsString / jsxText only). */
   app: { name: string };
@@ -30,6 +31,8 @@ export interface SharedContext {
   router: { fileRoutes: boolean };
   /** The app's client may be null (env-optional): the generated client.ts stands a failing one in for it; `file` is its module. */
   client: { nullable: boolean; file: string };
+  /** The app has its own root deno.json: no deno.jsonc of the tool's beside it (a next step says what to add). */
+  deno: { appConfig: boolean };
   /** The JWT claim that marks an admin: its path (`["app_metadata", "role"]`) and value (printed through sqlLiteral / tsString only). */
   admin: { path: string[]; value: string; claim: string };
 }
@@ -47,7 +50,7 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     rateLimit: string;
   };
   fn: { exchange: string; sync: string; webhooks: string; dir: string };
-  routes: { base: string; setup: string; callback: string; afterConnect: string; signIn: string; health: string };
+  routes: { base: string; setup: string; callback: string; afterConnect: string; signIn: string; health: string; dir: string };
   tables: { records: string; webhookEvents: string };
   /** The NOLOGIN roles the functions' SQL runs under (schema step 007, the integration's steps 004 and 005). */
   dbRoles: { functions: string; webhooks: string };
@@ -95,7 +98,7 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       allowedOrigins: "NEXUS_ALLOWED_ORIGINS",
     },
     imports: { ...config.imports },
-    routes: { base: config.routesBase, afterConnect: front.afterConnectPath, signIn: front.signInPath, health: healthPagePath(config) },
+    routes: { base: config.routesBase, afterConnect: front.afterConnectPath, signIn: front.signInPath, health: healthPagePath(config), dir: config.paths.routes },
     urls: { app: config.appUrl },
     app: { name: front.appName },
     ui: {
@@ -111,6 +114,7 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
     },
     router: { fileRoutes: usesFileRoutes(config) },
     client: { nullable: front.nullableClient !== null, file: front.nullableClient ?? "" },
+    deno: { appConfig: front.denoConfig !== null },
     admin: { path: config.admin.claim.split("."), value: config.admin.equals, claim: config.admin.claim },
   };
   assertSafeLeaves("tool", context.tool);

@@ -179,8 +179,12 @@ export interface FrontEnd {
   rechartsInstall: string;
   /** The app's client is typed with its generated Database types (`createClient<Database>`): their file, or null. */
   typedClient: string | null;
+  /** Where the typed client's Database type comes from (its `import type { Database } from "…"`), when a file of the app. */
+  typedClientTypes: string | null;
   /** The app's client module when its `supabase` may be null (created only when the env has the URL and key), else null. */
   nullableClient: string | null;
+  /** The app's own Deno config at its root (`deno.json`), which the tool leaves alone; null without one. */
+  denoConfig: { file: string; setsNodeModulesDir: boolean } | null;
 }
 
 /** What a config resolved without an app sees (templates, goldens): the tool's stylesheet, no app parts. */
@@ -197,7 +201,9 @@ export function defaultFrontEnd(config: Pick<RepoConfig, "appName" | "ui" | "sig
     healthPage: false,
     rechartsInstall: "npm install recharts@3",
     typedClient: null,
+    typedClientTypes: null,
     nullableClient: null,
+    denoConfig: null,
   };
 }
 

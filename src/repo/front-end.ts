@@ -193,7 +193,11 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
     healthPage: registryUsable && hasRecharts(root),
     rechartsInstall: rechartsInstall(root),
     typedClient: typedClientFile(root, tsconfig, config.imports.supabase),
+    typedClientTypes: typedClientTypes(root, tsconfig, config.imports.supabase),
     nullableClient: nullableClientFile(root, tsconfig, config.imports.supabase),
+    denoConfig: existsSync(path.join(root, "deno.json"))
+      ? { file: "deno.json", setsNodeModulesDir: /"nodeModulesDir"\s*:/.test(readFileSync(path.join(root, "deno.json"), "utf8")) }
+      : null,
   };
 }
 
@@ -202,6 +206,17 @@ function typedClientFile(root: string, tsconfig: AppTsconfig, specifier: string)
   const file = resolveModule(root, tsconfig, specifier);
   if (!file || !existsSync(file) || file.endsWith("package.json")) return null;
   return /createClient\s*<\s*[A-Za-z_$]/.test(readFileSync(file, "utf8")) ? path.relative(root, file) : null;
+}
+
+/** The file the typed client imports its Database type from (`import type { Database } from "./types"`), or null. */
+function typedClientTypes(root: string, tsconfig: AppTsconfig, specifier: string): string | null {
+  const client = typedClientFile(root, tsconfig, specifier);
+  if (!client) return null;
+  const imported = /import\s+(?:type\s+)?\{[^}]*\bDatabase\b[^}]*\}\s+from\s+["']([^"']+)["']/.exec(readFileSync(path.join(root, client), "utf8"))?.[1];
+  if (!imported) return null;
+  const base = imported.startsWith(".") ? path.resolve(root, path.dirname(client), imported) : null;
+  const file = base ? [".ts", ".d.ts", "/index.ts", ""].map((ext) => `${base}${ext}`).find((candidate) => existsSync(candidate) && !candidate.endsWith("/")) : resolveModule(root, tsconfig, imported);
+  return file && existsSync(file) ? path.relative(root, file).split(path.sep).join("/") : null;
 }
 
 /** The client module, when its `supabase` may be null (an env-optional client): the generated client.ts guards it. */

@@ -1,7 +1,7 @@
 import { execa } from "execa";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { denoCheckAsDeveloper } from "./deno.js";
+import { DENO, denoCheckAsDeveloper, denoEnv } from "./deno.js";
 
 /** The app's own strict tsc over a generated copy (its node_modules linked from the cache). */
 export function tscApp(app: string) {
@@ -34,4 +34,12 @@ export async function denoCheckFunctions(app: string, entries: string[]): Promis
   };
   await Promise.all([worker(), worker()]);
   return failures.sort((a, b) => a.entry.localeCompare(b.entry));
+}
+
+/**
+ * `deno check supabase/functions/<name>/index.ts …` from the app root, as editors and people run it (the root's
+ * Deno config, not each function's, is the one Deno reads there).
+ */
+export function denoCheckFromRoot(app: string, entries: string[]) {
+  return execa(DENO, ["check", "--quiet", ...entries.map((entry) => `supabase/functions/${entry}`)], { cwd: app, reject: false, env: denoEnv(), timeout: 240_000 });
 }

@@ -5,9 +5,9 @@ import path from "node:path";
 import { afterAll } from "vitest";
 import { UsageError, type FieldIssue } from "../../src/errors.js";
 
-import { EXAMPLE_APP, PLAYBOOK_APP, SHADCN_APP, TANSTACK_APP } from "./paths.js";
+import { EXAMPLE_APP, LOVABLE_APP, PLAYBOOK_APP, SHADCN_APP, TANSTACK_APP } from "./paths.js";
 
-export { BIN, EXAMPLE_APP, PLAYBOOK_APP, REPO_ROOT, SHADCN_APP, TANSTACK_APP } from "./paths.js";
+export { BIN, EXAMPLE_APP, LOVABLE_APP, PLAYBOOK_APP, REPO_ROOT, SHADCN_APP, TANSTACK_APP } from "./paths.js";
 
 const created: string[] = [];
 afterAll(() => {
@@ -40,6 +40,15 @@ export function copyPlaybookApp(options: { inMonorepo?: boolean } = {}): string 
  */
 export function copyShadcnApp(): string {
   return copyApp(SHADCN_APP);
+}
+
+/**
+ * A fresh copy of the Lovable-shaped fixture: Lovable's typed client at src/integrations/supabase/client.ts
+ * (createClient<Database>, its types.ts), shadcn parts on Tailwind, react-router-dom, vite.config's server on port
+ * 8080, tsconfig.app.json, `vite build` as its build; the shadcn fixture's packages (its node_modules are linked).
+ */
+export function copyLovableApp(): string {
+  return copyApp(LOVABLE_APP);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { execa, type ResultPromise } from "execa";
 import { createHash, randomBytes, webcrypto } from "node:crypto";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -9,7 +9,7 @@ import { OAuth2Server } from "oauth2-mock-server";
 import { DENO, denoEnv } from "./deno.js";
 import { runInit } from "../../src/commands/init.js";
 import { linkAppDeps } from "./app-deps.js";
-import { copyExampleApp, copyPlaybookApp, copyShadcnApp, copyTanstackApp, TANSTACK_APP } from "./fixtures.js";
+import { copyExampleApp, copyLovableApp, copyPlaybookApp, copyShadcnApp, copyTanstackApp, TANSTACK_APP } from "./fixtures.js";
 import { adopt, generate } from "./generate.js";
 import { JWKS, JWT_SECRET, userJwtFor, type KeyScheme } from "./jwt.js";
 import { REPO_ROOT } from "./paths.js";
@@ -102,7 +102,9 @@ export async function startStack(options: {
    * The app to generate into: our example app, or the playbook fixture (a repo built by hand from the
    * playbook: `init` first, and its own migration and seed rows applied before ours).
    */
-  app?: "example" | "playbook" | "shadcn" | "tanstack";
+  app?: "example" | "playbook" | "shadcn" | "tanstack" | "lovable";
+  /** Replace the app's client with an env-optional one (null without VITE_SUPABASE_URL and its key) before init. */
+  envOptionalClient?: boolean;
   /**
    * Adopt the playbook fixture's hand-written integration instead of generating one: its migrations and seed are
    * pushed first, `prepare` shapes its rows (the playbook's plaintext tokens), then `adopt` runs and its
@@ -221,7 +223,14 @@ export async function startStack(options: {
   const playbook = options.app === "playbook" || options.adopt !== undefined;
   const shadcn = options.app === "shadcn";
   const tanstack = options.app === "tanstack";
-  const app = playbook ? copyPlaybookApp() : shadcn ? copyShadcnApp() : tanstack ? copyTanstackApp() : copyExampleApp();
+  const lovable = options.app === "lovable";
+  const app = playbook ? copyPlaybookApp() : shadcn ? copyShadcnApp() : tanstack ? copyTanstackApp() : lovable ? copyLovableApp() : copyExampleApp();
+  if (options.envOptionalClient) {
+    writeFileSync(
+      path.join(app, "src/lib/supabase.ts"),
+      'import { createClient } from "@supabase/supabase-js";\n\nconst url = import.meta.env.VITE_SUPABASE_URL as string | undefined;\nconst key = import.meta.env.VITE_SUPABASE_PUBLISHABLE_KEY as string | undefined;\n\nexport const supabase = url && key ? createClient(url, key) : null;\n',
+    );
+  }
   // TanStack's route tree is written by the app's own generator when the routes are: its packages are there first.
   if (tanstack) linkAppDeps(app, TANSTACK_APP);
   const db = await createSupabaseDatabase();
@@ -231,7 +240,7 @@ export async function startStack(options: {
     await dbPush(app, db, { includeSeed: true });
     await options.adopt.prepare?.(db);
   }
-  if (playbook || shadcn || tanstack) {
+  if (playbook || shadcn || tanstack || lovable) {
     const init = await runInit({ target: app, yes: true });
     if (init.exitCode !== 0) throw new Error(`init failed: ${JSON.stringify(init.report.error)}`);
   }

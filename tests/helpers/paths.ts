@@ -6,4 +6,5 @@ export const EXAMPLE_APP = path.join(REPO_ROOT, "examples", "nexus-app");
 export const BIN = path.join(REPO_ROOT, "bin", "nexus-integrate.js");
 export const PLAYBOOK_APP = path.join(REPO_ROOT, "tests", "fixtures", "playbook-app");
 export const SHADCN_APP = path.join(REPO_ROOT, "tests", "fixtures", "shadcn-app");
+export const LOVABLE_APP = path.join(REPO_ROOT, "tests", "fixtures", "lovable-app");
 export const TANSTACK_APP = path.join(REPO_ROOT, "tests", "fixtures", "tanstack-app");
