@@ -7,6 +7,7 @@ import { buildSpec } from "./spec/build.js";
 
 const SAMPLE_ADOPTION: AdoptionContext = {
   legacyIntegrationId: "00000000-0000-4000-8000-000000000000",
+  legacyIntegrationName: null,
   legacyProvider: "hubspot",
   userIntegrations: true,
   oauthTokens: true,

@@ -112,6 +112,9 @@ function interactionFor(reporter: Reporter): Interaction {
       reporter.preview(report, report.spec ?? {});
       return confirmWrite("Write these files?");
     },
+    async askLegacyIntegrationId(question) {
+      return (await import("./spec/prompts.js")).askUuid(question);
+    },
   };
 }
 
@@ -201,6 +204,7 @@ Examples:
     .argument("<provider>", "the hand-written integration's id (hubspot), a preset name or a new id with --spec");
   withOutputOptions(withSpecOptions(adoptCommand))
     .option("--legacy-integration-id <uuid>", "user_integrations.integration_id of its rows, where its code does not say")
+    .option("--db-url <url>", "read the legacy integration_id from this database's user_integrations, where its code does not say")
     .option("--legacy-provider <name>", "oauth_tokens.provider of its rows, where its code does not say (default: the id)")
     .option("-y, --yes", "never prompt; fail on anything unclear")
     .option("--dry-run", "show what was found, the plan and diffs; write nothing")

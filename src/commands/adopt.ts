@@ -33,6 +33,8 @@ import {
 export interface AdoptOptions extends NewOptions {
   /** `user_integrations.integration_id` of the hand-written integration's rows, when its code does not say. */
   legacyIntegrationId?: string;
+  /** Read the legacy integration_id from this database (its user_integrations rows of the provider), where the code does not say. */
+  dbUrl?: string;
   /** `oauth_tokens.provider` of its rows, when its code does not say (default: the id). */
   legacyProvider?: string;
 }
@@ -188,15 +190,43 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   });
   const userIntegrations = appHasTable(target, config, found.files, "user_integrations");
   const oauthTokens = appHasTable(target, config, found.files, "oauth_tokens");
-  const legacyIntegrationId = options.legacyIntegrationId ?? read.legacyIntegrationId?.value ?? null;
+  let legacyIntegrationId = options.legacyIntegrationId ?? read.legacyIntegrationId?.value ?? null;
   if (options.legacyIntegrationId !== undefined && !UUID.test(options.legacyIntegrationId)) {
     unclear.push({ path: "--legacy-integration-id", message: `"${options.legacyIntegrationId}" is not a uuid` });
   }
-  if (userIntegrations && legacyIntegrationId === null && !unclear.some((i) => i.message.includes("--legacy-integration-id"))) {
-    unclear.push({
-      path: "--legacy-integration-id",
-      message: `the app's user_integrations rows of ${id} are told apart by their integration_id, which the hand-written code does not name as a <NAME>_INTEGRATION_ID constant: pass it`,
-    });
+  // With the id known, the code's integration_name (which may disagree in case or wording) does not matter.
+  if (legacyIntegrationId !== null) {
+    for (let i = unclear.length - 1; i >= 0; i--) if (unclear[i]!.message.includes("legacyIntegrationName")) unclear.splice(i, 1);
+  }
+  let legacyIntegrationName: string | null = null;
+  // Unclear about the id alone (computed, or nowhere in the code): the rows are told apart another way.
+  const dropIdIssues = () => {
+    for (let i = unclear.length - 1; i >= 0; i--) if (unclear[i]!.message.includes("so legacyIntegrationId cannot be read")) unclear.splice(i, 1);
+  };
+  if (userIntegrations && legacyIntegrationId === null && options.legacyIntegrationId === undefined) {
+    if (read.legacyIntegrationName) {
+      // The code writes or filters its rows by integration_name: that tells them apart.
+      legacyIntegrationName = read.legacyIntegrationName.value;
+      dropIdIssues();
+    } else if (options.dbUrl !== undefined) {
+      const lookup = await legacyIdFromDatabase(options.dbUrl, spec);
+      if ("id" in lookup) {
+        legacyIntegrationId = lookup.id;
+        dropIdIssues();
+      } else unclear.push({ path: "--db-url", message: lookup.problem });
+    } else if (interaction?.askLegacyIntegrationId) {
+      legacyIntegrationId = await interaction.askLegacyIntegrationId(`user_integrations.integration_id of the ${spec.displayName} rows (the hand-written code does not say it)`);
+      dropIdIssues();
+    } else if (unclear.some((i) => i.message.includes("so legacyIntegrationId cannot be read"))) {
+      for (const issue of unclear) {
+        if (issue.message.includes("so legacyIntegrationId cannot be read")) issue.message += ", or pass --db-url <url> to read it from the database, or run adopt in a terminal to type it";
+      }
+    } else if (!unclear.some((i) => i.message.includes("--legacy-integration-id"))) {
+      unclear.push({
+        path: "--legacy-integration-id",
+        message: `the app's user_integrations rows of ${id} are told apart by their integration_id, which the hand-written code does not say (as a <NAME>_INTEGRATION_ID constant, an inline integration_id, or an integration_name it writes or filters by): pass it, or pass --db-url <url> to read it from the database, or run adopt in a terminal to type it`,
+      });
+    }
   }
   if (unclear.length > 0) {
     throw new UsageError(`adopt cannot read everything the hand-written ${id} integration configures; nothing was written`, unclear);
@@ -213,6 +243,7 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   }
   const adoption: AdoptionContext = {
     legacyIntegrationId,
+    legacyIntegrationName,
     legacyProvider,
     userIntegrations,
     oauthTokens,
@@ -283,4 +314,31 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
     return confirmAndApply(target, state, report, interaction);
   };
   return dryRun ? body() : withRunLock(target, body);
+}
+
+/**
+ * The integration_id of the app's user_integrations rows of this provider, read from its database: the distinct
+ * (integration_id, integration_name) pairs whose name is the provider's display name or id (case and spacing
+ * aside). Exactly one must match; otherwise the problem names what was found.
+ */
+async function legacyIdFromDatabase(dbUrl: string, spec: IntegrationSpec): Promise<{ id: string } | { problem: string }> {
+  const { default: postgres } = await import("postgres");
+  const sql = postgres(dbUrl, { max: 1, connect_timeout: 10, onnotice: () => undefined });
+  try {
+    const rows = await sql<{ integration_id: string; integration_name: string; rows: number }[]>`
+      select integration_id::text as integration_id, integration_name::text as integration_name, count(*)::int as rows
+      from public.user_integrations group by 1, 2 order by 1, 2`;
+    const squash = (value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, "");
+    const wanted = new Set([squash(spec.displayName), squash(spec.id)]);
+    const matching = [...new Set(rows.filter((row) => wanted.has(squash(row.integration_name))).map((row) => row.integration_id))];
+    if (matching.length === 1 && UUID.test(matching[0]!)) return { id: matching[0]! };
+    const seen = rows.map((row) => `${row.integration_name} (${row.integration_id}, ${row.rows} rows)`).join(", ") || "no rows";
+    return {
+      problem: `${matching.length === 0 ? `no user_integrations rows are named ${spec.displayName}` : `several integration_ids are named ${spec.displayName}`} (found: ${seen}): pass --legacy-integration-id`,
+    };
+  } catch (error) {
+    return { problem: `could not read public.user_integrations there: ${(error as Error).message}` };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }

@@ -61,6 +61,8 @@ export interface Interaction {
   promptForMissing(input: IntegrationSpecInput): Promise<IntegrationSpecInput>;
   /** Shows the plan and asks before writing. */
   confirmPlan(report: RunReport): Promise<boolean>;
+  /** `adopt`: the legacy integration_id the hand-written code does not say (a uuid, checked while typed). */
+  askLegacyIntegrationId?(question: string): Promise<string>;
 }
 
 export interface CommandOutcome {

@@ -73,6 +73,8 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
 export interface AdoptionContext {
   /** `user_integrations.integration_id` of its rows; null when the app has no such table. */
   legacyIntegrationId: string | null;
+  /** Where the id is not known: `user_integrations.integration_name` of its rows (the code writes or filters by it). */
+  legacyIntegrationName: string | null;
   /** `oauth_tokens.provider` of its rows. */
   legacyProvider: string;
   /** Whether the app's migrations create `public.user_integrations` / `public.oauth_tokens`. */

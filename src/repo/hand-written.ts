@@ -25,6 +25,8 @@ export interface HandWrittenConfig {
   dataEndpoint?: ReadValue<string>;
   /** `user_integrations.integration_id` of this integration's rows (the playbook's uuid constant). */
   legacyIntegrationId?: ReadValue<string>;
+  /** `user_integrations.integration_name` of its rows, where the code writes or filters by it inline ("HubSpot"). */
+  legacyIntegrationName?: ReadValue<string>;
   /** `oauth_tokens.provider` of this integration's rows. */
   legacyProvider?: ReadValue<string>;
   /** Constructs found whose value cannot be read without running the code. */
@@ -99,7 +101,7 @@ interface Constant {
   file: string;
 }
 
-function parseFile(root: string, file: string): { constants: Constant[]; providers: (string | typeof NOT_LITERAL)[]; integrationIds: string[] } {
+function parseFile(root: string, file: string): { constants: Constant[]; providers: (string | typeof NOT_LITERAL)[]; integrationIds: string[]; integrationNames: string[] } {
   const source = readFileSync(path.join(root, file), "utf8");
   const ast = parse(source, { sourceType: "module", plugins: ["typescript", "jsx"], errorRecovery: true });
   const constants: Constant[] = [];
@@ -107,9 +109,12 @@ function parseFile(root: string, file: string): { constants: Constant[]; provide
   // The integration's id written inline, not through a constant: `integration_id: "6b1f…"` in the row a hand-written
   // function upserts, or `.eq("integration_id", "6b1f…")` in its queries (a constant there is read as a constant).
   const integrationIds: string[] = [];
+  // Its name the same ways (`integration_name: "HubSpot"`, `.eq("integration_name", "HubSpot")`): rows can be told by it.
+  const integrationNames: string[] = [];
+  const inline: Record<string, string[]> = { integration_id: integrationIds, integration_name: integrationNames };
   for (const node of walk(ast.program)) {
-    if (node.type === "ObjectProperty" && node.key.type === "Identifier" && node.key.name === "integration_id" && node.value.type === "StringLiteral") {
-      integrationIds.push(node.value.value);
+    if (node.type === "ObjectProperty" && node.key.type === "Identifier" && node.key.name in inline && node.value.type === "StringLiteral") {
+      inline[node.key.name]!.push(node.value.value);
     }
     if (
       node.type === "CallExpression" &&
@@ -117,10 +122,10 @@ function parseFile(root: string, file: string): { constants: Constant[]; provide
       node.callee.property.type === "Identifier" &&
       node.callee.property.name === "eq" &&
       node.arguments[0]?.type === "StringLiteral" &&
-      node.arguments[0].value === "integration_id" &&
+      node.arguments[0].value in inline &&
       node.arguments[1]?.type === "StringLiteral"
     ) {
-      integrationIds.push(node.arguments[1].value);
+      inline[node.arguments[0].value]!.push(node.arguments[1].value);
     }
     if (node.type === "VariableDeclarator" && node.id.type === "Identifier" && /^[A-Z][A-Z0-9_]*$/.test(node.id.name)) {
       constants.push({ name: node.id.name, value: literalOf(node.init), file });
@@ -138,7 +143,7 @@ function parseFile(root: string, file: string): { constants: Constant[]; provide
       }
     }
   }
-  return { constants, providers, integrationIds };
+  return { constants, providers, integrationIds, integrationNames };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -195,6 +200,10 @@ export function readHandWrittenConfig(root: string, files: string[]): HandWritte
     ),
   ].map((f): Found => (typeof f.value === "string" && UUID.test(f.value) ? f : { ...f, value: NOT_LITERAL }));
   settle("legacyIntegrationId", ids);
+  settle(
+    "legacyIntegrationName",
+    parsed.flatMap((p) => p.integrationNames.map((value): Found => ({ value, from: `${p.file}: integration_name`, flag: "--legacy-integration-id" }))),
+  );
   settle(
     "legacyProvider",
     parsed.flatMap((p) => p.providers.map((value): Found => ({ value, from: `${p.file}: provider`, flag: "--legacy-provider" }))),

@@ -134,6 +134,18 @@ export async function chooseValue(message: string, candidates: string[]): Promis
   }
 }
 
+/** A uuid, checked as it is typed (adopt's legacy integration_id). */
+export async function askUuid(message: string): Promise<string> {
+  const { input } = await import("@inquirer/prompts");
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  try {
+    return (await input({ message, required: true, validate: (value) => uuid.test(value.trim()) || "a uuid, such as 5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c" })).trim();
+  } catch (error) {
+    if (isExitPrompt(error)) throw new CancelledError();
+    throw error;
+  }
+}
+
 /** A line of text, with what was detected as the default (Enter keeps it). */
 export async function askText(message: string, defaultValue: string): Promise<string> {
   const { input } = await import("@inquirer/prompts");

@@ -353,6 +353,10 @@ describe.skipIf(!haveChromium).each(WALKS)("browser walk through the generated h
     await page.waitForURL(`${app.url}/integrations`, { timeout: 10_000 });
     if (kind === "playbook") {
       await expect.poll(() => page.getByText("Integrations", { exact: true }).isVisible(), { timeout: 10_000 }).toBe(true);
+      // The app's own page reads its user_integrations: adopt mirrors the new connection there.
+      const own = page.locator('li[data-integration-name="HubSpot"]');
+      await expect.poll(() => own.getAttribute("data-status"), { timeout: 10_000 }).toBe("connected");
+      expect(await own.innerText()).toContain("Connected");
     } else {
       const row = page.locator('li[data-integration="hubspot"]');
       await expect.poll(() => row.getAttribute("data-status"), { timeout: 10_000 }).toBe("connected");

@@ -1,10 +1,12 @@
 import { execa } from "execa";
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { denoCheckFunctions } from "../helpers/app-checks.js";
 import { linkAppDeps } from "../helpers/app-deps.js";
 import { BIN, copyPlaybookApp, PLAYBOOK_APP, snapshotTree } from "../helpers/fixtures.js";
+import { createSupabaseDatabase, dbPush } from "../helpers/postgres.js";
+import { ENTER, ptySession } from "../helpers/pty.js";
 import { makeToolCopy } from "../helpers/tool-copy.js";
 
 /** `adopt` through the built binary on the playbook fixture (its data side: tests/verify/adopt.test.ts). */
@@ -151,6 +153,72 @@ describe("adopt (built binary, playbook fixture)", () => {
     expect(disagree.stderr).toContain("--legacy-integration-id");
     expect(snapshotTree(app)).toEqual(before);
   });
+
+  it("rows told apart by integration_name (the id computed from the env): adopt --yes moves and mirrors them by that name", async () => {
+    const app = await initialized();
+    const ID = "5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c";
+    for (const fn of ["hubspot-exchange-tokens", "hubspot-sync"]) {
+      const file = path.join(app, "supabase/functions", fn, "index.ts");
+      writeFileSync(
+        file,
+        readFileSync(file, "utf8")
+          .replace(`const HUBSPOT_INTEGRATION_ID = "${ID}";`, 'const HUBSPOT_INTEGRATION_ID = Deno.env.get("HUBSPOT_INTEGRATION_ID")!;')
+          .replaceAll('.eq("integration_id", HUBSPOT_INTEGRATION_ID)', '.eq("integration_name", "HubSpot")'),
+      );
+    }
+    const result = await run(["adopt", "hubspot", "--yes", "--json"], app);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const file = (JSON.parse(result.stdout) as { files: { path: string }[] }).files.find((f) => /_hubspot_adopt\.sql$/.test(f.path))!;
+    const migration = readFileSync(path.join(app, file.path), "utf8");
+    expect(migration).toContain("  where ui.integration_name = 'HubSpot'");
+    expect(migration).not.toContain(ID);
+    expect(migration).toContain("'update public.user_integrations set status = %L, last_sync_at = %L where user_id = %L and integration_name = %L'");
+    // Without the id no row can be made for a user who connects later: only existing rows are mirrored, and it says so.
+    expect(migration).toContain("integration_id of the rows was not known, so only existing rows are kept up to date");
+    expect(migration).not.toContain("insert into public.user_integrations");
+  });
+
+  it("where the code says neither: --db-url reads the id from the database, and a terminal asks for it (checked as a uuid)", async () => {
+    const ID = "5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c";
+    const strip = (app: string) => {
+      for (const fn of ["hubspot-exchange-tokens", "hubspot-sync"]) {
+        const file = path.join(app, "supabase/functions", fn, "index.ts");
+        writeFileSync(file, readFileSync(file, "utf8").replace(`const HUBSPOT_INTEGRATION_ID = "${ID}";`, 'const HUBSPOT_INTEGRATION_ID = Deno.env.get("HUBSPOT_INTEGRATION_ID")!;').replace('integration_name: "HubSpot",', "integration_name: DISPLAY_NAME,"));
+      }
+    };
+    const app = await initialized();
+    strip(app);
+    const before = snapshotTree(app);
+    const refused = await run(["adopt", "hubspot", "--yes"], app);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("so legacyIntegrationId cannot be read from it: pass --legacy-integration-id, or pass --db-url <url> to read it from the database, or run adopt in a terminal to type it");
+    expect(snapshotTree(app)).toEqual(before);
+
+    const db = await createSupabaseDatabase();
+    try {
+      await dbPush(app, db, { includeSeed: true });
+      const read = await run(["adopt", "hubspot", "--yes", "--json", "--db-url", db.url], app);
+      expect(read.exitCode, read.stdout + read.stderr).toBe(0);
+      const file = (JSON.parse(read.stdout) as { files: { path: string }[] }).files.find((f) => /_hubspot_adopt\.sql$/.test(f.path))!;
+      expect(readFileSync(path.join(app, file.path), "utf8")).toContain(`  where ui.integration_id::text = '${ID}'`);
+      // Rows under two ids of the same name: which is meant cannot be told.
+      const other = await initialized();
+      strip(other);
+      await db.query("insert into public.user_integrations (user_id, integration_id, integration_name) values ('11111111-1111-4111-8111-111111111111', gen_random_uuid(), 'hubspot')");
+      const ambiguous = await run(["adopt", "hubspot", "--yes", "--db-url", db.url], other);
+      expect(ambiguous.exitCode).toBe(2);
+      expect(ambiguous.stderr).toContain("several integration_ids are named HubSpot (found: HubSpot (5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c, 2 rows)");
+    } finally {
+      await db.close();
+    }
+
+    const terminal = await initialized();
+    strip(terminal);
+    const session = await ptySession(["adopt", "hubspot"], [["integration_id of the HubSpot rows", `not-a-uuid${ENTER}`], ["a uuid, such as", `\u0015${ID}${ENTER}`], ["Write these files\\?", ENTER]], { cwd: terminal });
+    expect(session.exitCode, session.output).toBe(0);
+    const migrations = readdirSync(path.join(terminal, "supabase/migrations")).filter((name) => name.endsWith("_hubspot_adopt.sql"));
+    expect(readFileSync(path.join(terminal, "supabase/migrations", migrations[0]!), "utf8")).toContain(`  where ui.integration_id::text = '${ID}'`);
+  }, 180_000);
 
   it("tables made in the dashboard (no migration creates them) still get their tokens moved: the hand-written code queries them", async () => {
     const app = await initialized();

@@ -177,4 +177,31 @@ describe("adopt hubspot on the playbook fixture, users connected the playbook's 
     ]);
     expect(state.rows).toHaveLength(1);
   });
+
+  it("the app's own user_integrations stay truthful: a sync's last_sync_at, a new connection, needs_reauth and a disconnect are mirrored to its rows", async () => {
+    const legacy = async (user: string) =>
+      (await stack.db.query<{ status: string; last_sync_at: Date | null; n: number }>(
+        "select status, max(last_sync_at) as last_sync_at, count(*)::int as n from public.user_integrations where user_id = $1 and integration_id = '5b6e9c0a-3f1d-4c2e-9a7b-1d2e3f4a5b6c' group by status",
+        [user],
+      )).rows;
+    const ours = async (user: string) =>
+      (await stack.db.query<{ status: string; last_sync_at: Date | null }>("select status, last_sync_at from public.nexus_user_integrations where user_id = $1 and integration_id = 'hubspot'", [user])).rows[0]!;
+    // Bob synced through the generated function (above): his legacy row has that sync's time, not the seed's.
+    expect((await legacy(BOB))[0]).toEqual({ status: "connected", last_sync_at: (await ours(BOB)).last_sync_at, n: 1 });
+    // The third user connected after the move: the app's table has a row for them too.
+    expect((await legacy(USER_A))[0]).toMatchObject({ status: "connected", n: 1 });
+    // needs_reauth (a refresh the provider refused), as the functions write it.
+    await stack.db.query("update public.nexus_user_integrations set status = 'needs_reauth' where user_id = $1 and integration_id = 'hubspot'", [ALICE]);
+    expect((await legacy(ALICE))[0]).toMatchObject({ status: "needs_reauth", n: 1 });
+    // A mirror the app's table refuses (its own check on status) warns, and the write to ours still commits.
+    await stack.db.query("alter table public.user_integrations add constraint app_statuses check (status in ('connected', 'disconnected', 'needs_reauth'))");
+    await stack.db.query("update public.nexus_user_integrations set status = 'error' where user_id = $1 and integration_id = 'hubspot'", [ALICE]);
+    expect((await ours(ALICE)).status).toBe("error");
+    expect((await legacy(ALICE))[0]).toMatchObject({ status: "needs_reauth" });
+    await stack.db.query("alter table public.user_integrations drop constraint app_statuses");
+    // A disconnect (the row goes): the app's row says disconnected, and stays (it is the app's).
+    const disconnected = await stack.call(EXCHANGE, BOB, { action: "disconnect" });
+    expect(disconnected.status, disconnected.text).toBe(200);
+    expect((await legacy(BOB))[0]).toMatchObject({ status: "disconnected", n: 1 });
+  });
 });
