@@ -112,6 +112,9 @@ function interactionFor(reporter: Reporter): Interaction {
       reporter.preview(report, report.spec ?? {});
       return confirmWrite("Write these files?");
     },
+    async chooseDetected(question, candidates) {
+      return (await import("./spec/prompts.js")).chooseValue(question, candidates);
+    },
     async askLegacyIntegrationId(question) {
       return (await import("./spec/prompts.js")).askUuid(question);
     },

@@ -19,6 +19,7 @@ import { loadPreset } from "../spec/presets.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import {
+  chooseAmongDetected,
   confirmAndApply,
   conflictOutcome,
   flagsToSpecInput,
@@ -132,6 +133,7 @@ function filesBelow(root: string, folder: string): string[] {
  */
 export async function runAdopt(provider: string, options: AdoptOptions, interaction?: Interaction): Promise<CommandOutcome> {
   const target = openApp(options.target);
+  await chooseAmongDetected(target.root, interaction);
   const config = readRepoConfig(target.root);
   const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
   const sources = {

@@ -12,7 +12,7 @@ import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
 import { usesFileRoutes } from "../repo/tanstack.js";
 import { checkAppImports } from "../repo/app-imports.js";
-import { CONFIG_FILE, detectedConfigNote, healthPagePath, readConfigFile, type RepoConfig } from "../repo/config.js";
+import { ambiguousDetection, chooseDetected, CONFIG_FILE, detectedConfigNote, healthPagePath, readConfigFile, type RepoConfig } from "../repo/config.js";
 import { handWrittenFiles } from "../repo/playbook.js";
 
 export interface NewOptions {
@@ -61,6 +61,8 @@ export interface Interaction {
   promptForMissing(input: IntegrationSpecInput): Promise<IntegrationSpecInput>;
   /** Shows the plan and asks before writing. */
   confirmPlan(report: RunReport): Promise<boolean>;
+  /** Without a config: picks one of several detected candidates for a setting (this run only). */
+  chooseDetected?(question: string, candidates: string[]): Promise<string>;
   /** `adopt`: the legacy integration_id the hand-written code does not say (a uuid, checked while typed). */
   askLegacyIntegrationId?(question: string): Promise<string>;
 }
@@ -348,6 +350,7 @@ export async function runNew(
   interaction?: Interaction,
 ): Promise<CommandOutcome> {
   const target = openApp(options.target);
+  await chooseAmongDetected(target.root, interaction);
   const provider = await resolveProvider(givenProvider, options, interaction);
   const presetName = selectedPreset({ ...(provider !== undefined ? { positional: provider } : {}), ...(options.preset !== undefined ? { preset: options.preset } : {}) });
   let presetVars = options.var !== undefined ? parsePairs(options.var, "--var") : undefined;
@@ -418,4 +421,15 @@ export async function runNew(
     return confirmAndApply(target, state, report, interaction);
   };
   return dryRun ? body() : withRunLock(target, body);
+}
+
+/**
+ * Without a config, at a terminal: where detection found several candidates for a setting (two Supabase clients),
+ * asks which one this run uses; without a terminal the best-ranked is used and the run's note names `init`.
+ */
+export async function chooseAmongDetected(root: string, interaction?: Interaction): Promise<void> {
+  if (!interaction?.chooseDetected) return;
+  for (const item of ambiguousDetection(root)) {
+    chooseDetected(root, item.key, await interaction.chooseDetected(`${item.key} (${item.how}; no ${CONFIG_FILE}: \`nexus-integrate init\` keeps the choice)`, item.candidates));
+  }
 }

@@ -260,6 +260,24 @@ export function withAppUrl(targetRoot: string, config: RepoConfig): RepoConfig {
   return vite ? { ...config, appUrl: vite.url, appUrlFrom: `${vite.file} (server.port)` } : config;
 }
 
+/** Without a config: what the person at the terminal chose where detection found several candidates (this run only). */
+const detectionChoices = new Map<string, Record<string, string>>();
+
+/** Settings detected with several candidates in an app without a config: what a terminal run asks about. */
+export function ambiguousDetection(root: string): { key: string; candidates: string[]; how: string }[] {
+  if (existsSync(path.join(root, CONFIG_FILE))) return [];
+  try {
+    return detectApp(root).detected.filter((item) => item.candidates.length > 1 && !(item.key in (detectionChoices.get(root) ?? {})));
+  } catch {
+    return [];
+  }
+}
+
+/** Records a choice among detected candidates, for the rest of this run (init keeps choices in a config). */
+export function chooseDetected(root: string, key: string, value: string): void {
+  detectionChoices.set(root, { ...detectionChoices.get(root), [key]: value });
+}
+
 /**
  * No config yet (most real repos start without one): what `init` would detect, in memory, the best candidate where
  * several are found. What cannot be detected keeps its default, and the import check names init as the fix.
@@ -273,12 +291,14 @@ function detectedConfig(root: string): RepoConfig {
   }
   const raw: Record<string, Record<string, string>> = { paths: {}, imports: {} };
   const detected: string[] = [];
+  const chosen = detectionChoices.get(root) ?? {};
   for (const item of detection.detected) {
-    const value = item.candidates[0];
+    const value = chosen[item.key] ?? item.candidates[0];
     if (value === undefined) continue;
     const [group, name] = item.key.split(".") as [string, string];
     raw[group]![name] = value;
-    detected.push(`${item.key} = ${value}${item.candidates.length > 1 ? ` (also found: ${item.candidates.slice(1).join(", ")})` : ""}`);
+    const others = item.candidates.filter((candidate) => candidate !== value);
+    detected.push(`${item.key} = ${value}${item.key in chosen ? " (you chose)" : ""}${others.length > 0 ? ` (also found: ${others.join(", ")})` : ""}`);
   }
   return { ...resolveRepoConfig(raw), detected };
 }

@@ -171,6 +171,26 @@ describe("a Nexus repo built by hand from the playbook", () => {
     expect(named.exitCode, named.stderr).toBe(0);
   });
 
+  it("without a config, a terminal run asks where detection is ambiguous (two Supabase clients) and uses the choice; without a terminal the best-ranked is used and the note names init", async () => {
+    const app = copyPlaybookApp();
+    writeFileSync(
+      path.join(app, "src/integrations/supabase/admin.ts"),
+      'import { createClient } from "@supabase/supabase-js";\nexport const supabase = createClient("http://127.0.0.1:54321", "sb_publishable_x");\n',
+    );
+    const session = await ptySession(["new", "google-analytics"], [["imports\\.supabase \\(", `\u001b[B${ENTER}`], ["Write these files\\?", ENTER]], { cwd: app });
+    expect(session.exitCode, session.output).toBe(0);
+    expect(session.output).toContain("imports.supabase = @/integrations/supabase/admin (you chose) (also found: @/integrations/supabase/client)");
+    expect(readFileSync(path.join(app, "src/services/integrations/nexus-integrate/client.ts"), "utf8")).toContain('from "@/integrations/supabase/admin";');
+    expect(existsSync(path.join(app, "nexus-integrate.config.json"))).toBe(false);
+
+    const other = copyPlaybookApp();
+    writeFileSync(path.join(other, "src/integrations/supabase/admin.ts"), readFileSync(path.join(app, "src/integrations/supabase/admin.ts"), "utf8"));
+    const piped = await run(["new", "google-analytics", "--yes"], { cwd: other });
+    expect(piped.exitCode, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain("imports.supabase = @/integrations/supabase/client (also found: @/integrations/supabase/admin)");
+    expect(piped.stdout).toContain("Run `nexus-integrate init` to keep these settings in a config (and to choose where several were found).");
+  }, 120_000);
+
   it("init in a terminal asks only what it cannot tell (two Supabase clients), confirms, and writes a config whose imports resolve", async () => {
     const app = copyPlaybookApp();
     writeFileSync(
