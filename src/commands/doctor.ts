@@ -17,7 +17,7 @@ import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
 import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
 import { CONFIG_FILE, detectedConfigNote, healthPagePath, type RepoConfig } from "../repo/config.js";
 import { openApp, resolveInside, type Target } from "../repo/target.js";
-import { fileRoutes, routeTreeFile, usesFileRoutes } from "../repo/tanstack.js";
+import { fileRoutes, NO_ROUTER, routeTreeFile, usesFileRoutes } from "../repo/tanstack.js";
 
 export interface Finding {
   integration: string | null;
@@ -215,7 +215,14 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
     );
     // The provider redirects to the callback route: without it, every connect ends on the app's 404.
     const callbackPage = `${ctx.names.pascal}CallbackPage`;
-    if (usesFileRoutes(config)) {
+    if (config.imports.router === NO_ROUTER) {
+      add({
+        integration: id,
+        check: "callback-route",
+        ok: true,
+        message: `not checked: the app has no router (imports.router = none), so ${callbackPage} is mounted at ${ctx.routes.callback} by the app's own code`,
+      });
+    } else if (usesFileRoutes(config)) {
       // File routes: a route file declares the callback path, and the route tree (what the router is built from) has it.
       const route = fileRoutes(target.root, config.paths.routes).find((found) => found.path === ctx.routes.callback);
       const tree = routeTreeFile(target.root, config);

@@ -10,7 +10,7 @@ import { closestPreset, hasPreset, loadPreset, presetVariables } from "../spec/p
 import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
-import { usesFileRoutes } from "../repo/tanstack.js";
+import { NO_ROUTER, usesFileRoutes } from "../repo/tanstack.js";
 import { checkAppImports } from "../repo/app-imports.js";
 import { ambiguousDetection, chooseDetected, CONFIG_FILE, detectedConfigNote, healthPagePath, readConfigFile, type RepoConfig } from "../repo/config.js";
 import { handWrittenFiles } from "../repo/playbook.js";
@@ -153,7 +153,9 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
   const ctx = buildIntegrationContext(spec, config, toolVersion());
   const pasted = (file: string) => ops.some((op) => op.path === file && op.snippets);
   const wired = [
-    usesFileRoutes(config)
+    config.imports.router === NO_ROUTER
+      ? `Mount the pages yourself (the app has no router): <${ctx.names.pascal}${spec.template === "advanced" ? "Dashboard" : "Setup"} /> from ${config.imports.components}/${ctx.names.pascal}${spec.template === "advanced" ? "Dashboard" : "Setup"} at ${ctx.routes.setup}, and <${ctx.names.pascal}CallbackPage /> from ${config.imports.pages}/${ctx.names.pascal}CallbackPage at ${ctx.routes.callback} (the provider redirects there)${config.frontEnd.indexPage ? `, and <IntegrationsIndexPage /> at ${ctx.routes.afterConnect}` : ""}. To have them routed, install react-router-dom and run nexus-integrate init.`
+      : usesFileRoutes(config)
       ? `Routes ${ctx.routes.setup} and ${ctx.routes.callback} are TanStack Router file routes in ${config.paths.routes}${ctx.routes.setup}/ (index.tsx, callback.tsx).`
       : pasted(config.paths.router)
       ? `Paste the route snippet shown above into ${config.paths.router} (it has no <nexus-integrate:routes> markers): ${ctx.routes.setup} and ${ctx.routes.callback}.`

@@ -1,5 +1,5 @@
 import { healthPagePath, type RepoConfig } from "../repo/config.js";
-import { usesFileRoutes } from "../repo/tanstack.js";
+import { NO_ROUTER, usesFileRoutes } from "../repo/tanstack.js";
 import { deriveNames, type IntegrationNames } from "../spec/names.js";
 import type { IntegrationSpec, WEBHOOK_SCHEMES } from "../spec/schema.js";
 
@@ -28,7 +28,7 @@ export interface SharedContext {
     healthPage: boolean;
   };
   /** The app's router: file routes (TanStack Router's plugin) get route files; the others get `<Route>`s in paths.router. */
-  router: { fileRoutes: boolean };
+  router: { fileRoutes: boolean; none: boolean; elements: boolean };
   /** The app's client may be null (env-optional): the generated client.ts stands a failing one in for it; `file` is its module. */
   client: { nullable: boolean; file: string };
   /** The app has its own root deno.json: no deno.jsonc of the tool's beside it (a next step says what to add). */
@@ -99,7 +99,8 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       stateKey: "NEXUS_STATE_SIGNING_KEY",
       allowedOrigins: "NEXUS_ALLOWED_ORIGINS",
     },
-    imports: { ...config.imports },
+    // No router: the pages import Link and the two hooks from the tool's own stand-in (router.tsx).
+    imports: { ...config.imports, ...(config.imports.router === NO_ROUTER ? { router: `${config.imports.components}/nexus-integrate/router` } : {}) },
     routes: { base: config.routesBase, afterConnect: front.afterConnectPath, signIn: front.signInPath, health: healthPagePath(config), dir: config.paths.routes },
     urls: { app: config.appUrl },
     app: { name: front.appName },
@@ -114,7 +115,7 @@ export function buildSharedContext(config: RepoConfig, version: string): SharedC
       indexPage: front.indexPage,
       healthPage: front.healthPage,
     },
-    router: { fileRoutes: usesFileRoutes(config) },
+    router: { fileRoutes: usesFileRoutes(config), none: config.imports.router === NO_ROUTER, elements: !usesFileRoutes(config) && config.imports.router !== NO_ROUTER },
     client: { nullable: front.nullableClient !== null, file: front.nullableClient ?? "" },
     deno: { appConfig: front.denoConfig !== null },
     admin: { path: config.admin.claim.split("."), value: config.admin.equals, claim: config.admin.claim },

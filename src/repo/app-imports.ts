@@ -5,7 +5,7 @@ import path from "node:path";
 import { createPathsMatcher, parseTsconfig, type TsConfigJsonResolved } from "get-tsconfig";
 import type { FieldIssue } from "../errors.js";
 import { CONFIG_FILE, DEFAULT_IMPORTS, type RepoConfig } from "./config.js";
-import { TANSTACK_ROUTER } from "./tanstack.js";
+import { NO_ROUTER, TANSTACK_ROUTER } from "./tanstack.js";
 import { appDependencies } from "./target.js";
 import { tanstackRouterPlugin } from "./vite-config.js";
 
@@ -182,8 +182,10 @@ export function checkAppImports(root: string, config: RepoConfig): FieldIssue[] 
     }
   }
   const router = config.imports.router;
-  if (!resolveModule(root, tsconfig, router) && !(router in appDependencies(root))) {
-    issues.push({ path: key("router"), message: `the app does not depend on "${router}"; set imports.router to the router package it uses (react-router, react-router-dom, or @tanstack/react-router with its Vite plugin)` });
+  if (router === NO_ROUTER) {
+    // No router: the pages use the tool's stand-in, and the user mounts them.
+  } else if (!resolveModule(root, tsconfig, router) && !(router in appDependencies(root))) {
+    issues.push({ path: key("router"), message: `the app does not depend on "${router}"; set imports.router to the router package it uses (react-router, react-router-dom, or @tanstack/react-router with its Vite plugin), or "none" to mount the pages yourself` });
   } else if (router === TANSTACK_ROUTER && !tanstackRouterPlugin(root)) {
     issues.push({
       path: key("router"),

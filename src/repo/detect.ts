@@ -3,7 +3,7 @@ import path from "node:path";
 import { globSync } from "tinyglobby";
 import { exportedNames, loadAppTsconfig, nullableClient } from "./app-imports.js";
 import { DEFAULT_PATHS } from "./config.js";
-import { TANSTACK_ROUTER } from "./tanstack.js";
+import { NO_ROUTER, TANSTACK_ROUTER } from "./tanstack.js";
 import { appDependencies } from "./target.js";
 import { tanstackRouterPlugin } from "./vite-config.js";
 
@@ -64,9 +64,14 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
   const routerPackages = [...(tanstackPlugin ? [TANSTACK_ROUTER] : []), ...["react-router-dom", "react-router"].filter((name) => name in deps)];
   const routesDirectory = typeof tanstackPlugin?.options.routesDirectory === "string" ? tanstackPlugin.options.routesDirectory.replace(/^\.\//, "").replace(/\/+$/, "") : DEFAULT_PATHS.routes;
   const noRouter =
-    TANSTACK_ROUTER in deps
-      ? "the app uses TanStack Router without its file-routes plugin (tanstackRouter() from @tanstack/router-plugin/vite in vite.config's plugins), and the tool writes file routes: add the plugin (https://tanstack.com/router/latest/docs/framework/react/installation/with-vite), or install react-router-dom, then run init again"
-      : "the app has no router in package.json: install one (npm install react-router-dom, or TanStack Router with its Vite plugin), then run init again; or, to mount the generated components yourself, set imports.router to an installed router package";
+    "the app uses TanStack Router without its file-routes plugin (tanstackRouter() from @tanstack/router-plugin/vite in vite.config's plugins), and the tool writes file routes: add the plugin (https://tanstack.com/router/latest/docs/framework/react/installation/with-vite), or install react-router-dom, then run init again";
+  // No router at all: the pages come as components to mount (imports.router = none), and the note gives the other way.
+  if (routerPackages.length === 0 && !(TANSTACK_ROUTER in deps)) {
+    routerPackages.push(NO_ROUTER);
+    notes.push(
+      "no router in package.json: the pages come as components for you to mount (imports.router = none; the next steps say where); to have them routed instead, install one (npm install react-router-dom, or TanStack Router with its Vite plugin) and run init again",
+    );
+  }
 
   const alias = (relative: string) => tsconfig.specifierFor(path.join(root, relative));
   // Found, but not importable: the app's tsconfig has no alias that reaches the file.
@@ -90,9 +95,12 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
       },
       { key: "imports.card", candidates: cards.map(toSpecifier).filter((s): s is string => s !== null), how: `a card.tsx exporting ${CARD_EXPORTS.join(", ")}` },
       { key: "imports.router", candidates: routerPackages, how: "the router package in package.json", ...(routerPackages.length === 0 ? { why: noRouter } : {}) },
-      routerPackages[0] === TANSTACK_ROUTER
-        ? { key: "paths.routes", candidates: [routesDirectory], how: `TanStack Router's routes folder (${tanstackPlugin!.file}'s routesDirectory, or its default)` }
-        : { key: "paths.router", candidates: routers, how: "the file with the app's <Routes>" },
+      // Where the routes go: TanStack's routes folder, the file with the <Routes>, or nowhere (no router: mounted by the app).
+      ...(routerPackages[0] === TANSTACK_ROUTER
+        ? [{ key: "paths.routes", candidates: [routesDirectory], how: `TanStack Router's routes folder (${tanstackPlugin!.file}'s routesDirectory, or its default)` }]
+        : routerPackages[0] === NO_ROUTER
+          ? []
+          : [{ key: "paths.router", candidates: routers, how: "the file with the app's <Routes>" }]),
       ...(["services", "components", "pages", "hooks"] as const).map((name) => ({
         key: `imports.${name}`,
         candidates: [alias(DEFAULT_PATHS[name])].filter((s): s is string => s !== null),

@@ -13,6 +13,9 @@ import { tanstackRouterPlugin } from "./vite-config.js";
  */
 export const TANSTACK_ROUTER = "@tanstack/react-router";
 
+/** `imports.router` of an app with no router: the pages are components to mount, over a stand-in of the tool's. */
+export const NO_ROUTER = "none";
+
 export function usesFileRoutes(config: Pick<RepoConfig, "imports">): boolean {
   return config.imports.router === TANSTACK_ROUTER;
 }

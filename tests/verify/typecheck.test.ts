@@ -38,15 +38,18 @@ describe("generated code type-checks", () => {
     expect(await denoCheckFunctions(app, entries)).toEqual([]);
   }, 300_000);
 
-  it("without its deno.json a function fails deno check there (the app's package.json would govern it)", async () => {
+  it("without its deno.json (and the root deno.jsonc) a function fails deno check there (the app's package.json would govern it)", async () => {
     const fn = path.join(app, "supabase", "functions", "hubspot-sync");
     const config = readFileSync(path.join(fn, "deno.json"), "utf8");
+    const root = readFileSync(path.join(app, "deno.jsonc"), "utf8");
     rmSync(path.join(fn, "deno.json"));
+    rmSync(path.join(app, "deno.jsonc"));
     try {
       const [failure] = await denoCheckFunctions(app, ["hubspot-sync/index.ts"]);
       expect(failure?.output).toMatch(/Could not find a matching package for 'npm:/);
     } finally {
       writeFileSync(path.join(fn, "deno.json"), config);
+      writeFileSync(path.join(app, "deno.jsonc"), root);
     }
   });
 
