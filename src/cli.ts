@@ -64,19 +64,25 @@ interface OutputOptions {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** `--diff` (every file's) or `--diff <path>` (one file's): the bodies a dry run would write. */
+  diff?: boolean | string;
 }
 
 async function reporterFor(output: OutputOptions): Promise<Reporter> {
   const { createReporter, palette } = await import("./report.js");
   const json = output.json ?? false;
-  return createReporter({ json, debug, quiet: output.quiet ?? false, verbose: output.verbose ?? false }, json ? undefined : await palette());
+  return createReporter(
+    { json, debug, quiet: output.quiet ?? false, verbose: output.verbose ?? false, diff: output.diff ?? false },
+    json ? undefined : await palette(),
+  );
 }
 
 /** `-q/--quiet` and `--verbose`, for every command that reports. */
 function withOutputOptions(command: Command): Command {
   return command
     .option("-q, --quiet", "print only what needs you: errors, conflicts, snippets to paste")
-    .option("--verbose", "also list files that did not change");
+    .option("--verbose", "also list files that did not change")
+    .option("--diff [path]", "with --dry-run: show the diffs (of every file, or of the one at path)");
 }
 
 /** A command that changes files: run it, print its report, set the exit code. */
@@ -142,7 +148,7 @@ Examples:
   regenerate: `
 Examples:
   $ nexus-integrate regenerate --all                 # re-render from the lockfile, merging your edits
-  $ nexus-integrate regenerate hubspot --dry-run     # show the diffs only
+  $ nexus-integrate regenerate hubspot --dry-run --diff   # show the diffs only
   $ nexus-integrate regenerate --all --check         # CI: exit 1 when a scaffold is stale`,
   remove: `
 Examples:

@@ -100,6 +100,8 @@ export interface ReporterOptions {
   quiet?: boolean;
   /** Also the files that did not change (regenerate lists only what differs otherwise). */
   verbose?: boolean;
+  /** The diffs of a dry run: every file's (true), one path's, or none (false: the list of files and actions). */
+  diff?: boolean | string;
 }
 
 export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN): Reporter {
@@ -176,13 +178,19 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
             out(chalk.dim("      >>>>>>> template"));
           }
         }
-        const diff = report.diffs?.[op.path];
+        const diff = options.diff === true || options.diff === op.path ? report.diffs?.[op.path] : undefined;
         if (diff) {
           for (const line of diff.split("\n")) {
             const styled = line.startsWith("+") ? chalk.green(line) : line.startsWith("-") ? chalk.red(line) : chalk.dim(line);
             out(`      ${styled}`);
           }
         }
+      }
+      if (!quiet && report.dryRun && report.diffs && Object.keys(report.diffs).length > 0 && !options.diff) {
+        out(chalk.dim("  (--diff shows every change; --diff <path> one file's)"));
+      }
+      if (typeof options.diff === "string" && report.diffs && !listed.some((op) => op.path === options.diff)) {
+        err(chalk.yellow(`warning: --diff ${options.diff}: no such file in this plan`));
       }
       if (!quiet) {
         for (const note of report.notes ?? []) out(note);

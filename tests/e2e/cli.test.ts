@@ -195,14 +195,22 @@ describe("hand edits", () => {
     expect(readFileSync(path.join(app, "src/services/integrations/hubspot/utils.ts"), "utf8")).toContain('"HubSpot CRM"');
   });
 
-  it("--dry-run prints diffs and writes nothing", async () => {
+  it("--dry-run lists the files and actions in at most 60 lines, --diff prints the bodies (every file's, or one path's), and nothing is written", async () => {
     const app = copyExampleApp();
     const before = snapshotTree(app);
     const result = await run(["new", "hubspot", "--yes", "--dry-run", "--target", app]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("dry run");
-    expect(result.stdout).toContain("+export function HubSpotSetup");
-    expect(result.stdout).toMatch(/\+VITE_HUBSPOT_CLIENT_ID=/);
+    expect(result.stdout).toMatch(/create\s+src\/components\/integrations\/HubSpotSetup\.tsx/);
+    expect(result.stdout).not.toContain("+export function HubSpotSetup");
+    expect(result.stdout).toContain("(--diff shows every change; --diff <path> one file's)");
+    expect(result.stdout.trimEnd().split("\n").length).toBeLessThanOrEqual(60);
+    const all = await run(["new", "hubspot", "--yes", "--dry-run", "--diff", "--target", app]);
+    expect(all.stdout).toContain("+export function HubSpotSetup");
+    expect(all.stdout).toMatch(/\+VITE_HUBSPOT_CLIENT_ID=/);
+    const one = await run(["new", "hubspot", "--yes", "--dry-run", "--diff", ".env.example", "--target", app]);
+    expect(one.stdout).toMatch(/\+VITE_HUBSPOT_CLIENT_ID=/);
+    expect(one.stdout).not.toContain("+export function HubSpotSetup");
     expect(snapshotTree(app)).toEqual(before);
   });
 });

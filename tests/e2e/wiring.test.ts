@@ -30,7 +30,7 @@ describe("wiring into the app", () => {
     const app = copyExampleApp();
     const plain = read(app, "src/App.tsx").replace(/.*nexus-integrate:.*\n/g, "");
     writeFileSync(path.join(app, "src/App.tsx"), plain);
-    const dry = await run(["new", "hubspot", "--yes", "--dry-run", "--target", app]);
+    const dry = await run(["new", "hubspot", "--yes", "--dry-run", "--diff", "src/App.tsx", "--target", app]);
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(read(app, "src/App.tsx")).toBe(plain);
     expect(dry.stdout).toMatch(/update\s+src\/App\.tsx — routes wired into src\/App\.tsx/);
