@@ -6,7 +6,7 @@ import { buildIntegrationContext } from "../render/context.js";
 import { openApp, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, mergeSpecLayers, offlineConsentAdded, selectedPreset, withOfflineConsent } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
-import { closestPreset, hasPreset, loadPreset, presetVariables } from "../spec/presets.js";
+import { closestPreset, hasPreset, loadPreset, presetsStartingWith, presetVariables } from "../spec/presets.js";
 import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
@@ -330,6 +330,21 @@ async function resolveProvider(provider: string | undefined, options: NewOptions
   if (hasPreset(provider)) return provider;
   if (hasPreset(provider.toLowerCase())) return provider.toLowerCase();
   if (describesProvider(options)) return provider;
+  // A family's first word (`google`): its presets, to pick from at a terminal or to name without one.
+  const family = presetsStartingWith(provider);
+  if (family.length > 0 && interaction?.chooseDetected) {
+    const other = `another provider named ${provider} (you give its endpoints)`;
+    const picked = await interaction.chooseDetected(`"${provider}" is not a preset; these are:`, [...family, other]);
+    return picked === other ? provider : picked;
+  }
+  if (family.length > 0) {
+    throw new UsageError(`"${provider}" is not a preset`, [
+      {
+        path: "provider",
+        message: `did you mean ${family.join(" or ")}? (\`nexus-integrate new ${family[0]}\`; for a new provider named "${provider}", give its endpoints: --auth-url, --token-url … or --spec)`,
+      },
+    ]);
+  }
   const suggestion = closestPreset(provider);
   if (suggestion !== undefined && interaction?.confirmSuggestion) {
     // A person is there: ask, and take the answer either way.

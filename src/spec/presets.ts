@@ -123,6 +123,35 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The preset a name one typo from it meant (`hubsopt` → `hubspot`: one edit or swap), or undefined. */
+/**
+ * Presets a name is the start of, word by word (`google` → google-analytics, google-workspace): a family of the
+ * same provider's presets, none of which is named exactly so.
+ */
+export function presetsStartingWith(name: string): string[] {
+  const lower = name.toLowerCase();
+  return listPresetIds().filter((id) => id.startsWith(`${lower}-`));
+}
+
+/**
+ * The picker's order for what was typed: names that start with it first (HubSpot for "hub"), then a word of the
+ * name starting with it, then the rest that contain it; the catalog's order within each.
+ */
+export function rankByTerm<T extends { name: string }>(choices: T[], term: string): T[] {
+  const needle = term.trim().toLowerCase();
+  if (needle === "") return choices;
+  const rank = (name: string) => {
+    const lower = name.toLowerCase();
+    if (lower.startsWith(needle)) return 0;
+    if (lower.split(/[^a-z0-9]+/).some((word) => word.startsWith(needle))) return 1;
+    return lower.includes(needle) ? 2 : -1;
+  };
+  return choices
+    .map((choice, index) => ({ choice, index, rank: rank(choice.name) }))
+    .filter((entry) => entry.rank >= 0)
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((entry) => entry.choice);
+}
+
 export function closestPreset(name: string): string | undefined {
   const lower = name.toLowerCase();
   const scored = listPresetIds()

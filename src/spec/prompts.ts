@@ -162,7 +162,7 @@ const ANOTHER = "\u0000another";
 /** `new` without a provider: the catalog, searchable by name; null for a provider that is not in it. */
 export async function choosePreset(): Promise<string | null> {
   const { search } = await import("@inquirer/prompts");
-  const { listPresetIds, presetDisplayName } = await import("./presets.js");
+  const { listPresetIds, presetDisplayName, rankByTerm } = await import("./presets.js");
   const choices = [
     ...listPresetIds().map((id) => ({ value: id, name: `${presetDisplayName(id)} (${id})` })),
     { value: ANOTHER, name: "Another provider… (you give its endpoints)" },
@@ -170,10 +170,8 @@ export async function choosePreset(): Promise<string | null> {
   try {
     const picked = await search({
       message: "Provider (type to filter)",
-      source: (term) => {
-        const needle = (term ?? "").toLowerCase();
-        return choices.filter((choice) => choice.value === ANOTHER || choice.name.toLowerCase().includes(needle));
-      },
+      // Names starting with what was typed come first ("hub": HubSpot before GitHub); "Another provider" stays last.
+      source: (term) => [...rankByTerm(choices.slice(0, -1), term ?? ""), choices.at(-1)!],
     });
     return picked === ANOTHER ? null : picked;
   } catch (error) {

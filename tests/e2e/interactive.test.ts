@@ -16,6 +16,18 @@ const ANSWERS = {
   syncPath: "/contacts",
 };
 
+describe("finding the provider", () => {
+  it("`new google` names the Google presets without a terminal (exit 2), and offers them at one", async () => {
+    const app = copyExampleApp();
+    const piped = await execa("node", [BIN, "new", "google", "--yes", "--target", app], { reject: false, stdin: "ignore", env: { NO_COLOR: "1" } });
+    expect(piped.exitCode).toBe(2);
+    expect(piped.stderr).toContain("did you mean google-analytics or google-workspace?");
+    const picked = await session(["new", "google", "--target", app], [["these are:", `\u001b[B${ENTER}`], ["Write these files\\?", "n" + ENTER]]);
+    expect(picked.output).toContain("google-workspace");
+    expect(picked.output).toContain("nexus-integrate will generate google-workspace");
+  });
+});
+
 describe("interactive new", () => {
   it("asks only for what is missing, validates answers with the schema, confirms, and writes what the flags would", async () => {
     const interactive = copyExampleApp();
