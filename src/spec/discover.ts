@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.js";
+import { OperationError, UsageError } from "../errors.js";
 import { endpointUrl, type IntegrationSpecInput } from "./schema.js";
 
 /**
@@ -24,6 +24,25 @@ function fail(message: string): never {
   throw new UsageError("discovery failed", [{ path: "--discover", message }]);
 }
 
+const WITHOUT_DISCOVERY = "without discovery, give the endpoints: --auth-url <url> --token-url <url> (and --userinfo-url)";
+
+/** The issuer could not be reached (DNS, refused, TLS, a timeout, a server error): not bad input, exit 1, with the cause. */
+function unreachable(message: string, cause?: unknown): never {
+  throw new OperationError(`--discover failed: ${message}; ${WITHOUT_DISCOVERY}`, { cause, path: "--discover" });
+}
+
+/** The system's reason a fetch failed (`ENOTFOUND example.invalid`, `ECONNREFUSED 127.0.0.1:9`, a TLS error). */
+function fetchCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown; hostname?: unknown; address?: unknown; port?: unknown } }).cause;
+  if (!cause) return (error as Error).message;
+  const code = typeof cause.code === "string" ? cause.code : null;
+  const detail = typeof cause.message === "string" ? cause.message : String(cause);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `${code}: the host name does not resolve (${detail})`;
+  if (code === "ECONNREFUSED") return `${code}: nothing listens there (${detail})`;
+  if (code && /CERT|SSL|TLS/.test(code)) return `${code}: the TLS certificate was not accepted (${detail})`;
+  return code ? `${code}: ${detail}` : detail;
+}
+
 /** The two well-known locations for an issuer, in the order they are tried. */
 export function discoveryUrls(issuer: string): string[] {
   const url = new URL(issuer);
@@ -40,10 +59,11 @@ async function fetchMetadata(url: string, timeoutMs: number, fetchImpl: typeof f
     response = await fetchImpl(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const name = (error as Error).name;
-    if (name === "TimeoutError" || name === "AbortError") fail(`${url} did not answer within ${timeoutMs} ms`);
-    fail(`${url} could not be fetched: ${(error as Error).message}`);
+    if (name === "TimeoutError" || name === "AbortError") unreachable(`${url} did not answer within ${timeoutMs} ms`, error);
+    unreachable(`${url} could not be fetched: ${fetchCause(error)}`, error);
   }
   if (response.status === 404) return { status: 404 };
+  if (response.status >= 500) unreachable(`${url} answered HTTP ${response.status}`);
   if (!response.ok) fail(`${url} answered HTTP ${response.status}`);
   const text = await response.text();
   try {

@@ -138,17 +138,27 @@ describe("--discover", () => {
     expect(spec).toMatchObject({ tokenUrl: `${otherUrl}/tenant/token`, pkce: true, tokenEndpointAuthMethod: "client_secret_basic" });
   });
 
-  const failures: [string, () => string, RegExp][] = [
-    ["a refused connection", () => "http://127.0.0.1:9", /could not be fetched/],
-    ["no discovery document", () => `${otherUrl}/nothing`, /no discovery document/],
-    ["an issuer mismatch", () => `${otherUrl}/liar`, /names issuer "https:\/\/someone-else\.example"/],
-    ["a response that is not JSON", () => `${otherUrl}/html`, /did not return JSON/],
-    ["a missing token endpoint", () => `${otherUrl}/partial`, /has no token_endpoint/],
-    ["a timeout", () => `${otherUrl}/slow`, /did not answer within 300 ms/],
-    ["a non-https issuer", () => "http://auth.example.com", /must use https/],
+  // A port that was just listened on and closed: the connection is refused (fetch itself refuses "bad ports" such as 9).
+  let closedUrl = "";
+  beforeAll(async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    closedUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise((resolve) => probe.close(resolve));
+  });
+  const failures: [string, () => string, RegExp, number][] = [
+    // Not reachable: not bad input (exit 1), with the system's cause and the way round discovery.
+    ["a refused connection", () => closedUrl, /could not be fetched: ECONNREFUSED: nothing listens there .*without discovery, give the endpoints: --auth-url <url> --token-url <url>/, 1],
+    ["a host name that does not resolve", () => "https://issuer.nexus-integrate.invalid", /could not be fetched: ENOTFOUND: the host name does not resolve/, 1],
+    ["no discovery document", () => `${otherUrl}/nothing`, /no discovery document/, 2],
+    ["an issuer mismatch", () => `${otherUrl}/liar`, /names issuer "https:\/\/someone-else\.example"/, 2],
+    ["a response that is not JSON", () => `${otherUrl}/html`, /did not return JSON/, 2],
+    ["a missing token endpoint", () => `${otherUrl}/partial`, /has no token_endpoint/, 2],
+    ["a timeout", () => `${otherUrl}/slow`, /did not answer within 300 ms.*--auth-url/, 1],
+    ["a non-https issuer", () => "http://auth.example.com", /must use https/, 2],
   ];
 
-  it.each(failures)("%s is exit 2 with a clear message and nothing written", async (_name, issuerUrl, message) => {
+  it.each(failures)("%s: a clear message, exit %s (1 when the issuer cannot be reached), nothing written", async (_name, issuerUrl, message, exitCode) => {
     routes.set("/liar/.well-known/openid-configuration", {
       status: 200,
       body: JSON.stringify({ issuer: "https://someone-else.example", authorization_endpoint: "https://x.example/a", token_endpoint: "https://x.example/t" }),
@@ -164,7 +174,7 @@ describe("--discover", () => {
     const result = await run(["new", "acme", "--discover", issuerUrl(), ...rest, "--target", app], {
       NEXUS_INTEGRATE_DISCOVERY_TIMEOUT_MS: "300",
     });
-    expect(result.exitCode).toBe(2);
+    expect(result.exitCode).toBe(exitCode);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain("--discover");
     expect(snapshotTree(app)).toEqual(before);
@@ -184,11 +194,11 @@ describe("--discover at a terminal, and --timeout", () => {
     await new Promise((resolve) => hanging.close(resolve));
   });
 
-  it("--timeout bounds the wait (exit 2, naming it); without a terminal no status line is printed", async () => {
+  it("--timeout bounds the wait (exit 1, naming it); without a terminal no status line is printed", async () => {
     const app = copyExampleApp();
     const started = Date.now();
     const result = await run(["new", "acme", "--discover", url, "--timeout", "1", "--yes", "--target", app]);
-    expect(result.exitCode).toBe(2);
+    expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("did not answer within 1000 ms");
     expect(result.stderr).not.toContain("Discovering");
     expect(Date.now() - started).toBeLessThan(8000);
@@ -200,7 +210,7 @@ describe("--discover at a terminal, and --timeout", () => {
   it("shows a status line while the issuer is slow, at a terminal", async () => {
     const app = copyExampleApp();
     const result = await ptySession(["new", "acme", "--discover", url, "--timeout", "1.5", "--target", app], []);
-    expect(result.exitCode).toBe(2);
+    expect(result.exitCode).toBe(1);
     expect(result.output).toContain(`Discovering ${url} (OpenID / RFC 8414 metadata)…`);
     expect(result.output).toContain("did not answer within 1500 ms");
   });
