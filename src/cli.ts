@@ -363,6 +363,7 @@ Examples:
     .addOption(new Option("--set <set>", "template set").choices(["basic", "advanced"]).default("basic"))
     .option("--dir <dir>", "where to put them, relative to the target", ".nexus-integrate/templates")
     .option("--force", "overwrite templates you already ejected and edited")
+    .option("-y, --yes", "accepted for symmetry: eject never prompts")
     .option("--json", "print one JSON object")
     .addHelpText(
       "after",
@@ -380,6 +381,7 @@ Examples:
     .option("-t, --target <dir>", "the Nexus app (alias: --cwd)", ".")
     .option("--templates <dir>", "the folder to check (default: the config's)")
     .option("-q, --quiet", "print nothing when there is no problem")
+    .option("-y, --yes", "accepted for symmetry: check never prompts")
     .option("--json", "print one JSON object")
     .addHelpText(
       "after",
@@ -407,6 +409,8 @@ Examples:
     .description("print the JSON Schema of spec files (derived from the validation schema)")
     .option("--json", "print one JSON object: { command, ok, errors, schema }")
     .option("-q, --quiet", "accepted for symmetry (schema prints only the schema)")
+    .option("-t, --target <dir>", "accepted for symmetry: the schema is the same for every app (alias: --cwd)")
+    .option("-y, --yes", "accepted for symmetry: schema never prompts")
     .addHelpText("after", EXAMPLES.schema)
     .action(async (options: { json?: boolean }) => {
       const reporter = await reporterFor(options);

@@ -216,6 +216,22 @@ describe("hand edits", () => {
 });
 
 describe("the program", () => {
+  it("every command takes --target (and --cwd), --json and --yes, as the README says: schema and templates too", async () => {
+    const app = copyExampleApp();
+    for (const command of [["schema"], ["list"], ["doctor"], ["templates", "check"], ["regenerate", "--all", "--check"]]) {
+      for (const flag of ["--target", "--cwd"]) {
+        const result = await run([...command, flag, app, "--json", "--yes"]);
+        const envelope = JSON.parse(result.stdout) as { command: string; errors: { path: string; message: string }[] };
+        expect(envelope.errors.filter((e) => /unknown option/.test(e.message)), `${command.join(" ")} ${flag}`).toEqual([]);
+        expect(envelope.command).toMatch(new RegExp(`^${command[0]}`));
+      }
+    }
+    for (const command of ["new", "adopt", "regenerate", "remove", "init", "doctor", "list", "schema", "templates eject", "templates check"]) {
+      const help = (await run([...command.split(" "), "--help"])).stdout;
+      for (const flag of ["--target", "--json", "--yes"]) expect(help, `${command} --help names ${flag}`).toContain(flag);
+    }
+  });
+
   it("prints help with examples and its version", async () => {
     const help = await run(["new", "--help"]);
     expect(help.exitCode).toBe(0);
