@@ -156,8 +156,8 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
       const width = Math.max(...visible.map((op) => op.action.length), 6);
       // What a person must act on: a snippet to paste, a conflict, a file kept instead of written or deleted.
       const needsYou = (op: FileOp) => Boolean(op.snippets) || op.action === "conflict" || op.action === "keep";
-      // regenerate lists what differs; the files that did not change are a count (--verbose lists them).
-      const listUnchanged = options.verbose || !report.command.startsWith("regenerate");
+      // Every command lists what changes; the files that did not are a count in the summary (--verbose lists them).
+      const listUnchanged = options.verbose ?? false;
       // After an interactive preview, or with --quiet, only what still needs the user: snippets to paste, conflicts.
       const listed = report.listed || quiet ? visible.filter(needsYou) : visible.filter((op) => listUnchanged || op.action !== "unchanged");
       for (const op of listed) {

@@ -286,7 +286,8 @@ export async function confirmAndApply(
     report.listed = true; // the preview showed the files
     if (!confirmed) {
       report.error = { message: "not confirmed; nothing was written", files: [] };
-      // Nothing was written: the steps that follow a write do not apply yet.
+      // Nothing was written: the notes on what the run added, and the steps that follow a write, do not apply.
+      report.notes = undefined;
       report.nextSteps = ["Run the same command again and answer yes to write these files (or pass --yes)."];
       return { report, exitCode: 1 };
     }

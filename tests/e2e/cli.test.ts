@@ -216,6 +216,16 @@ describe("hand edits", () => {
 });
 
 describe("the program", () => {
+  it("a second new lists no unchanged file (a count in the summary); --verbose lists them", async () => {
+    const app = copyExampleApp();
+    expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    const again = await run(["new", "hubspot", "--yes", "--target", app]);
+    expect(again.stdout).not.toMatch(/^\s+unchanged\s/m);
+    expect(again.stdout).toMatch(/^\d+ files: \d+ unchanged$/m);
+    const verbose = await run(["new", "hubspot", "--yes", "--verbose", "--target", app]);
+    expect(verbose.stdout).toMatch(/^\s+unchanged\s+src\/components\/integrations\/HubSpotSetup\.tsx$/m);
+  });
+
   it("every command takes --target (and --cwd), --json and --yes, as the README says: schema and templates too", async () => {
     const app = copyExampleApp();
     for (const command of [["schema"], ["list"], ["doctor"], ["templates", "check"], ["regenerate", "--all", "--check"]]) {

@@ -63,6 +63,18 @@ describe("interactive new", () => {
     expect(snapshotTree(interactive)).toEqual(snapshotTree(scripted));
   });
 
+  it("'no' at the confirmation ends the run there: no note on what the run would have added comes after the answer", async () => {
+    const app = copyExampleApp();
+    const result = await session(
+      ["new", "acme-crm", "--target", app, "--name", ANSWERS.displayName, "--auth-url", ANSWERS.authUrl, "--token-url", ANSWERS.tokenUrl, "--api-base-url", ANSWERS.apiBaseUrl, "--scopes", ANSWERS.scopes, "--sync-path", ANSWERS.syncPath],
+      [["Write these files\\?", "n" + ENTER]],
+    );
+    expect(result.exitCode).toBe(1);
+    const afterAnswer = result.output.slice(result.output.lastIndexOf("Write these files?"));
+    expect(afterAnswer).toContain("not confirmed; nothing was written");
+    expect(afterAnswer).not.toContain("Added prompt=consent");
+  });
+
   it("a preset needs no answers: it shows the plan and asks before writing; 'no' writes nothing", async () => {
     const app = copyExampleApp();
     const before = snapshotTree(app);
