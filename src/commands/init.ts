@@ -180,7 +180,11 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   if (add) notes.push(`for the app's own look everywhere, add the missing parts: ${add} (then nexus-integrate regenerate --all)`);
   if (!front.healthPage) notes.push(`the admins' health page (${typeof existing.routesBase === "string" ? existing.routesBase : "/integrations"}/health) needs Recharts: ${front.rechartsInstall} (then nexus-integrate regenerate --all)`);
   const after = `${JSON.stringify(file, null, 2)}\n`;
-  const action = before === null ? "create" : before === after ? "unchanged" : options.force ? "update" : "conflict";
+  // A config that says the same once defaults and detection fill in what it leaves out (the example app's, without the
+  // keys init adds) is not "other settings": nothing to write unless --force writes the keys out.
+  const same = before !== null && before !== after && sameSettings(existing, file);
+  if (same && !options.force) notes.push(`${CONFIG_FILE} already has these settings (init would only write out keys it leaves to their defaults; --force writes them)`);
+  const action = before === null ? "create" : before === after || (same && !options.force) ? "unchanged" : options.force ? "update" : "conflict";
   const op: FileOp = { path: CONFIG_FILE, action, before, after, kind: "file", forced: action === "update" };
   const report: RunReport = {
     command: "init",
@@ -216,4 +220,21 @@ export async function runInit(options: InitOptions, interaction?: InitInteractio
   }
   await withRunLock(target, async () => applyFileOps(target, [op]));
   return { report, exitCode: 0 };
+}
+
+/** Whether two configs configure the same: equal once resolved, a key one leaves out being what detection gives. */
+function sameSettings(existing: Record<string, unknown>, written: Record<string, unknown>): boolean {
+  let a: ReturnType<typeof resolveRepoConfig>;
+  let b: ReturnType<typeof resolveRepoConfig>;
+  try {
+    a = resolveRepoConfig(existing);
+    b = resolveRepoConfig(written);
+  } catch {
+    return false;
+  }
+  const resolved = (config: typeof a) =>
+    JSON.stringify([config.paths, config.imports, config.appUrl, config.routesBase, config.templates, config.afterConnectPath, config.admin.claim, config.admin.equals]);
+  // appName, signInPath and ui are detected where the config leaves them out; init writes the detected values.
+  const detectedOr = (key: string) => existing[key] === undefined || JSON.stringify(existing[key]) === JSON.stringify(written[key]);
+  return resolved(a) === resolved(b) && ["appName", "signInPath", "ui"].every(detectedOr);
 }

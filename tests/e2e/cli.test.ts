@@ -216,6 +216,21 @@ describe("hand edits", () => {
 });
 
 describe("the program", () => {
+  it("init on the example app, whose config leaves keys to their defaults, exits 0 and writes nothing; a config that differs is a conflict until --force", async () => {
+    const app = copyExampleApp();
+    const config = readFileSync(path.join(app, "nexus-integrate.config.json"), "utf8");
+    const same = await run(["init", "--target", app]);
+    expect(same.exitCode, same.stdout + same.stderr).toBe(0);
+    expect(same.stdout).toContain("nexus-integrate.config.json already has these settings");
+    expect(readFileSync(path.join(app, "nexus-integrate.config.json"), "utf8")).toBe(config);
+    writeFileSync(path.join(app, "nexus-integrate.config.json"), config.replace('"services": "@/services/integrations"', '"services": "@/services"'));
+    const differs = await run(["init", "--target", app]);
+    expect(differs.exitCode).toBe(1);
+    expect(differs.stderr).toContain("exists with other settings");
+    expect((await run(["init", "--force", "--target", app])).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(app, "nexus-integrate.config.json"), "utf8")).imports.services).toBe("@/services/integrations");
+  });
+
   it("a second new lists no unchanged file (a count in the summary); --verbose lists them", async () => {
     const app = copyExampleApp();
     expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
