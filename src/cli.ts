@@ -149,6 +149,7 @@ Examples:
 Examples:
   $ nexus-integrate regenerate --all                 # re-render from the lockfile, merging your edits
   $ nexus-integrate regenerate hubspot --dry-run --diff   # show the diffs only
+  $ nexus-integrate regenerate hubspot --template advanced   # move it to the advanced set, keeping your edits
   $ nexus-integrate regenerate --all --check         # CI: exit 1 when a scaffold is stale`,
   remove: `
 Examples:
@@ -271,6 +272,7 @@ Examples:
     .option("-y, --yes", "accepted for scripts that pass it everywhere (regenerate never prompts)")
     .option("--dry-run", "show the plan and diffs; write nothing")
     .option("--force", "write conflict markers where your edits overlap template changes")
+    .option("--template <set>", "move the integrations to this template set (basic or advanced), merging your edits")
     .option("--templates <dir>", "a team's template folder for this run (overrides nexus-integrate.config.json)")
     .option("--json", "print one JSON object")
     .addHelpText("after", EXAMPLES.regenerate)

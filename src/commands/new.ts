@@ -224,6 +224,7 @@ export function refusalOf(
   conflicts: FileOp[],
   handWritten: string[],
   preset: string | undefined,
+  recordedSet?: string,
 ): { message: string; options: string[] } {
   const foreign = conflicts.filter((op) => op.foreign);
   const edited = conflicts.filter((op) => !op.foreign);
@@ -246,7 +247,15 @@ export function refusalOf(
       options.push(`Or bring the hand-written integration under management, its users staying connected: nexus-integrate adopt ${spec.id} --dry-run (shows what it reads and replaces), then without --dry-run.`);
     }
   }
-  if (edited.length > 0) options.push("Keep your edits: undo them, or regenerate later with `nexus-integrate regenerate` (it merges edits three ways).");
+  if (edited.length > 0) {
+    // regenerate keeps the recorded template set: moving to another is its --template.
+    const move = recordedSet !== undefined && recordedSet !== spec.template ? ` --template ${spec.template}` : "";
+    options.push(
+      move
+        ? `Keep your edits and move ${spec.id} from the ${recordedSet} set to ${spec.template}: nexus-integrate regenerate ${spec.id}${move} (it merges your edits three ways; without --template regenerate keeps the ${recordedSet} set).`
+        : `Keep your edits: undo them, or run \`nexus-integrate regenerate ${spec.id}\` (it merges edits three ways).`,
+    );
+  }
   options.push(
     `Last resort: --force overwrites ${conflicts.length === 1 ? "this file" : `these ${conflicts.length} files`}` +
       (foreign.length > 0 ? " and the code in them is lost (commit or back it up first)." : " and your edits in them are lost."),
@@ -433,7 +442,7 @@ export async function runNew(
     if (notes.length > 0) report.notes = notes;
     if (dryRun) report.diffs = await unifiedDiffs(plan.ops);
     if (plan.conflicts.length > 0) {
-      const refusal = refusalOf(spec, plan.conflicts, handWrittenFiles(target.root, state.config, state.lock, spec.id, spec.pascalName), presetName);
+      const refusal = refusalOf(spec, plan.conflicts, handWrittenFiles(target.root, state.config, state.lock, spec.id, spec.pascalName), presetName, state.lock?.integrations[spec.id]?.templateSet);
       return conflictOutcome(report, plan.conflicts, refusal.message, refusal.options);
     }
     return confirmAndApply(target, state, report, interaction);

@@ -4,6 +4,7 @@ import type { FileOp } from "../plan/plan.js";
 import { readLockfile } from "../plan/lockfile.js";
 import type { RunReport } from "../report.js";
 import { openApp } from "../repo/target.js";
+import { TEMPLATE_SETS, type IntegrationSpec } from "../spec/schema.js";
 import { currentSpec, formatSpecChange } from "../spec/source.js";
 import { conflictOutcome, unifiedDiffs, type CommandOutcome } from "./new.js";
 
@@ -15,6 +16,8 @@ export interface RegenerateOptions {
   force?: boolean;
   json?: boolean;
   templates?: string;
+  /** Move the selected integrations to this template set (`basic`, `advanced`), merging edits three ways. */
+  template?: string;
 }
 
 /** What `--check` calls stale: anything regenerate would write or could not merge (user edits alone are not). */
@@ -58,7 +61,20 @@ export async function runRegenerate(ids: string[], options: RegenerateOptions): 
     throw new UsageError("unknown integration", unknown.map((id) => ({ path: "provider", message: `"${id}" is not installed (installed: ${Object.keys(lock.integrations).join(", ")})` })));
   }
   // Each integration's spec now: its preset resolved again from this version's catalog, the user's values over it.
-  const current = selected.map((id) => ({ id, ...currentSpec(id, lock.integrations[id]!) }));
+  const recorded = selected.map((id) => ({ id, ...currentSpec(id, lock.integrations[id]!) }));
+  if (options.template !== undefined && !(TEMPLATE_SETS as readonly string[]).includes(options.template)) {
+    throw new UsageError("invalid --template", [{ path: "--template", message: `"${options.template}" must be one of ${TEMPLATE_SETS.join(", ")}` }]);
+  }
+  // --template moves each selected integration to that set: its spec and the recorded choice (the next regenerate keeps it).
+  const current = recorded.map((c) =>
+    options.template === undefined
+      ? c
+      : {
+          ...c,
+          spec: { ...c.spec, template: options.template as IntegrationSpec["template"] },
+          ...(c.source ? { source: { ...c.source, overrides: { ...c.source.overrides, template: options.template } } } : {}),
+        },
+  );
   const specs = current.map((c) => c.spec);
   const sources = Object.fromEntries(current.map((c) => [c.id, c.source]));
   const changeIssues = current.flatMap((c) => c.changes.map((change) => ({ path: `${c.id}.${change.path}`, message: formatSpecChange(c.id, change) })));

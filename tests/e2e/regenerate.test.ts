@@ -309,3 +309,25 @@ describe("remove", () => {
     expect(migrations.filter((m) => m === "hubspot_001_integration.sql")).toHaveLength(2);
   });
 });
+
+describe("moving an integration to another template set", () => {
+  it("new --template advanced over an edited file names regenerate --template, which moves it keeping the edit; the lockfile records the set", async () => {
+    const app = copyExampleApp();
+    expect((await runWith(BIN, ["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    const utils = path.join(app, "src/services/integrations/hubspot/utils.ts");
+    writeFileSync(utils, `${readFileSync(utils, "utf8")}// the team's note\n`);
+    const refused = await runWith(BIN, ["new", "hubspot", "--template", "advanced", "--yes", "--target", app]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("Keep your edits and move hubspot from the basic set to advanced: nexus-integrate regenerate hubspot --template advanced");
+    const moved = await runWith(BIN, ["regenerate", "hubspot", "--template", "advanced", "--target", app]);
+    expect(moved.exitCode, moved.stdout + moved.stderr).toBe(0);
+    expect(readFileSync(utils, "utf8")).toContain("// the team's note");
+    expect(existsSync(path.join(app, "src/components/integrations/HubSpotDashboard.tsx"))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8")).integrations.hubspot.templateSet).toBe("advanced");
+    // The next regenerate keeps the set it moved to.
+    expect((await runWith(BIN, ["regenerate", "--all", "--check", "--target", app])).exitCode).toBe(0);
+    const bad = await runWith(BIN, ["regenerate", "hubspot", "--template", "fancy", "--target", app]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--template: "fancy" must be one of basic, advanced');
+  });
+});
