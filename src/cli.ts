@@ -343,7 +343,9 @@ Examples:
         if (database.health) result.health = database.health;
         result.ok = result.findings.every((finding) => finding.ok);
       }
-      reporter.data(formatDoctor(result, { quiet: options.quiet ?? false }), { command: "doctor", errors: [], ...result });
+      // The envelope's nextSteps: the fix of each failing check, once each.
+      const fixes = [...new Set(result.findings.flatMap((finding) => (!finding.ok && finding.fix ? [finding.fix] : [])))];
+      reporter.data(formatDoctor(result, { quiet: options.quiet ?? false }), { command: "doctor", errors: [], nextSteps: fixes, ...result });
       process.exitCode = result.ok ? 0 : 1;
     });
 
@@ -493,7 +495,7 @@ export async function main(rawArgv = process.argv): Promise<void> {
       if (json && error.exitCode !== 0) {
         const issue = usageIssue(error);
         process.stdout.write(
-          `${JSON.stringify({ command: commandName(program, argv), ok: false, error: { code: "usage", message: issue.message }, errors: [issue], nextSteps: ["run with --help for usage"] })}\n`,
+          `${JSON.stringify({ command: commandName(program, argv), ok: false, files: [], nextSteps: ["run with --help for usage"], error: { code: "usage", message: issue.message }, errors: [issue] })}\n`,
         );
       }
       return;

@@ -228,7 +228,7 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
     },
 
     data(human, json) {
-      if (options.json) out(JSON.stringify(json));
+      if (options.json) out(JSON.stringify(json !== null && typeof json === "object" && !Array.isArray(json) ? envelope(json) : json));
       else for (const line of human) out(line);
     },
 
@@ -241,6 +241,8 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
             JSON.stringify({
               ...named,
               ok: false,
+              files: [],
+              nextSteps: [],
               error: { code: error.code, message: error.message },
               errors: issueJson(issues.length > 0 ? issues : [{ path: error instanceof OperationError ? (error.path ?? "") : "", message: error.message }]),
             }),
@@ -254,13 +256,30 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
       }
       const message = error instanceof Error ? error.message : String(error);
       if (options.json) {
-        out(JSON.stringify({ ...named, ok: false, error: { code: "internal", message }, errors: [{ path: "", message }] }));
+        out(JSON.stringify({ ...named, ok: false, files: [], nextSteps: [], error: { code: "internal", message }, errors: [{ path: "", message }] }));
       } else {
         err(chalk.red(`error: ${message}`));
         if (!options.debug) err(chalk.dim("(set DEBUG=nexus-integrate for a stack trace)"));
       }
       if (options.debug && error instanceof Error) err(error.stack ?? "");
     },
+  };
+}
+
+/**
+ * Every command's JSON object has the same envelope — command, ok, files, nextSteps, errors — then its own fields
+ * (doctor's findings, list's presets, schema's schema). What a command does not set is empty.
+ */
+function envelope(payload: object): Record<string, unknown> {
+  const fields = payload as Record<string, unknown>;
+  const errors = Array.isArray(fields.errors) ? fields.errors : [];
+  return {
+    command: fields.command,
+    ok: typeof fields.ok === "boolean" ? fields.ok : errors.length === 0,
+    files: Array.isArray(fields.files) ? fields.files : [],
+    nextSteps: Array.isArray(fields.nextSteps) ? fields.nextSteps : [],
+    errors,
+    ...fields,
   };
 }
 

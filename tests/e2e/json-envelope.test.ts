@@ -26,7 +26,8 @@ describe("--json envelope", () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe("");
     const report = onlyObject(result.stdout);
-    expect(report).toMatchObject({ command, ok: false, error: { code: "usage" } });
+    expect(report).toMatchObject({ command, ok: false, files: [], error: { code: "usage" } });
+    expect(Array.isArray(report.nextSteps)).toBe(true);
     const errors = report.errors as { path: string; message: string }[];
     expect(errors).toHaveLength(1);
     expect(errors[0]!.path).toBe(path);
@@ -46,10 +47,18 @@ describe("--json envelope", () => {
     [["list", "--json"], "list"],
     [["schema", "--json"], "schema"],
     [["templates", "check", "--json"], "templates check"],
-  ] as const)("%j uses the same envelope", async (args, command) => {
+    [["doctor", "--json"], "doctor"],
+  ] as const)("%j uses the same envelope: command, ok, files, nextSteps, errors, then its own fields", async (args, command) => {
     const app = copyExampleApp();
-    const result = await run([...args, ...(args[0] === "templates" ? ["--target", app] : [])]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(onlyObject(result.stdout)).toMatchObject({ command, ok: true, errors: [] });
+    const result = await run([...args, "--target", app]);
+    const report = onlyObject(result.stdout);
+    expect(Object.keys(report).slice(0, 5)).toEqual(["command", "ok", "files", "nextSteps", "errors"]);
+    expect(report).toMatchObject({ command, errors: [] });
+    expect(Array.isArray(report.files) && Array.isArray(report.nextSteps)).toBe(true);
+    if (command === "doctor") {
+      // doctor's next steps are the fixes of its failing checks.
+      const failing = (report.findings as { ok: boolean; fix?: string }[]).filter((f) => !f.ok && f.fix).map((f) => f.fix);
+      expect(report.nextSteps).toEqual([...new Set(failing)]);
+    } else expect(result.exitCode, result.stderr).toBe(0);
   });
 });
