@@ -231,7 +231,7 @@ Examples:
   withOutputOptions(program
     .command("init"))
     .description("detect the app (root, aliases, Supabase client, Card, router) and write nexus-integrate.config.json")
-    .option("-t, --target <dir>", "the Nexus app (default: the app around the working folder; alias: --cwd)", ".")
+    .option("-t, --target <dir>", "the Nexus app: the app around this folder unless given (alias: --cwd)", ".")
     .option("-y, --yes", "never prompt; fail when something cannot be detected")
     .option("--force", "overwrite an existing nexus-integrate.config.json that differs")
     .option("--dry-run", "show what would be written")

@@ -254,6 +254,9 @@ describe("the program", () => {
     for (const command of ["new", "adopt", "regenerate", "remove", "init", "doctor", "list", "schema", "templates eject", "templates check"]) {
       const help = (await run([...command.split(" "), "--help"])).stdout;
       for (const flag of ["--target", "--json", "--yes"]) expect(help, `${command} --help names ${flag}`).toContain(flag);
+      // One default per option: the --target line does not say it twice.
+      const target = help.slice(help.indexOf("--target"), help.indexOf("\n  -", help.indexOf("--target") + 1));
+      expect(target.match(/default/g)?.length ?? 0, `${command} --target`).toBeLessThanOrEqual(1);
     }
   });
 
