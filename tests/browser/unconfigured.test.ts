@@ -5,7 +5,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkAppDeps } from "../helpers/app-deps.js";
 import { buildAndServe } from "../helpers/app-server.js";
-import { BIN, copyShadcnApp, REPO_ROOT, SHADCN_APP } from "../helpers/fixtures.js";
+import { BIN, copyShadcnApp, ENV_OPTIONAL_CLIENT, REPO_ROOT, SHADCN_APP } from "../helpers/fixtures.js";
 
 /**
  * An env-optional client (null without VITE_SUPABASE_URL and its key), built without that env: the app loads, the
@@ -15,13 +15,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs it (apt-get install chromium)`);
 const SHOTS = path.join(path.resolve(process.env.SCREENSHOT_DIR ?? path.join(REPO_ROOT, "artifacts", "screenshots")), "shadcn-app-unconfigured");
 
-const NULLABLE_CLIENT = `import { createClient } from "@supabase/supabase-js";
-
-const url = import.meta.env.VITE_SUPABASE_URL as string | undefined;
-const key = import.meta.env.VITE_SUPABASE_PUBLISHABLE_KEY as string | undefined;
-
-export const supabase = url && key ? createClient(url, key) : null;
-`;
 
 let browser: Browser;
 let app: { url: string; stop(): Promise<void> };
@@ -30,7 +23,7 @@ describe("an env-optional client without its env, in the browser", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     const dir = copyShadcnApp();
-    writeFileSync(path.join(dir, "src/lib/supabase.ts"), NULLABLE_CLIENT);
+    writeFileSync(path.join(dir, "src/lib/supabase.ts"), ENV_OPTIONAL_CLIENT);
     for (const args of [["init"], ["new", "hubspot"]]) {
       const result = await execa("node", [BIN, ...args, "--yes", "--target", dir], { reject: false, stdin: "ignore" });
       if (result.exitCode !== 0) throw new Error(`${args.join(" ")}: ${result.stderr}`);

@@ -59,6 +59,15 @@ export function copyTanstackApp(): string {
   return copyApp(TANSTACK_APP);
 }
 
+/** An env-optional Supabase client (null without VITE_SUPABASE_URL and its key), as many apps write one. */
+export const ENV_OPTIONAL_CLIENT = `import { createClient } from "@supabase/supabase-js";
+
+const url = import.meta.env.VITE_SUPABASE_URL as string | undefined;
+const key = import.meta.env.VITE_SUPABASE_PUBLISHABLE_KEY as string | undefined;
+
+export const supabase = url && key ? createClient(url, key) : null;
+`;
+
 function copyApp(source: string, under = "app"): string {
   const dir = path.join(tempDir(), under);
   cpSync(source, dir, {

@@ -9,7 +9,7 @@ import { OAuth2Server } from "oauth2-mock-server";
 import { DENO, denoEnv } from "./deno.js";
 import { runInit } from "../../src/commands/init.js";
 import { linkAppDeps } from "./app-deps.js";
-import { copyExampleApp, copyLovableApp, copyPlaybookApp, copyShadcnApp, copyTanstackApp, TANSTACK_APP } from "./fixtures.js";
+import { copyExampleApp, copyLovableApp, copyPlaybookApp, copyShadcnApp, copyTanstackApp, ENV_OPTIONAL_CLIENT, TANSTACK_APP } from "./fixtures.js";
 import { adopt, generate } from "./generate.js";
 import { JWKS, JWT_SECRET, userJwtFor, type KeyScheme } from "./jwt.js";
 import { REPO_ROOT } from "./paths.js";
@@ -226,10 +226,7 @@ export async function startStack(options: {
   const lovable = options.app === "lovable";
   const app = playbook ? copyPlaybookApp() : shadcn ? copyShadcnApp() : tanstack ? copyTanstackApp() : lovable ? copyLovableApp() : copyExampleApp();
   if (options.envOptionalClient) {
-    writeFileSync(
-      path.join(app, "src/lib/supabase.ts"),
-      'import { createClient } from "@supabase/supabase-js";\n\nconst url = import.meta.env.VITE_SUPABASE_URL as string | undefined;\nconst key = import.meta.env.VITE_SUPABASE_PUBLISHABLE_KEY as string | undefined;\n\nexport const supabase = url && key ? createClient(url, key) : null;\n',
-    );
+    writeFileSync(path.join(app, "src/lib/supabase.ts"), ENV_OPTIONAL_CLIENT);
   }
   // TanStack's route tree is written by the app's own generator when the routes are: its packages are there first.
   if (tanstack) linkAppDeps(app, TANSTACK_APP);

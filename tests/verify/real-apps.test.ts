@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { expectAdvisorsQuiet, SHARED_READABLE } from "../helpers/advisors.js";
 import { linkAppDeps } from "../helpers/app-deps.js";
 import { denoCheckFromRoot, denoCheckFunctions, functionEntries } from "../helpers/app-checks.js";
-import { BIN, copyLovableApp, copyShadcnApp, copyTanstackApp, SHADCN_APP, snapshotTree, TANSTACK_APP } from "../helpers/fixtures.js";
+import { BIN, copyLovableApp, copyShadcnApp, copyTanstackApp, ENV_OPTIONAL_CLIENT, SHADCN_APP, snapshotTree, TANSTACK_APP } from "../helpers/fixtures.js";
 import { createSupabaseDatabase, dbPush, type TestDb } from "../helpers/postgres.js";
 
 /**
@@ -24,14 +24,6 @@ afterAll(async () => {
   for (const db of opened) await db.close();
 });
 
-const ENV_OPTIONAL_CLIENT = `import { createClient } from "@supabase/supabase-js";
-
-const url = import.meta.env.VITE_SUPABASE_URL as string | undefined;
-const key = import.meta.env.VITE_SUPABASE_PUBLISHABLE_KEY as string | undefined;
-
-/** Null without the project's URL and key: the app runs as a demo without a backend. */
-export const supabase = url && key ? createClient(url, key) : null;
-`;
 
 const APPS = [
   {
