@@ -217,10 +217,21 @@ export function createReporter(options: ReporterOptions, chalk: Palette = PLAIN)
     preview(report, spec) {
       const write = (text: string) => process.stdout.write(`${text}\n`);
       write(chalk.bold(`\nnexus-integrate will ${report.command === "remove" ? "remove" : "generate"} ${report.integration?.id ?? ""}:`));
+      // One line per field, a nested one by its dotted name (sync.pagination.style), so nothing wraps into a=b, c=d;
+      // webhooks only where the set has a receiver (advanced).
+      const lines: [string, string][] = [];
+      const add = (key: string, value: unknown) => {
+        if (value === null || value === undefined || (typeof value === "object" && Object.keys(value).length === 0)) return;
+        if (typeof value === "object" && !Array.isArray(value)) {
+          for (const [name, item] of Object.entries(value)) add(`${key}.${name}`, item);
+        } else lines.push([key, readable(value)]);
+      };
       for (const [key, value] of Object.entries(spec)) {
-        if (value === null || (typeof value === "object" && Object.keys(value).length === 0)) continue;
-        write(`  ${chalk.dim(key.padEnd(24))} ${readable(value)}`);
+        if (key === "webhooks" && spec.template !== "advanced") continue;
+        add(key, value);
       }
+      const width = Math.max(24, ...lines.map(([key]) => key.length));
+      for (const [key, value] of lines) write(`  ${chalk.dim(key.padEnd(width))} ${value}`);
       write("");
       const visible = report.ops.filter((op) => !op.internal);
       for (const op of visible) write(`  ${ACTION_STYLE[op.action](op.action.padEnd(9))}  ${op.path}`);

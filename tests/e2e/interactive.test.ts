@@ -125,9 +125,14 @@ describe("interactive new", () => {
     );
     expect(result.stepsDone, result.output).toBe(8);
     expect(result.output).toMatch(/scopes\s+contacts\.read, offline_access/);
-    expect(result.output).toMatch(/sync\s+frequencySeconds=3600, idField=id, maxPages=10, method=GET, path=\/contacts\r?\n/);
+    // Nested fields one per line by their dotted names, not run together as a=b, c=d.
+    expect(result.output).toMatch(/sync\.frequencySeconds\s+3600\r?\n/);
+    expect(result.output).toMatch(/sync\.path\s+\/contacts\r?\n/);
+    expect(result.output).not.toMatch(/frequencySeconds=/);
+    // The basic set has no webhook receiver: no webhooks line.
+    expect(result.output).not.toMatch(/^\s+webhooks/m);
     // offline_access without a prompt: OIDC Core §11 consent is added, and shown before anything is written
-    expect(result.output).toMatch(/authorizationParams\s+prompt=consent/);
+    expect(result.output).toMatch(/authorizationParams\.prompt\s+consent/);
     expect(result.output).not.toContain('["contacts.read"');
   });
 
