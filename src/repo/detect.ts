@@ -63,7 +63,7 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
   const tanstackPlugin = TANSTACK_ROUTER in deps ? tanstackRouterPlugin(root) : null;
   const routerPackages = [...(tanstackPlugin ? [TANSTACK_ROUTER] : []), ...["react-router-dom", "react-router"].filter((name) => name in deps)];
   const routesDirectory = typeof tanstackPlugin?.options.routesDirectory === "string" ? tanstackPlugin.options.routesDirectory.replace(/^\.\//, "").replace(/\/+$/, "") : DEFAULT_PATHS.routes;
-  const noRouter =
+  const tanstackWithoutPlugin =
     "the app uses TanStack Router without its file-routes plugin (tanstackRouter() from @tanstack/router-plugin/vite in vite.config's plugins), and the tool writes file routes: add the plugin (https://tanstack.com/router/latest/docs/framework/react/installation/with-vite), or install react-router-dom, then run init again";
   // No router at all: the pages come as components to mount (imports.router = none), and the note gives the other way.
   if (routerPackages.length === 0 && !(TANSTACK_ROUTER in deps)) {
@@ -78,12 +78,11 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
   const noAlias = (what: string) =>
     `${what}, but the app's tsconfig has no "paths" alias to import it by: add "@/*": ["./src/*"] under compilerOptions.paths (and the same alias in vite.config's resolve.alias), then run init again`;
   // An env-optional client (null without its env) is taken: the generated client.ts guards it.
-  const usable = clients;
   for (const file of clients) {
     const why = nullableClient(read(file));
     if (why) notes.push(`${file} exports a supabase that may be null: ${why}. The generated code reaches it through client.ts, which stands in a client whose every call fails with "Supabase is not configured" (and says so in the console), so the app still builds and the integration pages do not crash`);
   }
-  const clientSpecifiers = usable.map(toSpecifier).filter((s): s is string => s !== null);
+  const clientSpecifiers = clients.map(toSpecifier).filter((s): s is string => s !== null);
   return {
     notes,
     detected: [
@@ -91,10 +90,10 @@ export function detectApp(root: string): { detected: Detected[]; notes: string[]
         key: "imports.supabase",
         candidates: clientSpecifiers,
         how: "a module under src/ that calls createClient and exports `supabase`",
-        ...(usable.length > 0 && clientSpecifiers.length === 0 ? { why: noAlias(`${usable[0]} creates the Supabase client`) } : {}),
+        ...(clients.length > 0 && clientSpecifiers.length === 0 ? { why: noAlias(`${clients[0]} creates the Supabase client`) } : {}),
       },
       { key: "imports.card", candidates: cards.map(toSpecifier).filter((s): s is string => s !== null), how: `a card.tsx exporting ${CARD_EXPORTS.join(", ")}` },
-      { key: "imports.router", candidates: routerPackages, how: "the router package in package.json", ...(routerPackages.length === 0 ? { why: noRouter } : {}) },
+      { key: "imports.router", candidates: routerPackages, how: "the router package in package.json", ...(routerPackages.length === 0 ? { why: tanstackWithoutPlugin } : {}) },
       // Where the routes go: TanStack's routes folder, the file with the <Routes>, or nowhere (no router: mounted by the app).
       ...(routerPackages[0] === TANSTACK_ROUTER
         ? [{ key: "paths.routes", candidates: [routesDirectory], how: `TanStack Router's routes folder (${tanstackPlugin!.file}'s routesDirectory, or its default)` }]

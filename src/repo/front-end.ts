@@ -192,38 +192,38 @@ export function detectFrontEnd(root: string, config: RepoConfig): FrontEnd {
     indexPage: registryUsable && (!paths.includes(afterConnectPath) || element === INDEX_PAGE_COMPONENT),
     healthPage: registryUsable && hasRecharts(root),
     rechartsInstall: rechartsInstall(root),
-    typedClient: typedClientFile(root, tsconfig, config.imports.supabase),
-    typedClientTypes: typedClientTypes(root, tsconfig, config.imports.supabase),
-    nullableClient: nullableClientFile(root, tsconfig, config.imports.supabase),
+    ...clientTraits(root, tsconfig, config.imports.supabase),
     denoConfig: existsSync(path.join(root, "deno.json"))
       ? { file: "deno.json", setsNodeModulesDir: /"nodeModulesDir"\s*:/.test(readFileSync(path.join(root, "deno.json"), "utf8")) }
       : null,
   };
 }
 
-/** The client module, when it passes its Database types to createClient (Lovable's and `supabase gen types`' style). */
-function typedClientFile(root: string, tsconfig: AppTsconfig, specifier: string): string | null {
+/**
+ * What the app's client module says of its client, read once: typed with the app's Database types (Lovable's and
+ * `supabase gen types`' style; `typedClient`) and the file those types come from (`typedClientTypes`), or possibly
+ * null (an env-optional client, which the generated client.ts guards; `nullableClient`).
+ */
+function clientTraits(root: string, tsconfig: AppTsconfig, specifier: string): Pick<FrontEnd, "typedClient" | "typedClientTypes" | "nullableClient"> {
   const file = resolveModule(root, tsconfig, specifier);
-  if (!file || !existsSync(file) || file.endsWith("package.json")) return null;
-  return /createClient\s*<\s*[A-Za-z_$]/.test(readFileSync(file, "utf8")) ? path.relative(root, file) : null;
+  if (!file || !existsSync(file) || file.endsWith("package.json")) return { typedClient: null, typedClientTypes: null, nullableClient: null };
+  const source = readFileSync(file, "utf8");
+  const relative = path.relative(root, file).split(path.sep).join("/");
+  const typed = /createClient\s*<\s*[A-Za-z_$]/.test(source);
+  return {
+    typedClient: typed ? relative : null,
+    typedClientTypes: typed ? databaseTypesFile(root, tsconfig, file, source) : null,
+    nullableClient: nullableClient(source) ? relative : null,
+  };
 }
 
-/** The file the typed client imports its Database type from (`import type { Database } from "./types"`), or null. */
-function typedClientTypes(root: string, tsconfig: AppTsconfig, specifier: string): string | null {
-  const client = typedClientFile(root, tsconfig, specifier);
-  if (!client) return null;
-  const imported = /import\s+(?:type\s+)?\{[^}]*\bDatabase\b[^}]*\}\s+from\s+["']([^"']+)["']/.exec(readFileSync(path.join(root, client), "utf8"))?.[1];
+/** The file a typed client imports its Database type from (`import type { Database } from "./types"`), or null. */
+function databaseTypesFile(root: string, tsconfig: AppTsconfig, client: string, source: string): string | null {
+  const imported = /import\s+(?:type\s+)?\{[^}]*\bDatabase\b[^}]*\}\s+from\s+["']([^"']+)["']/.exec(source)?.[1];
   if (!imported) return null;
-  const base = imported.startsWith(".") ? path.resolve(root, path.dirname(client), imported) : null;
+  const base = imported.startsWith(".") ? path.resolve(path.dirname(client), imported) : null;
   const file = base ? [".ts", ".d.ts", "/index.ts", ""].map((ext) => `${base}${ext}`).find((candidate) => existsSync(candidate) && !candidate.endsWith("/")) : resolveModule(root, tsconfig, imported);
   return file && existsSync(file) ? path.relative(root, file).split(path.sep).join("/") : null;
-}
-
-/** The client module, when its `supabase` may be null (an env-optional client): the generated client.ts guards it. */
-function nullableClientFile(root: string, tsconfig: AppTsconfig, specifier: string): string | null {
-  const file = resolveModule(root, tsconfig, specifier);
-  if (!file || !existsSync(file) || file.endsWith("package.json")) return null;
-  return nullableClient(readFileSync(file, "utf8")) ? path.relative(root, file).split(path.sep).join("/") : null;
 }
 
 /** The `npx shadcn@latest add …` command for the parts a shadcn app lacks (null when it has them all, or is not shadcn). */
