@@ -1,3 +1,4 @@
+import path from "node:path";
 import { ConflictError, UsageError } from "../errors.js";
 import { applyRun, planRun, preparePlanning, withRunLock, type PipelineState } from "../pipeline.js";
 import type { FileOp } from "../plan/plan.js";
@@ -166,9 +167,12 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
   ];
   const receives = spec.template === "advanced" && ctx.webhook !== null;
   return [
-    `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (the app's URL from ${config.appUrlFrom}; add your production URL too).`,
-    `Set the function secrets: supabase secrets set ${ctx.env.clientId}=… ${ctx.env.clientSecret}=… ${ctx.env.encryptionKey}=… ${ctx.env.stateKey}=…`,
+    spec.console?.redirectUris === "one"
+      ? `Register the redirect URI ${ctx.urls.redirect} in a development ${spec.displayName} app (the app's URL from ${config.appUrlFrom}); ${spec.displayName} holds one callback URL per app, so production gets an app of its own (${config.paths.docs}/${spec.id}.md, step 1).`
+      : `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (the app's URL from ${config.appUrlFrom}; add your production URL too${spec.console ? `; the console steps are in ${config.paths.docs}/${spec.id}.md` : ""}).`,
+    `Set the function secrets: supabase secrets set ${ctx.env.clientId}=… ${ctx.env.clientSecret}=… ${ctx.env.encryptionKey}=… ${ctx.env.stateKey}=… ${ctx.env.allowedOrigins}=https://<your app> (the origins that may call the functions; unset, only localhost may).`,
     `Put the public client id in .env.local: ${ctx.env.publicClientId}=… (the secret never goes in a VITE_ variable).`,
+    `To run it locally: supabase start, the function secrets in ${path.posix.join(config.paths.functions, ".env")}, supabase functions serve --env-file ${path.posix.join(config.paths.functions, ".env")} (the "Local development" section of ${config.paths.docs}/${spec.id}.md); nexus-integrate doctor checks the local values.`,
     ...wired,
     `Apply and deploy: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync}${receives ? ` ${ctx.fn.webhooks}` : ""}`,
     ...(receives

@@ -2,6 +2,7 @@ import { healthPagePath, type RepoConfig } from "../repo/config.js";
 import { NO_ROUTER, usesFileRoutes } from "../repo/tanstack.js";
 import { deriveNames, type IntegrationNames } from "../spec/names.js";
 import type { IntegrationSpec, WEBHOOK_SCHEMES } from "../spec/schema.js";
+import { mdCode } from "./helpers.js";
 
 /** Names every shared (written-once) template may use. */
 export interface SharedContext {
@@ -66,7 +67,14 @@ export interface IntegrationContext extends Omit<SharedContext, "env" | "routes"
     secretHint: string;
   } | null;
   imports: RepoConfig["imports"] & { utils: string; functionErrors: string; session: string; integration: string; ui: string; shared: string };
-  urls: { app: string; redirect: string };
+  urls: { app: string; redirect: string; setup: string };
+  /**
+   * The provider's console (spec.console) for the docs page, its steps numbered and their placeholders filled in
+   * as code spans (rendered with mdProse, which keeps them); null for a provider without one (a custom spec).
+   */
+  providerConsole: (Omit<NonNullable<IntegrationSpec["console"]>, "steps"> & { steps: { n: number; text: string }[] }) | null;
+  /** The provider's app holds one redirect URI (GitHub's OAuth Apps): one app per environment. */
+  oneRedirectUri: boolean;
 }
 
 /** What `adopt` knows of the hand-written integration's rows (the adoption template's context). */
@@ -189,8 +197,21 @@ export function buildIntegrationContext(spec: IntegrationSpec, config: RepoConfi
       ui: `${config.imports.components}/nexus-integrate/ui`,
       shared: `${config.imports.components}/nexus-integrate`,
     },
-    urls: { app: config.appUrl, redirect: `${config.appUrl}${setup}/callback` },
+    urls: { app: config.appUrl, redirect: `${config.appUrl}${setup}/callback`, setup: `${config.appUrl}${setup}` },
+    providerConsole: null,
+    oneRedirectUri: spec.console?.redirectUris === "one",
   };
+  if (spec.console) {
+    const values: Record<string, string> = {
+      redirectUri: mdCode(context.urls.redirect),
+      scopes: spec.scopes.length > 0 ? spec.scopes.map((scope) => mdCode(scope)).join(", ") : "(none: access is chosen in the console)",
+      webhookUrl: mdCode(`https://<project-ref>.supabase.co/functions/v1/${context.fn.webhooks}`),
+    };
+    context.providerConsole = {
+      ...spec.console,
+      steps: spec.console.steps.map((step, index) => ({ n: index + 1, text: step.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => values[name] ?? whole) })),
+    };
+  }
   for (const root of ["names", "env", "fn", "routes", "tables", "dbRoles", "imports"] as const) {
     assertSafeLeaves(root, context[root] as unknown as Record<string, string>);
   }

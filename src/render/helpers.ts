@@ -77,6 +77,52 @@ export function mdText(value: unknown): string {
     .replace(/[\\`*_{}[\]()#+\-.!|<>&~"']/g, (c) => `\\${c}`);
 }
 
+/**
+ * Markdown prose that keeps its `code spans`: outside them only what Markdown or HTML would act on is escaped (`<`,
+ * `&`, `*`, `[`, `]`, `|`, `~`, `\\`, an `_` at a word's edge, a block marker such as `>` at the start), so
+ * "2026-03" and "Settings > Apps" stay as written; a backtick run without its closing run is escaped. Line breaks
+ * are folded.
+ */
+export function mdProse(value: unknown): string {
+  const text = String(value).replace(/[\r\n\u2028\u2029]+/g, " ");
+  const alnum = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c);
+  const escape = (part: string) =>
+    part
+      .replace(/[\\*[\]<&|~]/g, (c) => `\\${c}`)
+      .replace(/_/g, (c, offset: number) => (alnum(part[offset - 1]) && alnum(part[offset + 1]) ? c : "\\_"));
+  let out = "";
+  let plain = "";
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] !== "`") {
+      plain += text[i];
+      i += 1;
+      continue;
+    }
+    const run = /^`+/.exec(text.slice(i))![0];
+    // The closing run: the same number of backticks, not part of a longer run.
+    let close = -1;
+    for (let j = text.indexOf(run, i + run.length); j !== -1; j = text.indexOf(run, j + 1)) {
+      if (text[j - 1] !== "`" && text[j + run.length] !== "`") {
+        close = j;
+        break;
+      }
+    }
+    if (close === -1) {
+      out += escape(plain) + run.replace(/`/g, "\\`");
+      plain = "";
+      i += run.length;
+      continue;
+    }
+    out += escape(plain) + text.slice(i, close + run.length);
+    plain = "";
+    i = close + run.length;
+  }
+  out += escape(plain);
+  // A block marker at the very start (a heading, a quote, a list) would change the line it is put on.
+  return out.replace(/^(\s*)([#>+=-]|\d+[.)])/, (_whole, space: string, marker: string) => `${space}${marker.replace(/([#>+=.)-])$/, "\\$1")}`);
+}
+
 /** Markdown inline code: a backtick fence longer than any backtick run inside. */
 export function mdCode(value: unknown): string {
   const text = String(value).replace(/[\r\n\u2028\u2029]+/g, " ");
@@ -131,6 +177,7 @@ export const VALUE_HELPERS = {
   sqlLiteral,
   sqlIdent,
   mdText,
+  mdProse,
   mdCode,
   mdUrl,
   envValue,

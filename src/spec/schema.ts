@@ -253,6 +253,33 @@ const errorsSchema = z.strictObject({
   reauth: z.array(z.string().regex(/^[A-Za-z0-9_.:-]+$/, "error codes are letters, digits, '_', '.', ':' and '-'")).max(20).default([]),
 });
 
+/**
+ * The provider's console, for the docs page: where the app is created, the steps there (in the words of the tool,
+ * written from the provider's documentation at docsUrl; `{redirectUri}`, `{scopes}` and `{webhookUrl}` stand for
+ * this integration's values), whether one app holds several redirect URIs (`many`) or one (`one`: one app per
+ * environment), what to register per environment, and where the webhook signing secret is.
+ */
+const CONSOLE_PLACEHOLDERS = ["redirectUri", "scopes", "webhookUrl"];
+const consoleSchema = z.strictObject({
+  url: endpointUrl,
+  docsUrl: endpointUrl,
+  steps: z
+    .array(
+      plainText("a console step", 400).superRefine((step, ctx) => {
+        for (const [, name] of step.matchAll(/\{([A-Za-z]+)\}/g)) {
+          if (!CONSOLE_PLACEHOLDERS.includes(name!)) {
+            ctx.addIssue({ code: "custom", message: `{${name}} is not a placeholder (${CONSOLE_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")})` });
+          }
+        }
+      }),
+    )
+    .min(2, "at least two steps")
+    .max(10, "at most 10 steps"),
+  redirectUris: z.enum(["many", "one"], { error: 'must be "many" (one app holds several redirect URIs) or "one" (one per app)' }),
+  environments: plainText("environments", 600),
+  webhookSecret: plainText("webhookSecret", 400).nullable().default(null),
+});
+
 /** The folder name under which the generator keeps its shared files (`_shared/nexus-integrate/`). */
 export const TOOL_NAMESPACE = "nexus-integrate";
 
@@ -336,6 +363,8 @@ export const integrationSpecSchema = z.strictObject({
   refreshTokenIdleSeconds: z.number().int().min(3600).max(10 * 365 * 86_400).nullable().default(null),
   /** How the provider signs webhooks (used by the advanced template set). */
   webhooks: webhooksSchema.nullable().default(null),
+  /** Registering the app in the provider's console, from its own documentation (the docs page's step 1). */
+  console: consoleSchema.nullable().default(null),
 });
 
 /** Placeholders in sync.path and sync.baseUrlField must name connection fields. */

@@ -87,6 +87,17 @@ describe("IntegrationSpec", () => {
     expect(Object.keys(spec.authorizationParams)).toEqual(["prompt"]);
   });
 
+  it("console steps: a placeholder the docs page cannot fill, and a one-or-many answer it does not know, are refused by field", () => {
+    const console = { url: "https://console.acme.test", docsUrl: "https://docs.acme.test/apps", steps: ["Create an app.", "Paste {redirectUri}."], redirectUris: "many", environments: "One app holds both." };
+    expect(finalizeSpec({ ...base, console }).console).toEqual({ ...console, webhookSecret: null });
+    expect(usageIssues(() => finalizeSpec({ ...base, console: { ...console, steps: ["Create an app.", "Paste {callback}."] } }))).toEqual([
+      { path: "console.steps[1]", message: "{callback} is not a placeholder ({redirectUri}, {scopes}, {webhookUrl})" },
+    ]);
+    expect(usageIssues(() => finalizeSpec({ ...base, console: { ...console, redirectUris: "two" as "one" } }))).toEqual([
+      { path: "console.redirectUris", message: 'must be "many" (one app holds several redirect URIs) or "one" (one per app)' },
+    ]);
+  });
+
   it("rejects unknown fields by name", () => {
     expect(usageIssues(() => finalizeSpec({ ...base, clientSecret: "x" } as never))).toEqual([
       { path: "", message: 'unknown field "clientSecret"' },

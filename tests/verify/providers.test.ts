@@ -403,6 +403,9 @@ describe("the catalog and its doubles", () => {
         "rateLimit",
         "refreshTokenIdle",
         "incremental",
+        // The docs page's console steps (issue 25): the page they follow, and the one behind one-or-many redirect URIs
+        "console",
+        "consoleRedirectUris",
         ...(spec.webhooks ? ["webhooks"] : []),
         ...(spec.errors ? ["errors"] : []),
         // PKCE off: the page that documents the provider's authorization request (issue 23: the preset says why)
