@@ -4,14 +4,15 @@ import { UsageError } from "../errors.js";
 import type { FileOp } from "../plan/plan.js";
 import path from "node:path";
 import { toolVersion } from "../package-root.js";
-import { buildIntegrationContext } from "../render/context.js";
+import { buildIntegrationContext, buildSharedContext } from "../render/context.js";
 import { parseRecordedSpec } from "../spec/build.js";
 import type { IntegrationSpec } from "../spec/schema.js";
 import { currentSpec, describeSpecChange, type SpecSource } from "../spec/source.js";
 import { staleOps } from "./regenerate.js";
 import { hasConflictMarkers } from "../plan/merge.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
-import { envFiles, leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
+import { leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
+import { checkIntegrationLocalEnv, checkSharedLocalEnv, functionEnv, notCheckedLocally } from "../repo/local-env.js";
 import { migrationHistory, planRun, preparePlanning, readTargetState } from "../pipeline.js";
 import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
 import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
@@ -31,6 +32,8 @@ export interface DoctorResult {
   target: string;
   findings: Finding[];
   ok: boolean;
+  /** What doctor cannot see from here (deployed secrets, the providers' consoles), said as such. */
+  notChecked?: string[];
   /** With --db-url, where schema step 004 is applied: the health page's figures (nexus_integrate.health_report). */
   health?: HealthReport;
 }
@@ -95,6 +98,10 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
     add({ integration: null, check: "integrations", ok: true, message: "no generated integrations yet (nexus-integrate.lock.json lists none)" });
     return { target: target.root, findings, ok: findings.every((f) => f.ok) };
   }
+
+  // The local set-up: the function env file's shared secrets (each integration's own are checked below).
+  for (const finding of checkSharedLocalEnv(target, config, buildSharedContext(config, toolVersion()))) add(finding);
+  const notChecked = notCheckedLocally(functionEnv(target, config).file);
 
   // Files a forced merge left with conflict markers are not done.
   const generatedFiles = new Set(
@@ -197,22 +204,7 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
         ? { integration: id, check: "up-to-date", ok: true, message: "generated files match the current templates" }
         : { integration: id, check: "up-to-date", ok: false, message: `stale: ${staleFiles.join(", ")}`, fix: `nexus-integrate regenerate ${id}` },
     );
-    const envText = envFiles(target.root)
-      .filter((file) => file === ".env.example" || file === ".env.local" || file === ".env")
-      .map((file) => readFileSync(path.join(target.root, file), "utf8"))
-      .join("\n");
-    const publicVar = new RegExp(`^\\s*${ctx.env.publicClientId}\\s*=`, "m");
-    add(
-      publicVar.test(envText)
-        ? { integration: id, check: "env", ok: true, message: `${ctx.env.publicClientId} is declared` }
-        : {
-            integration: id,
-            check: "env",
-            ok: false,
-            message: `neither .env.example nor .env.local declares ${ctx.env.publicClientId}`,
-            fix: `add \`${ctx.env.publicClientId}=<client id>\` to .env.local (and an empty one to .env.example)`,
-          },
-    );
+    for (const finding of checkIntegrationLocalEnv(target, config, ctx)) add(finding);
     // The provider redirects to the callback route: without it, every connect ends on the app's 404.
     const callbackPage = `${ctx.names.pascal}CallbackPage`;
     if (config.imports.router === NO_ROUTER) {
@@ -269,7 +261,7 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
           },
     );
   }
-  return { target: target.root, findings, ok: findings.every((f) => f.ok) };
+  return { target: target.root, findings, ok: findings.every((f) => f.ok), notChecked };
 }
 
 /** The file names the Supabase CLI applies (`supabase db push` skips any other .sql file in the folder). */
@@ -709,6 +701,10 @@ export function formatDoctor(result: DoctorResult, options: { quiet?: boolean } 
     if (!finding.ok && finding.fix) lines.push(`        fix: ${finding.fix}`);
   }
   const failures = result.findings.filter((f) => !f.ok).length;
-  lines.push(failures === 0 ? "Everything looks right." : `${failures} problem${failures === 1 ? "" : "s"} found.`);
+  if (!options.quiet && result.notChecked && result.notChecked.length > 0) {
+    lines.push("  Not checked here:");
+    for (const item of result.notChecked) lines.push(`    - ${item}`);
+  }
+  lines.push(failures === 0 ? (result.notChecked?.length ? "Everything checked looks right." : "Everything looks right.") : `${failures} problem${failures === 1 ? "" : "s"} found.`);
   return lines;
 }

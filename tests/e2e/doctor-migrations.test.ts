@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { copyFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, copyExampleApp, snapshotTree } from "../helpers/fixtures.js";
+import { BIN, configureLocalEnv, copyExampleApp, snapshotTree } from "../helpers/fixtures.js";
 import { makeToolCopy } from "../helpers/tool-copy.js";
 
 /** `doctor` reads the migration history statically: repeated steps, missing files, undelivered steps, each with its fix. */
@@ -114,6 +114,7 @@ describe("doctor: the migration history", () => {
   it("a step the current tool has and the app has not received: fails with `regenerate --all`; passes after it", async () => {
     const app = copyExampleApp();
     expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    configureLocalEnv(app, ["HUBSPOT"]);
     const v2 = makeToolCopy();
     v2.addTemplate("basic/integration/supabase/migrations/{{timestamp}}_{{snake}}_002_records_synced_idx.sql.hbs", "create index {{tables.records}}_synced_at_idx on public.{{tables.records}} (synced_at);\n");
     const found = await doctor(app, v2.bin);

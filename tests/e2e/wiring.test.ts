@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, copyExampleApp, EXAMPLE_APP } from "../helpers/fixtures.js";
+import { BIN, configureLocalEnv, copyExampleApp, EXAMPLE_APP } from "../helpers/fixtures.js";
 
 const ENV = { SOURCE_DATE_EPOCH: "1764000000", NO_COLOR: "1" };
 const run = (args: string[]) => execa("node", [BIN, ...args], { reject: false, stdin: "ignore", env: ENV });
@@ -72,15 +72,18 @@ describe("doctor", () => {
   it("passes on a fresh integration", async () => {
     const app = copyExampleApp();
     await run(["new", "hubspot", "--yes", "--target", app]);
+    configureLocalEnv(app, ["HUBSPOT"]);
     const result = await run(["doctor", "--target", app]);
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.stdout).toContain("Everything looks right.");
+    expect(result.stdout).toContain("Everything checked looks right.");
+    expect(result.stdout).toContain("Not checked here:");
   });
 
   it("reports a planted VITE_ secret and a deleted generated file, each with a fix (exit 1)", async () => {
     const app = copyExampleApp();
     await run(["new", "hubspot", "--yes", "--target", app]);
-    writeFileSync(path.join(app, ".env.local"), "VITE_HUBSPOT_CLIENT_ID=abc\nVITE_HUBSPOT_CLIENT_SECRET=oops\n");
+    configureLocalEnv(app, ["HUBSPOT"]);
+    writeFileSync(path.join(app, ".env.local"), "VITE_HUBSPOT_CLIENT_ID=hubspot-client\nVITE_HUBSPOT_CLIENT_SECRET=oops\n");
     rmSync(path.join(app, "src/pages/integrations/HubSpotCallbackPage.tsx"));
     const result = await run(["doctor", "--target", app]);
     expect(result.exitCode).toBe(1);

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
@@ -126,4 +126,23 @@ export function usageIssues(fn: () => unknown): FieldIssue[] {
     throw error;
   }
   throw new Error("expected a UsageError");
+}
+
+/**
+ * The local set-up a developer writes after `new` (the docs page's "Local development" section): the public client
+ * ids in .env.local, the function secrets in supabase/functions/.env. Doctor passes on an app with it; `names` are
+ * the integrations' constant names (HUBSPOT for hubspot).
+ */
+export function configureLocalEnv(app: string, names: string[], options: { origin?: string } = {}): void {
+  const key = () => randomBytes(32).toString("base64");
+  const lines = [`NEXUS_TOKEN_ENCRYPTION_KEY=${key()}`, `NEXUS_STATE_SIGNING_KEY=${key()}`, `NEXUS_ALLOWED_ORIGINS=${options.origin ?? "http://localhost:5173"}`];
+  const browser: string[] = [];
+  for (const name of names) {
+    lines.push(`${name}_CLIENT_ID=${name.toLowerCase()}-client`, `${name}_CLIENT_SECRET=${name.toLowerCase()}-secret`);
+    browser.push(`VITE_${name}_CLIENT_ID=${name.toLowerCase()}-client`);
+  }
+  mkdirSync(path.join(app, "supabase/functions"), { recursive: true });
+  writeFileSync(path.join(app, "supabase/functions/.env"), `${lines.join("\n")}\n`);
+  const local = path.join(app, ".env.local");
+  writeFileSync(local, `${existsSync(local) ? readFileSync(local, "utf8") : ""}${browser.join("\n")}\n`);
 }

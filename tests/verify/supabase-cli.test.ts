@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, copyExampleApp, copyPlaybookApp, snapshotTree } from "../helpers/fixtures.js";
+import { BIN, configureLocalEnv, copyExampleApp, copyPlaybookApp, snapshotTree } from "../helpers/fixtures.js";
 import { makeToolCopy } from "../helpers/tool-copy.js";
 import { expectAdvisorsQuiet, SHARED_READABLE } from "../helpers/advisors.js";
 import { createSupabaseDatabase, dbAdvisors, dbPush, type TestDb } from "../helpers/postgres.js";
@@ -87,7 +87,8 @@ describe("the example app's history, applied with supabase db push", () => {
     ]);
     const applied = await db.query<{ version: string }>("select version from supabase_migrations.schema_migrations order by version");
     expect(applied.rows).toHaveLength(20);
-    expect((await ok(["doctor", "--target", app])).stdout).toContain("Everything looks right.");
+    configureLocalEnv(app, ["HUBSPOT", "MICROSOFT"]);
+    expect((await ok(["doctor", "--target", app])).stdout).toContain("Everything checked looks right.");
   });
 });
 
