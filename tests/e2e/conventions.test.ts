@@ -1,8 +1,8 @@
 import { execa } from "execa";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, copyExampleApp } from "../helpers/fixtures.js";
+import { BIN, configureLocalEnv, copyExampleApp, copyPlaybookApp } from "../helpers/fixtures.js";
 
 /** Conventions users bring from other CLIs (shadcn, the Supabase CLI, npm). */
 function run(args: string[], env: Record<string, string> = {}) {
@@ -36,9 +36,30 @@ describe("CLI conventions", () => {
     expect(check.stdout).toMatch(/\d+ files: \d+ unchanged/);
     const verbose = await run(["regenerate", "--all", "--check", "--verbose", "--target", app]);
     expect(verbose.stdout).toMatch(/^\s+unchanged\s+src\/components\/integrations\/HubSpotSetup\.tsx$/m);
+    configureLocalEnv(app, ["HUBSPOT"]);
     const doctor = await run(["doctor", "-q", "--target", app]);
     expect(doctor.exitCode).toBe(0);
-    expect(doctor.stdout).toBe("Everything looks right.");
+    expect(doctor.stdout).toBe("Everything checked looks right.");
+  });
+
+  it("-q with --dry-run keeps what needs you: blocks to paste, conflicts and errors, not the files a run would write", async () => {
+    const app = copyPlaybookApp();
+    expect((await run(["init", "--yes", "--target", app])).exitCode).toBe(0);
+    writeFileSync(path.join(app, "src/App.tsx"), 'import { useRoutes } from "react-router-dom";\nimport { routes } from "./routes";\n\nexport default function App() {\n  return useRoutes(routes);\n}\n');
+    const paste = await run(["new", "google-analytics", "--yes", "--dry-run", "-q", "--target", app]);
+    expect(paste.exitCode).toBe(0);
+    expect(paste.stdout).toMatch(/^\s+keep\s+src\/App\.tsx — .*paste the routes below/m);
+    expect(paste.stdout).toContain('<Route path="/integrations/google-analytics/callback" element={<GoogleAnalyticsCallbackPage />} />');
+    expect(paste.stdout).not.toMatch(/^\s+create\s/m);
+    expect(paste.stdout).not.toContain("dry run");
+
+    const example = copyExampleApp();
+    expect((await run(["new", "hubspot", "--yes", "--target", example])).exitCode).toBe(0);
+    const utils = path.join(example, "src/services/integrations/hubspot/utils.ts");
+    writeFileSync(utils, `${readFileSync(utils, "utf8")}// mine\n`);
+    const conflict = await run(["new", "hubspot", "--yes", "--dry-run", "-q", "--target", example]);
+    expect(conflict.exitCode).toBe(1);
+    expect(conflict.stdout.trim()).toBe("conflict   src/services/integrations/hubspot/utils.ts — was edited since nexus-integrate wrote it");
   });
 
   it("--yes is accepted by remove and regenerate (scripts pass it everywhere)", async () => {
