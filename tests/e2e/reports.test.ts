@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, copyExampleApp, copyPlaybookApp, snapshotTree } from "../helpers/fixtures.js";
@@ -204,5 +204,23 @@ describe("reports and errors", () => {
     expect(result.exitCode).toBe(1);
     const report = JSON.parse(result.stdout) as { nextSteps: string[] };
     expect(report.nextSteps[0]).toContain(`nexus-integrate regenerate --all --target ${app} --force writes the merge into src/components/integrations/nexus-integrate/IntegrationSetup.tsx, with git-style markers`);
+  });
+});
+
+describe("remove, then new again", () => {
+  it("a file the tool created and remove emptied is deleted, so the next new writes it again (no 'paste the block' for it); the app's own env example keeps its lines", async () => {
+    const app = copyExampleApp();
+    const appExample = readFileSync(path.join(app, ".env.example"), "utf8");
+    expect((await run(["new", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    const functionsExample = path.join(app, "supabase/functions/.env.example");
+    expect(readFileSync(functionsExample, "utf8")).toContain("HUBSPOT_CLIENT_SECRET=");
+    expect((await run(["remove", "hubspot", "--yes", "--target", app])).exitCode).toBe(0);
+    expect(existsSync(functionsExample)).toBe(false);
+    expect(readFileSync(path.join(app, ".env.example"), "utf8")).toBe(appExample);
+    const again = await run(["new", "hubspot", "--yes", "--target", app]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain("paste the block");
+    expect(again.stdout).not.toContain("has no nexus-integrate markers");
+    expect(readFileSync(functionsExample, "utf8")).toContain("# >>> nexus-integrate: hubspot >>>");
   });
 });
