@@ -88,7 +88,7 @@ describe("IntegrationSpec", () => {
   });
 
   it("console steps: a placeholder the docs page cannot fill, and a one-or-many answer it does not know, are refused by field", () => {
-    const console = { url: "https://console.acme.test", docsUrl: "https://docs.acme.test/apps", steps: ["Create an app.", "Paste {redirectUri}."], redirectUris: "many", environments: "One app holds both." };
+    const console = { url: "https://console.acme.test", docsUrl: "https://docs.acme.test/apps", steps: ["Create an app.", "Paste {redirectUri}."], redirectUris: "many" as const, environments: "One app holds both." };
     expect(finalizeSpec({ ...base, console }).console).toEqual({ ...console, webhookSecret: null });
     expect(usageIssues(() => finalizeSpec({ ...base, console: { ...console, steps: ["Create an app.", "Paste {callback}."] } }))).toEqual([
       { path: "console.steps[1]", message: "{callback} is not a placeholder ({redirectUri}, {scopes}, {webhookUrl})" },
