@@ -7,7 +7,7 @@ import { buildIntegrationContext } from "../render/context.js";
 import { openApp, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, mergeSpecLayers, offlineConsentAdded, selectedPreset, withOfflineConsent } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
-import { closestPreset, hasPreset, loadPreset, presetsStartingWith, presetVariables } from "../spec/presets.js";
+import { closestPreset, hasPreset, loadPreset, missingRequiredVariables, presetsStartingWith, presetVariables } from "../spec/presets.js";
 import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
@@ -387,6 +387,10 @@ export async function runNew(
   let presetVars = options.var !== undefined ? parsePairs(options.var, "--var") : undefined;
   if (presetName !== undefined && interaction?.promptForVariables && Object.keys(presetVariables(presetName)).length > 0) {
     presetVars = await interaction.promptForVariables(presetName, presetVars ?? {});
+  }
+  if (presetName !== undefined && hasPreset(presetName)) {
+    const missing = missingRequiredVariables(presetName, presetVars ?? {});
+    if (missing.length > 0) throw new UsageError(`preset "${presetName}" needs a value the tool cannot choose`, missing);
   }
   const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
   if (options.timeout !== undefined && options.discover === undefined) {

@@ -15,6 +15,12 @@ export interface PresetVariable {
   default: string;
   pattern: string;
   description: string;
+  /**
+   * No default serves anyone (Okta's org domain): `new` refuses to run without it (a terminal asks for it), and
+   * `example` is shown in the message. The default stays for the catalog's own uses (listing, the doubles).
+   */
+  required?: boolean;
+  example?: string;
 }
 
 interface PresetFile extends PresetInput {
@@ -87,6 +93,16 @@ export function loadPreset(id: string, vars: Record<string, string> = {}): Prese
   }
   if (issues.length > 0) throw new UsageError("invalid preset variable", issues);
   return substitute(preset, values) as PresetInput;
+}
+
+/** The variables `new` needs a value for: required ones not given (field-level issues, or none). */
+export function missingRequiredVariables(id: string, given: Record<string, string>): { path: string; message: string }[] {
+  return Object.entries(presetVariables(id))
+    .filter(([name, variable]) => variable.required && !(name in given))
+    .map(([name, variable]) => ({
+      path: `--var ${name}`,
+      message: `preset "${id}" needs it: ${variable.description} (for example --var ${name}=${variable.example ?? variable.default})`,
+    }));
 }
 
 /** The variables a preset declares (name → default, pattern, description). */

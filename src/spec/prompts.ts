@@ -190,8 +190,8 @@ export async function promptForVariables(preset: string, given: Record<string, s
     try {
       values[name] = (
         await input({
-          message: `${name}: ${variable.description}`,
-          default: variable.default,
+          message: `${name}: ${variable.description}${variable.required && variable.example ? ` (for example ${variable.example})` : ""}`,
+          ...(variable.required ? {} : { default: variable.default }),
           validate: (value) => new RegExp(`^(?:${variable.pattern})$`).test(value.trim()) || `must match ${variable.pattern}`,
         })
       ).trim();

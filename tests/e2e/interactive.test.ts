@@ -28,6 +28,21 @@ describe("finding the provider", () => {
   });
 });
 
+describe("a required preset variable at a terminal", () => {
+  it("new okta asks for the org domain with no default (an empty answer is refused), and the answer makes the endpoints", async () => {
+    const app = copyExampleApp();
+    const result = await session(
+      ["new", "okta", "--target", app],
+      [["domain: your Okta org domain", ENTER], ["must match", `acme.okta.com${ENTER}`], ["Write these files\\?", "y" + ENTER]],
+    );
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.output).toContain("(for example dev-123456.okta.com)");
+    expect(result.output).not.toContain("your-org.okta.com");
+    const lock = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8")) as { integrations: { okta: { spec: { authorizationUrl: string } } } };
+    expect(lock.integrations.okta.spec.authorizationUrl).toBe("https://acme.okta.com/oauth2/v1/authorize");
+  });
+});
+
 describe("interactive new", () => {
   it("asks only for what is missing, validates answers with the schema, confirms, and writes what the flags would", async () => {
     const interactive = copyExampleApp();

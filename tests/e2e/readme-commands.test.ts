@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildProgram, normalizeArgv } from "../../src/cli.js";
+import { listPresetIds, loadPreset, presetVariables } from "../../src/spec/presets.js";
 import { REPO_ROOT } from "../helpers/fixtures.js";
 
 /**
@@ -128,5 +129,28 @@ describe("the README's command examples", () => {
 
   it("a flag the tool does not have is caught (the check can fail)", async () => {
     await expect(parser().parseAsync(["node", "nexus-integrate", "schema", "--no-such-flag"])).rejects.toThrow(/unknown option/);
+  });
+});
+
+describe("the README's presets table", () => {
+  const rows = new Map<string, string[]>();
+  const table = README.slice(README.indexOf("### Presets"), README.indexOf("### Spec files"));
+  for (const line of table.split("\n")) {
+    const cells = /^\| `([a-z0-9-]+)` \|(.*)\|$/.exec(line);
+    if (cells) rows.set(cells[1]!, cells[2]!.split(" | ").map((cell) => cell.trim()));
+  }
+
+  it("lists every preset once, with its PKCE, scope separator, variables and webhook scheme", () => {
+    expect([...rows.keys()].sort()).toEqual(listPresetIds());
+    for (const id of listPresetIds()) {
+      const [, pkce, separator, variables, webhooks] = rows.get(id)!;
+      const spec = loadPreset(id);
+      expect(pkce, id).toBe(spec.pkce === false ? "off" : "S256");
+      expect(separator, id).toBe((spec.scopes ?? []).length === 0 ? "none (no scopes)" : spec.scopeSeparator === "," ? "comma" : "space");
+      const declared = Object.keys(presetVariables(id));
+      if (declared.length === 0) expect(variables, id).toBe("—");
+      for (const name of declared) expect(variables, id).toContain(`\`${name}\``);
+      expect(webhooks, id).toMatch(spec.webhooks ? new RegExp(`^\`${spec.webhooks.scheme}\``) : /^none/);
+    }
   });
 });

@@ -240,6 +240,36 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       acceptedStatus: 200,
     },
   },
+  gitlab: {
+    preset: "gitlab",
+    // https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/#response-headers: 429, Retry-After, RateLimit-*
+    rateLimit: { docs: "https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/#response-headers", reply: { status: 429, headers: { "Retry-After": "60", "RateLimit-Name": "throttle_authenticated_api", "RateLimit-Limit": "2000", "RateLimit-Remaining": "0" }, body: "Retry later" } },
+    docs: "https://docs.gitlab.com/api/oauth2/",
+    clientAuth: "post",
+    refresh: "rotating", // each refresh returns a new refresh token and ends the old one
+    expiresIn: 7200,
+    tokenFields: () => ({ created_at: now() }),
+    deadRefresh: oauthError("invalid_grant", "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."),
+    badCode: oauthError("invalid_grant", "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."),
+    // https://docs.gitlab.com/api/rest/#pagination: Link rel="next" with page and per_page
+    list: (items) => items,
+    pages: {
+      offset: ({ url }) => (Number(url.searchParams.get("page") ?? 1) - 1) * paging.size,
+      headers: (next, { origin, url }): Record<string, string> => {
+        if (next === null) return { "x-next-page": "" };
+        const link = new URL(`${origin}${url.pathname}${url.search}`);
+        link.searchParams.set("page", String(next / paging.size + 1));
+        return { Link: `<${link.href}>; rel="next"`, "x-next-page": String(next / paging.size + 1) };
+      },
+    },
+    item: (n) => ({ id: 76 + n, iid: 6 + n, project_id: 1, title: `Issue ${n}`, state: "opened", web_url: `https://gitlab.example.com/g/p/-/issues/${6 + n}` }),
+    // https://docs.gitlab.com/api/issues/#list-issues: updated_after
+    changes: { style: "since", param: "updated_after", docs: "https://docs.gitlab.com/api/issues/#list-issues" },
+    stamp: (item, at) => ({ ...item, updated_at: new Date(at).toISOString() }),
+    deadToken: { status: 401, body: { error: "invalid_token", error_description: "Token is expired. You can either do re-authorization or token refresh." } },
+    userinfo: { id: 1, username: "jsmith", name: "Jane Smith", state: "active" },
+    revocation: true,
+  },
   "google-analytics": google("google-analytics", (items) => ({ accountSummaries: items }), (n) => ({ name: `accountSummaries/${n}`, account: `accounts/${n}`, displayName: `Account ${n}` })),
   "google-workspace": {
     ...google("google-workspace", (items) => ({ kind: "calendar#events", items }), (n) => ({ kind: "calendar#event", id: `evt${n}`, summary: `Event ${n}` })),
@@ -398,6 +428,37 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       acceptedStatus: 200,
     },
   },
+  okta: {
+    preset: "okta",
+    // https://developer.okta.com/docs/reference/rl2-monitor/: 429, X-Rate-Limit-Reset (epoch seconds), E0000047
+    rateLimit: {
+      docs: "https://developer.okta.com/docs/reference/rate-limits/",
+      reply: { status: 429, headers: { "X-Rate-Limit-Limit": "600", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "__IN_AN_HOUR__" }, body: { errorCode: "E0000047", errorSummary: "API call exceeded rate limit due to too many requests.", errorLink: "E0000047", errorId: "oaeDouble1", errorCauses: [] } },
+    },
+    docs: "https://developer.okta.com/docs/guides/implement-oauth-for-okta/main/",
+    clientAuth: "basic",
+    refresh: "stable", // a web app's refresh token is persistent unless rotation is turned on
+    expiresIn: 3600,
+    idToken: { issuer: "origin" },
+    deadRefresh: oauthError("invalid_grant", "The refresh token is invalid or expired."),
+    badCode: oauthError("invalid_grant", "The authorization code is invalid or has expired."),
+    // https://developer.okta.com/docs/reference/core-okta-api/#link-header: rel="next" with an opaque `after` cursor
+    list: (items) => items,
+    pages: {
+      offset: ({ url }) => Number(/(\d+)$/.exec(url.searchParams.get("after") ?? "")?.[1] ?? 0),
+      headers: (next, { origin, url }): Record<string, string> => {
+        const self = `<${origin}${url.pathname}${url.search}>; rel="self"`;
+        if (next === null) return { Link: self };
+        const link = new URL(`${origin}${url.pathname}${url.search}`);
+        link.searchParams.set("after", `00u${next}`);
+        return { Link: `${self}, <${link.href}>; rel="next"` };
+      },
+    },
+    item: (n) => ({ id: `00u${n}`, status: "ACTIVE", profile: { login: `user${n}@example.com`, email: `user${n}@example.com` } }),
+    deadToken: { status: 401, body: { errorCode: "E0000011", errorSummary: "Invalid token provided", errorLink: "E0000011", errorId: "oaeDouble0", errorCauses: [] } },
+    userinfo: { sub: "00u1", name: "User One", preferred_username: "user1@example.com" },
+    revocation: true,
+  },
   quickbooks: {
     preset: "quickbooks",
     docs: "https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0",
@@ -478,6 +539,32 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       },
       acceptedStatus: 200,
     },
+  },
+  spotify: {
+    preset: "spotify",
+    // https://developer.spotify.com/documentation/web-api/concepts/rate-limits: 429 with Retry-After
+    rateLimit: { docs: "https://developer.spotify.com/documentation/web-api/concepts/rate-limits", reply: { status: 429, headers: { "Retry-After": "120" }, body: { error: { status: 429, message: "API rate limit exceeded" } } } },
+    docs: "https://developer.spotify.com/documentation/web-api/tutorials/code-flow",
+    clientAuth: "basic",
+    refresh: "stable", // rotation is not documented for this flow; a refresh answer without refresh_token keeps the old one
+    expiresIn: 3600,
+    deadRefresh: oauthError("invalid_grant", "Invalid refresh token"),
+    badCode: oauthError("invalid_grant", "Invalid authorization code"),
+    // https://developer.spotify.com/documentation/web-api/reference/get-a-list-of-current-users-playlists: a paging object, `next` a whole URL
+    list: (items, next, { origin, url }) => {
+      const page = (offset: number) => {
+        const link = new URL(`${origin}${url.pathname}${url.search}`);
+        link.searchParams.set("offset", String(offset));
+        link.searchParams.set("limit", String(paging.size));
+        return link.href;
+      };
+      const offset = Number(url.searchParams.get("offset") ?? 0);
+      return { href: page(offset), limit: paging.size, offset, total: 3, previous: null, next: next === null ? null : page(next), items };
+    },
+    pages: { offset: ({ url }) => Number(url.searchParams.get("offset") ?? 0) },
+    item: (n) => ({ id: `37i9dQZF1DX${n}`, name: `Playlist ${n}`, type: "playlist", snapshot_id: `s${n}` }),
+    deadToken: { status: 401, body: { error: { status: 401, message: "The access token expired" } } },
+    userinfo: { id: "wizzler", display_name: "Wizzler", type: "user" },
   },
   stripe: {
     preset: "stripe",

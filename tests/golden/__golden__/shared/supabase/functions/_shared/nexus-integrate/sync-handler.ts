@@ -51,8 +51,8 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
 
 /**
  * Whether an answer is a rate limit, and how long it asks to wait: null when it is not one, undefined when it
- * does not say. A 429, with Retry-After (RFC 9110); or GitHub's 403/429 with `x-ratelimit-remaining: 0` (wait
- * until `x-ratelimit-reset`, epoch seconds) or a 403 with Retry-After (its secondary limits)
+ * does not say. A 429, with Retry-After (RFC 9110) or Okta's X-Rate-Limit-Reset; or GitHub's 403/429 with
+ * `x-ratelimit-remaining: 0` (wait until `x-ratelimit-reset`, epoch seconds) or a 403 with Retry-After (its secondary limits)
  * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
  */
 export function rateLimitWait(response: Response, now: Date): number | undefined | null {
@@ -62,6 +62,12 @@ export function rateLimitWait(response: Response, now: Date): number | undefined
   if (retryAfter !== null) return retryAfter;
   const reset = Number(response.headers.get("x-ratelimit-reset"));
   if (exhausted && Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - now.getTime() / 1000));
+  // Okta: a 429 names when its bucket refills in X-Rate-Limit-Reset, epoch seconds
+  // (https://developer.okta.com/docs/reference/rl2-monitor/).
+  const bucketReset = Number(response.headers.get("x-rate-limit-reset"));
+  if (response.status === 429 && Number.isFinite(bucketReset) && bucketReset > 0) {
+    return Math.max(0, Math.ceil(bucketReset - now.getTime() / 1000));
+  }
   return undefined;
 }
 
