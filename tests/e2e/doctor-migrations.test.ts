@@ -4,18 +4,11 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, configureLocalEnv, copyExampleApp, snapshotTree } from "../helpers/fixtures.js";
 import { makeToolCopy } from "../helpers/tool-copy.js";
+import type { Finding } from "../../src/commands/doctor.js";
 
 /** `doctor` reads the migration history statically: repeated steps, missing files, undelivered steps, each with its fix. */
 function run(args: string[], env: Record<string, string> = {}, bin = BIN) {
   return execa("node", [bin, ...args], { reject: false, stdin: "ignore", env: { NO_COLOR: "1", ...env } });
-}
-
-interface Finding {
-  integration: string | null;
-  check: string;
-  ok: boolean;
-  message: string;
-  fix?: string;
 }
 
 async function doctor(app: string, bin = BIN): Promise<{ exitCode: number; findings: Finding[] }> {

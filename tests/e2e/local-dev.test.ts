@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { linkAppDeps } from "../helpers/app-deps.js";
 import { BIN, copyExampleApp, REPO_ROOT } from "../helpers/fixtures.js";
 import { SUPABASE_CLI } from "../helpers/supabase-cli.js";
+import type { Finding } from "../../src/commands/doctor.js";
 
 /**
  * Local development as the docs page and the README describe it, run as written: the doctor that checks it first
@@ -13,14 +14,6 @@ import { SUPABASE_CLI } from "../helpers/supabase-cli.js";
  */
 function run(args: string[], cwd?: string) {
   return execa("node", [BIN, ...args], { reject: false, stdin: "ignore", cwd, env: { NO_COLOR: "1" } });
-}
-
-interface Finding {
-  integration: string | null;
-  check: string;
-  ok: boolean;
-  message: string;
-  fix?: string;
 }
 
 async function doctor(app: string): Promise<{ exitCode: number; findings: Finding[]; notChecked: string[] }> {
