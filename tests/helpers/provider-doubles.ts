@@ -459,6 +459,27 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     userinfo: { sub: "00u1", name: "User One", preferred_username: "user1@example.com" },
     revocation: true,
   },
+  pipedrive: {
+    preset: "pipedrive",
+    docs: "https://pipedrive.readme.io/docs/marketplace-oauth-authorization",
+    clientAuth: "basic",
+    refresh: "rotating", // every refresh answer carries a refresh_token, which the sync keeps
+    expiresIn: 3600,
+    // The token response names the company's API host (api_domain); the sync calls {api_domain}/api/v2/persons.
+    tokenFields: ({ origin }) => ({ api_domain: `${origin}/pipedrive/instance` }),
+    tokenShape: ({ scope: _scope, ...rest }) => ({ ...rest, scope: "base,contacts:read" }),
+    // https://pipedrive.readme.io/docs/marketplace-oauth-and-api-proxy-status-codes
+    deadRefresh: { status: 400, body: { success: false, message: "Invalid grant: refresh_token is invalid", error: "invalid_grant" } },
+    badCode: { status: 400, body: { success: false, message: "Invalid grant: authorization_code is invalid", error: "invalid_grant" } },
+    // https://pipedrive.readme.io/docs/core-api-concepts-pagination: additional_data.next_cursor, sent back as cursor
+    list: (items, next) => ({ success: true, data: items, additional_data: { next_cursor: next === null ? null : `eyJvZmZzZXQiOj${next}` } }),
+    pages: { offset: ({ url }) => Number(/(\d+)$/.exec(url.searchParams.get("cursor") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ id: n, name: `Person ${n}`, emails: [{ value: `p${n}@example.com`, primary: true, label: "work" }] }),
+    changes: { style: "since", param: "updated_since", docs: "https://github.com/pipedrive/client-nodejs" },
+    stamp: (item, at) => ({ ...item, update_time: new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z") }),
+    deadToken: { status: 401, body: { success: false, error: "Invalid token: access token is invalid", errorCode: 401 } },
+    revocation: true,
+  },
   quickbooks: {
     preset: "quickbooks",
     docs: "https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0",
