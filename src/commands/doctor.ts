@@ -12,7 +12,7 @@ import { staleOps } from "./regenerate.js";
 import { hasConflictMarkers } from "../plan/merge.js";
 import { findHandWrittenIntegrations } from "../repo/playbook.js";
 import { leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
-import { checkIntegrationLocalEnv, checkSharedLocalEnv, functionEnv, notCheckedLocally } from "../repo/local-env.js";
+import { checkIntegrationLocalEnv, checkSharedLocalEnv, notCheckedLocally, readLocalSetup } from "../repo/local-env.js";
 import { migrationHistory, planRun, preparePlanning, readTargetState } from "../pipeline.js";
 import { SHARED_OWNER, type Lockfile } from "../plan/lockfile.js";
 import { migrationFiles, repeatedDeliveries } from "../plan/migrations.js";
@@ -100,8 +100,9 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
   }
 
   // The local set-up: the function env file's shared secrets (each integration's own are checked below).
-  for (const finding of checkSharedLocalEnv(target, config, buildSharedContext(config, toolVersion()))) add(finding);
-  const notChecked = notCheckedLocally(functionEnv(target, config).file);
+  const local = readLocalSetup(target, config);
+  for (const finding of checkSharedLocalEnv(target, local, buildSharedContext(config, toolVersion()))) add(finding);
+  const notChecked = notCheckedLocally(local.env.file);
 
   // Files a forced merge left with conflict markers are not done.
   const generatedFiles = new Set(
@@ -204,7 +205,7 @@ export async function runDoctor(options: { target: string }): Promise<DoctorResu
         ? { integration: id, check: "up-to-date", ok: true, message: "generated files match the current templates" }
         : { integration: id, check: "up-to-date", ok: false, message: `stale: ${staleFiles.join(", ")}`, fix: `nexus-integrate regenerate ${id}` },
     );
-    for (const finding of checkIntegrationLocalEnv(target, config, ctx)) add(finding);
+    for (const finding of checkIntegrationLocalEnv(target, config, local, ctx)) add(finding);
     // The provider redirects to the callback route: without it, every connect ends on the app's 404.
     const callbackPage = `${ctx.names.pascal}CallbackPage`;
     if (config.imports.router === NO_ROUTER) {

@@ -70,6 +70,16 @@ function committable(root: string, file: string): boolean {
   return result.status === 1;
 }
 
+/** What doctor reads of the local set-up, once a run: the function env file and the dev server's origin. */
+export interface LocalSetup {
+  env: EnvFile & { exists: boolean };
+  dev: { origin: string; from: string };
+}
+
+export function readLocalSetup(target: Target, config: RepoConfig): LocalSetup {
+  return { env: functionEnv(target, config), dev: devServerOrigin(target.root) };
+}
+
 /** Decodes a base64 or base64url key (as the generated crypto.ts does); null when it is not base64 at all. */
 function keyBytes(text: string): number | null {
   const normal = text.trim().replace(/-/g, "+").replace(/_/g, "/");
@@ -94,8 +104,8 @@ function ringKeys(values: Record<string, string>, name: string): { name: string;
 }
 
 /** The shared function secrets in the local function env file: the two key rings and the allowed origins. */
-export function checkSharedLocalEnv(target: Target, config: RepoConfig, shared: Pick<SharedContext, "env">): LocalFinding[] {
-  const env = functionEnv(target, config);
+export function checkSharedLocalEnv(target: Target, local: LocalSetup, shared: Pick<SharedContext, "env">): LocalFinding[] {
+  const { env } = local;
   const findings: LocalFinding[] = [];
   const generate = "openssl rand -base64 32";
   if (!env.exists) {
@@ -160,12 +170,11 @@ export function checkSharedLocalEnv(target: Target, config: RepoConfig, shared: 
       });
     }
   }
-  findings.push(checkAllowedOrigins(target.root, env, shared.env.allowedOrigins));
+  findings.push(checkAllowedOrigins(local, shared.env.allowedOrigins));
   return findings;
 }
 
-function checkAllowedOrigins(root: string, env: EnvFile, name: string): LocalFinding {
-  const dev = devServerOrigin(root);
+function checkAllowedOrigins({ env, dev }: LocalSetup, name: string): LocalFinding {
   const raw = env.values[name]?.trim() ?? "";
   const production = `in production: supabase secrets set ${name}=https://<your app>`;
   if (raw === "") {
@@ -211,6 +220,7 @@ function checkAllowedOrigins(root: string, env: EnvFile, name: string): LocalFin
 export function checkIntegrationLocalEnv(
   target: Target,
   config: RepoConfig,
+  local: LocalSetup,
   ctx: Pick<IntegrationContext, "env" | "urls" | "names" | "spec">,
 ): LocalFinding[] {
   const id = ctx.names.id;
@@ -227,33 +237,30 @@ export function checkIntegrationLocalEnv(
           fix: `add ${ctx.env.publicClientId}=<client id> to .env.local (the client id of the ${ctx.spec.displayName} app; it is public, the secret is not)`,
         },
   );
-  const env = functionEnv(target, config);
-  {
-    const missing = [ctx.env.clientId, ctx.env.clientSecret].filter((name) => !env.values[name]?.trim());
-    findings.push(
-      missing.length === 0
-        ? { integration: id, check: "function-secrets", ok: true, message: `${ctx.env.clientId} and ${ctx.env.clientSecret} are set in ${env.file}` }
-        : {
-            integration: id,
-            check: "function-secrets",
-            ok: false,
-            message: `${env.file} sets no ${missing.join(" and no ")}: the token exchange cannot authenticate to ${ctx.spec.displayName}`,
-            fix: `add ${missing.map((name) => `${name}=<${name === ctx.env.clientId ? "client id" : "client secret"}>`).join(" and ")} to ${env.file} (in production: supabase secrets set ${missing.map((name) => `${name}=…`).join(" ")})`,
-          },
-    );
-    const browserId = browser?.value;
-    const functionId = env.values[ctx.env.clientId]?.trim();
-    if (browserId && functionId && browserId !== functionId) {
-      findings.push({
-        integration: id,
-        check: "function-secrets",
-        ok: false,
-        message: `${ctx.env.publicClientId} (${browser!.file}) and ${ctx.env.clientId} (${env.file}) differ: the code issued to one client cannot be exchanged by the other`,
-        fix: "set both to the client id of the same app",
-      });
-    }
+  const { env, dev } = local;
+  const missing = [ctx.env.clientId, ctx.env.clientSecret].filter((name) => !env.values[name]?.trim());
+  findings.push(
+    missing.length === 0
+      ? { integration: id, check: "function-secrets", ok: true, message: `${ctx.env.clientId} and ${ctx.env.clientSecret} are set in ${env.file}` }
+      : {
+          integration: id,
+          check: "function-secrets",
+          ok: false,
+          message: `${env.file} sets no ${missing.join(" and no ")}: the token exchange cannot authenticate to ${ctx.spec.displayName}`,
+          fix: `add ${missing.map((name) => `${name}=<${name === ctx.env.clientId ? "client id" : "client secret"}>`).join(" and ")} to ${env.file} (in production: supabase secrets set ${missing.map((name) => `${name}=…`).join(" ")})`,
+        },
+  );
+  const browserId = browser?.value;
+  const functionId = env.values[ctx.env.clientId]?.trim();
+  if (browserId && functionId && browserId !== functionId) {
+    findings.push({
+      integration: id,
+      check: "function-secrets",
+      ok: false,
+      message: `${ctx.env.publicClientId} (${browser!.file}) and ${ctx.env.clientId} (${env.file}) differ: the code issued to one client cannot be exchanged by the other`,
+      fix: "set both to the client id of the same app",
+    });
   }
-  const dev = devServerOrigin(target.root);
   const redirect = new URL(ctx.urls.redirect);
   const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(redirect.hostname);
   if (loopback) {
