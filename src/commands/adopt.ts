@@ -15,7 +15,7 @@ import { leakedViteSecrets, routesCallback } from "../repo/app-checks.js";
 import { openApp, resolveInside, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, mergeSpecLayers, selectedPreset } from "../spec/build.js";
 import { addedValues, retiredNote, specSource, withoutRetired } from "../spec/source.js";
-import { loadPreset } from "../spec/presets.js";
+import { assertRequiredVariables, hasPreset, loadPreset } from "../spec/presets.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import {
@@ -142,6 +142,8 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
     ...(options.var !== undefined ? { presetVars: parsePairs(options.var, "--var") } : {}),
     ...(specFile !== undefined ? { specFile } : {}),
   };
+  const presetName = selectedPreset(sources);
+  if (presetName !== undefined && hasPreset(presetName)) assertRequiredVariables(presetName, sources.presetVars ?? {});
   const flags = flagsToSpecInput(options);
   const withoutFiles = mergeSources({ ...sources, flags });
   const id = withoutFiles.id!;
@@ -163,7 +165,6 @@ export async function runAdopt(provider: string, options: AdoptOptions, interact
   }
 
   const read = readHandWrittenConfig(target.root, found.files);
-  const presetName = selectedPreset(sources);
   const preset = presetName !== undefined ? loadPreset(presetName, sources.presetVars) : undefined;
   const readFromFiles = readSpecInput(read, mergeSpecLayers(preset, specFile, flags));
   // A hand-written value the provider has retired (HubSpot's v1 token endpoint) gives way to the preset's.

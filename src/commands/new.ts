@@ -7,7 +7,7 @@ import { buildIntegrationContext } from "../render/context.js";
 import { openApp, type Target } from "../repo/target.js";
 import { finalizeSpec, mergeSources, mergeSpecLayers, offlineConsentAdded, selectedPreset, withOfflineConsent } from "../spec/build.js";
 import type { IntegrationSpec, IntegrationSpecInput } from "../spec/schema.js";
-import { closestPreset, hasPreset, loadPreset, missingRequiredVariables, presetsStartingWith, presetVariables } from "../spec/presets.js";
+import { assertRequiredVariables, closestPreset, hasPreset, loadPreset, presetsStartingWith, presetVariables } from "../spec/presets.js";
 import { addedValues, specSource } from "../spec/source.js";
 import { readSpecFile } from "../spec/spec-file.js";
 import { toolVersion } from "../package-root.js";
@@ -166,13 +166,14 @@ export function nextSteps(spec: IntegrationSpec, config: RepoConfig, ops: FileOp
       : `The integration is listed in ${config.paths.registry}.`,
   ];
   const receives = spec.template === "advanced" && ctx.webhook !== null;
+  const functionEnvFile = path.posix.join(config.paths.functions, ".env");
   return [
     spec.console?.redirectUris === "one"
       ? `Register the redirect URI ${ctx.urls.redirect} in a development ${spec.displayName} app (the app's URL from ${config.appUrlFrom}); ${spec.displayName} holds one callback URL per app, so production gets an app of its own (${config.paths.docs}/${spec.id}.md, step 1).`
       : `Register the redirect URI ${ctx.urls.redirect} in your ${spec.displayName} app (the app's URL from ${config.appUrlFrom}; add your production URL too${spec.console ? `; the console steps are in ${config.paths.docs}/${spec.id}.md` : ""}).`,
     `Set the function secrets: supabase secrets set ${ctx.env.clientId}=… ${ctx.env.clientSecret}=… ${ctx.env.encryptionKey}=… ${ctx.env.stateKey}=… ${ctx.env.allowedOrigins}=https://<your app> (the origins that may call the functions; unset, only localhost may).`,
     `Put the public client id in .env.local: ${ctx.env.publicClientId}=… (the secret never goes in a VITE_ variable).`,
-    `To run it locally: supabase start, the function secrets in ${path.posix.join(config.paths.functions, ".env")}, supabase functions serve --env-file ${path.posix.join(config.paths.functions, ".env")} (the "Local development" section of ${config.paths.docs}/${spec.id}.md); nexus-integrate doctor checks the local values.`,
+    `To run it locally: supabase start, the function secrets in ${functionEnvFile}, supabase functions serve --env-file ${functionEnvFile} (the "Local development" section of ${config.paths.docs}/${spec.id}.md); nexus-integrate doctor checks the local values.`,
     ...wired,
     `Apply and deploy: supabase db push && supabase functions deploy ${ctx.fn.exchange} ${ctx.fn.sync}${receives ? ` ${ctx.fn.webhooks}` : ""}`,
     ...(receives
@@ -388,10 +389,7 @@ export async function runNew(
   if (presetName !== undefined && interaction?.promptForVariables && Object.keys(presetVariables(presetName)).length > 0) {
     presetVars = await interaction.promptForVariables(presetName, presetVars ?? {});
   }
-  if (presetName !== undefined && hasPreset(presetName)) {
-    const missing = missingRequiredVariables(presetName, presetVars ?? {});
-    if (missing.length > 0) throw new UsageError(`preset "${presetName}" needs a value the tool cannot choose`, missing);
-  }
+  if (presetName !== undefined && hasPreset(presetName)) assertRequiredVariables(presetName, presetVars ?? {});
   const specFile = options.spec !== undefined ? await readSpecFile(options.spec) : undefined;
   if (options.timeout !== undefined && options.discover === undefined) {
     throw new UsageError("--timeout needs --discover", [{ path: "--timeout", message: "it bounds how long --discover waits for the issuer; nothing else waits" }]);

@@ -95,14 +95,18 @@ export function loadPreset(id: string, vars: Record<string, string> = {}): Prese
   return substitute(preset, values) as PresetInput;
 }
 
-/** The variables `new` needs a value for: required ones not given (field-level issues, or none). */
-export function missingRequiredVariables(id: string, given: Record<string, string>): { path: string; message: string }[] {
-  return Object.entries(presetVariables(id))
+/**
+ * A preset's required variables must come from the user (`--var`, or a terminal's answer): `new` and `adopt` refuse
+ * to run without them, naming each with an example. The catalog's own uses of loadPreset keep the defaults.
+ */
+export function assertRequiredVariables(id: string, given: Record<string, string>): void {
+  const missing = Object.entries(presetVariables(id))
     .filter(([name, variable]) => variable.required && !(name in given))
     .map(([name, variable]) => ({
       path: `--var ${name}`,
       message: `preset "${id}" needs it: ${variable.description} (for example --var ${name}=${variable.example ?? variable.default})`,
     }));
+  if (missing.length > 0) throw new UsageError(`preset "${id}" needs a value the tool cannot choose`, missing);
 }
 
 /** The variables a preset declares (name → default, pattern, description). */

@@ -34,6 +34,14 @@ describe("a preset variable no default serves", () => {
     const lock = JSON.parse(readFileSync(path.join(app, "nexus-integrate.lock.json"), "utf8")) as { integrations: { okta: { spec: { tokenUrl: string } } } };
     expect(lock.integrations.okta.spec.tokenUrl).toBe("https://acme.okta.com/oauth2/v1/token");
   });
+
+  it("adopt okta without --var domain is refused the same way, before anything is read or written", async () => {
+    const app = copyExampleApp();
+    const refused = await run(["adopt", "okta", "--yes", "--target", app]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('--var domain: preset "okta" needs it');
+    expect(refused.stderr).not.toContain("no hand-written okta integration");
+  });
 });
 
 describe("new → regenerate --all --check is green for the whole catalog", () => {
