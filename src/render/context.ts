@@ -150,6 +150,12 @@ const SECRET_HINTS: Record<Exclude<(typeof WEBHOOK_SCHEMES)[number], "none">, st
   dropbox: "the app secret",
   notion: "the verification_token Notion posts when the subscription is created (logged by the function)",
   "microsoft-graph": "the clientState you pass when creating the Graph subscription (a random string)",
+  intercom: "the app's client secret (Intercom signs notifications with it)",
+  zendesk: "the webhook's signing secret (Admin Center > Apps and integrations > Webhooks > the webhook > Reveal secret)",
+  webflow: "the app's client secret (Webflow signs OAuth apps' webhooks with it)",
+  calendly: "the signing_key you set when creating the webhook subscription",
+  box: "the webhook primary signature key (Developer Console > the app > Webhooks > Manage signature keys)",
+  linear: "the webhook's signing secret (shown on the webhook's page in Linear's API settings)",
 };
 
 function resolveWebhook(spec: IntegrationSpec): IntegrationContext["webhook"] {

@@ -95,6 +95,13 @@ export const scopeToken = z.string({ error: "a scope must be text" }).superRefin
   }
 });
 
+const USERINFO_SEGMENT = String.raw`(?:[A-Za-z0-9_$@-]+|\[[A-Za-z0-9_]+=[A-Za-z0-9_.:@-]*\])`;
+const USERINFO_PATH = new RegExp(`^${USERINFO_SEGMENT}(?:\\.[A-Za-z0-9_$@-]+|\\[[A-Za-z0-9_]+=[A-Za-z0-9_.:@-]*\\])*$`);
+const userinfoPath = z
+  .string()
+  .max(200, "must be at most 200 characters")
+  .regex(USERINFO_PATH, 'must be a path such as "data.id", "0.id" or "accounts[is_default=true].base_uri"');
+
 /** A response field: a dotted path (`paging.next.after`), or a key that has dots or `@` in it (`@odata.nextLink`). */
 const RESPONSE_FIELD = /^[A-Za-z_$@][A-Za-z0-9_$@.-]*$/;
 const responseField = z.string().regex(RESPONSE_FIELD, 'must be a response field such as "paging.next.after" or "@odata.nextLink"');
@@ -105,7 +112,7 @@ const queryParam = z.string().regex(PARAM_NAME, "parameter names are letters, di
  * (HubSpot, Slack, Google, Zoom, Notion); next-url: a response field holds the next page's URL (Microsoft Graph,
  * Salesforce); link-header: RFC 8288 `Link: <…>; rel="next"` (GitHub); last-id: while a flag says there is more,
  * the last item's id goes in a query parameter (Stripe); body-cursor: the next page is a POST carrying the cursor
- * (Dropbox's list_folder/continue). A next page on another origin than the API is never followed.
+ * (Dropbox's list_folder/continue; a GraphQL API's `variables.after`, as Linear's). A next page on another origin than the API is never followed.
  */
 const paginationSchema = z.discriminatedUnion(
   "style",
@@ -118,7 +125,8 @@ const paginationSchema = z.discriminatedUnion(
       style: z.literal("body-cursor"),
       cursorField: responseField,
       hasMoreField: responseField.nullable().default(null),
-      param: queryParam,
+      /** The body field the cursor goes in; dotted for a nested one (a GraphQL request's `variables.after`). */
+      param: z.string().regex(FIELD_PATH, 'must be a body field such as "cursor" or "variables.after"'),
       /** The path the next pages are POSTed to; null: the sync path, with the cursor added to its body. */
       path: z.string().regex(/^\/(?!\/)[^\s?#]*$/, 'must be a path on the API base URL starting with "/"').nullable().default(null),
     }),
@@ -228,6 +236,12 @@ export const WEBHOOK_SCHEMES = [
   "dropbox",
   "notion",
   "microsoft-graph",
+  "intercom",
+  "zendesk",
+  "webflow",
+  "calendly",
+  "box",
+  "linear",
   "none",
 ] as const;
 
@@ -355,6 +369,13 @@ export const integrationSpecSchema = z.strictObject({
    * Salesforce: instance_url). `sync.path` may use them as {name}.
    */
   connectionFields: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a field name")).max(10).default([]),
+  /**
+   * Connection fields read from the userinfo response after the exchange, by path: values only a call with the new
+   * token tells (Mailchimp's api_endpoint from its metadata, DocuSign's account base_uri, X's user id). A path is
+   * dotted names, digits index arrays, and `[key=value]` picks the first array element whose key has that value
+   * (`accounts[is_default=true].base_uri`).
+   */
+  userinfoFields: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a field name"), userinfoPath).default({}),
   /** token_type values besides bearer and DPoP the provider issues (Slack: "bot"). */
   tokenTypes: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, "token types are lowercase words")).max(5).default([]),
   /** Errors the provider reports in its own shape (see errorsSchema); null when it follows RFC 6749 and HTTP. */
@@ -387,6 +408,14 @@ export const integrationSpecChecked = integrationSpecSchema.superRefine((spec, c
   }
   if (spec.sync.baseUrlField !== null && !spec.connectionFields.includes(spec.sync.baseUrlField)) {
     ctx.addIssue({ code: "custom", path: ["sync", "baseUrlField"], message: `"${spec.sync.baseUrlField}" is not one of connectionFields` });
+  }
+  for (const name of Object.keys(spec.userinfoFields)) {
+    if (!spec.connectionFields.includes(name)) {
+      ctx.addIssue({ code: "custom", path: ["userinfoFields", name], message: `"${name}" is not one of connectionFields` });
+    }
+  }
+  if (Object.keys(spec.userinfoFields).length > 0 && spec.userinfoUrl === null) {
+    ctx.addIssue({ code: "custom", path: ["userinfoFields"], message: "userinfoFields needs a userinfoUrl (the response they are read from)" });
   }
   if (spec.sync.body !== null && spec.sync.method !== "POST") {
     ctx.addIssue({ code: "custom", path: ["sync", "body"], message: 'a body needs method "POST"' });

@@ -116,7 +116,8 @@ export interface ProviderBehaviour {
   /** Headers the API requires (Notion-Version), checked on every call. */
   requiredHeaders?: string[];
   method?: "GET" | "POST";
-  userinfo?: Json;
+  /** The userinfo answer (a function where it names the double's own hosts, as Mailchimp's metadata does). */
+  userinfo?: Json | unknown[] | ((ctx: { origin: string }) => unknown);
   revocation?: boolean;
   webhook?: WebhookDouble;
   /** The provider's answer when a long rate limit is exhausted, where it documents how long to wait. */
@@ -968,7 +969,8 @@ export async function startDoubles(): Promise<Doubles> {
         return send({ status: 200, body: { stripe_user_id: account } });
       }
       case "userinfo":
-        return live(bearer) ? send({ status: 200, body: behaviour.userinfo ?? {} }) : send(behaviour.deadToken);
+        if (!live(bearer)) return send(behaviour.deadToken);
+        return send({ status: 200, body: typeof behaviour.userinfo === "function" ? behaviour.userinfo({ origin }) : (behaviour.userinfo ?? {}) });
       case "api":
       case "instance": {
         for (const header of behaviour.requiredHeaders ?? []) {

@@ -98,6 +98,26 @@ describe("IntegrationSpec", () => {
     ]);
   });
 
+  it("userinfoFields: read into connection fields by path, from a userinfo endpoint; each named, bad ones refused by field", () => {
+    const input = {
+      ...base,
+      userinfoUrl: "https://auth.acme.test/userinfo",
+      connectionFields: ["base_uri", "user_id"],
+      userinfoFields: { base_uri: "accounts[is_default=true].base_uri", user_id: "data.0.id" },
+    };
+    expect(finalizeSpec(input).userinfoFields).toEqual(input.userinfoFields);
+    expect(finalizeSpec(base).userinfoFields).toEqual({});
+    expect(usageIssues(() => finalizeSpec({ ...input, userinfoUrl: null }))).toEqual([
+      { path: "userinfoFields", message: "userinfoFields needs a userinfoUrl (the response they are read from)" },
+    ]);
+    expect(usageIssues(() => finalizeSpec({ ...input, userinfoFields: { account: "id" } }))).toEqual([
+      { path: "userinfoFields.account", message: '"account" is not one of connectionFields' },
+    ]);
+    expect(usageIssues(() => finalizeSpec({ ...input, userinfoFields: { user_id: "data..id" } }))).toEqual([
+      { path: "userinfoFields.user_id", message: 'must be a path such as "data.id", "0.id" or "accounts[is_default=true].base_uri"' },
+    ]);
+  });
+
   it("rejects unknown fields by name", () => {
     expect(usageIssues(() => finalizeSpec({ ...base, clientSecret: "x" } as never))).toEqual([
       { path: "", message: 'unknown field "clientSecret"' },

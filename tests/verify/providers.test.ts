@@ -196,6 +196,8 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     expect(made[0]!.path).toMatch(new RegExp(`^${expectedPath.split(relative).map((part) => part.replace(/[.*+?^${}()|[\]\\$]/g, "\\$&")).join("\\d{4}-\\d\\d-\\d\\dT\\d\\d%3A\\d\\d%3A\\d\\dZ")}$`));
     // three items, two a page where the API pages
     expect(made).toHaveLength(spec.sync!.pagination ? 2 : 1);
+    // A per-connection API base (from the token response or the userinfo answer) is where the sync went.
+    if (spec.sync!.baseUrlField) expect(made.map((r) => r.endpoint)).toEqual(made.map(() => "instance"));
   });
 
   // Microsoft's next page is a URL in the body (@odata.nextLink), GitHub's a Link header: each has its own check.

@@ -107,7 +107,7 @@ describe("the URL HubSpot signs, on hosted Supabase", () => {
 });
 
 describe("every signing scheme", () => {
-  it("accepts correct signatures and rejects wrong ones (github, slack, stripe, generic)", async () => {
+  it("accepts correct signatures and rejects wrong ones (github, slack, stripe, generic, intercom, zendesk, webflow, calendly, box, linear)", async () => {
     const secret = "s3cret";
     const body = '{"hello":"world"}';
     const now = Math.floor(Date.now() / 1000);
@@ -126,6 +126,70 @@ describe("every signing scheme", () => {
       { name: "generic without its timestamp", config: { scheme: "generic-hmac-sha256", signatureHeader: "X-Webhook-Signature", timestampHeader: "X-Webhook-Timestamp", toleranceSeconds: 300 }, headers: { "X-Webhook-Signature": hex(body) }, ok: false },
       { name: "generic base64 ok", config: { scheme: "generic-hmac-sha256", signatureHeader: "intuit-signature", timestampHeader: null, toleranceSeconds: null, signatureEncoding: "base64" }, headers: { "intuit-signature": createHmac("sha256", secret).update(body).digest("base64") }, ok: true },
       { name: "github upper-case hex ok", config: { scheme: "github-sha256", signatureHeader: "X-Hub-Signature-256", timestampHeader: null, toleranceSeconds: null }, headers: { "X-Hub-Signature-256": `sha256=${hex(body).toUpperCase()}` }, ok: true },
+      // Intercom: X-Hub-Signature sha1=hex(HMAC-SHA1(client secret, body))
+      ...(() => {
+        const config = { scheme: "intercom", signatureHeader: "X-Hub-Signature", timestampHeader: null, toleranceSeconds: null };
+        const sha1 = (key: string) => createHmac("sha1", key).update(body).digest("hex");
+        return [
+          { name: "intercom ok", config, headers: { "X-Hub-Signature": `sha1=${sha1(secret)}` }, ok: true },
+          { name: "intercom wrong", config, headers: { "X-Hub-Signature": `sha1=${sha1("other")}` }, ok: false },
+          { name: "intercom sha256 is not sha1", config, headers: { "X-Hub-Signature": `sha1=${hex(body)}` }, ok: false },
+        ];
+      })(),
+      // Zendesk: base64(HMAC(secret, timestamp + body)), no separator; the timestamp is RFC 3339
+      ...(() => {
+        const config = { scheme: "zendesk", signatureHeader: "X-Zendesk-Webhook-Signature", timestampHeader: "X-Zendesk-Webhook-Signature-Timestamp", toleranceSeconds: 300 };
+        const at = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+        const sig = (t: string, text = body) => createHmac("sha256", secret).update(`${t}${text}`).digest("base64");
+        return [
+          { name: "zendesk ok", config, headers: { "X-Zendesk-Webhook-Signature": sig(at(now)), "X-Zendesk-Webhook-Signature-Timestamp": at(now) }, ok: true },
+          { name: "zendesk with a dot is not zendesk", config, headers: { "X-Zendesk-Webhook-Signature": sig(at(now), `.${body}`), "X-Zendesk-Webhook-Signature-Timestamp": at(now) }, ok: false },
+          { name: "zendesk stale", config, headers: { "X-Zendesk-Webhook-Signature": sig(at(now - 600)), "X-Zendesk-Webhook-Signature-Timestamp": at(now - 600) }, ok: false },
+          { name: "zendesk timestamp not a time", config, headers: { "X-Zendesk-Webhook-Signature": sig("soon"), "X-Zendesk-Webhook-Signature-Timestamp": "soon" }, ok: false },
+        ];
+      })(),
+      // Webflow: hex(HMAC(client secret, "<ms timestamp>:<body>"))
+      ...(() => {
+        const config = { scheme: "webflow", signatureHeader: "x-webflow-signature", timestampHeader: "x-webflow-timestamp", toleranceSeconds: 300 };
+        const ms = (seconds: number) => String(seconds * 1000);
+        return [
+          { name: "webflow ok", config, headers: { "x-webflow-signature": hex(`${ms(now)}:${body}`), "x-webflow-timestamp": ms(now) }, ok: true },
+          { name: "webflow stale", config, headers: { "x-webflow-signature": hex(`${ms(now - 600)}:${body}`), "x-webflow-timestamp": ms(now - 600) }, ok: false },
+          { name: "webflow timestamp swapped", config, headers: { "x-webflow-signature": hex(`${ms(now)}:${body}`), "x-webflow-timestamp": ms(now - 1) }, ok: false },
+        ];
+      })(),
+      // Calendly: Calendly-Webhook-Signature t=<s>,v1=hex(HMAC(signing key, "<t>.<body>"))
+      ...(() => {
+        const config = { scheme: "calendly", signatureHeader: "Calendly-Webhook-Signature", timestampHeader: null, toleranceSeconds: 180 };
+        return [
+          { name: "calendly ok", config, headers: { "Calendly-Webhook-Signature": `t=${now},v1=${hex(`${now}.${body}`)}` }, ok: true },
+          { name: "calendly stale", config, headers: { "Calendly-Webhook-Signature": `t=${now - 600},v1=${hex(`${now - 600}.${body}`)}` }, ok: false },
+          { name: "calendly no t", config, headers: { "Calendly-Webhook-Signature": `v1=${hex(`.${body}`)}` }, ok: false },
+        ];
+      })(),
+      // Box: base64(HMAC(key, body + BOX-DELIVERY-TIMESTAMP)) as -PRIMARY and -SECONDARY (one per key)
+      ...(() => {
+        const config = { scheme: "box", signatureHeader: "BOX-SIGNATURE-PRIMARY", timestampHeader: "BOX-DELIVERY-TIMESTAMP", toleranceSeconds: 600 };
+        const at = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "+00:00");
+        const sig = (t: string, key = secret) => createHmac("sha256", key).update(`${body}${t}`).digest("base64");
+        return [
+          { name: "box primary ok", config, headers: { "BOX-SIGNATURE-PRIMARY": sig(at(now)), "BOX-SIGNATURE-SECONDARY": sig(at(now), "other"), "BOX-DELIVERY-TIMESTAMP": at(now) }, ok: true },
+          { name: "box secondary ok", config, headers: { "BOX-SIGNATURE-PRIMARY": sig(at(now), "other"), "BOX-SIGNATURE-SECONDARY": sig(at(now)), "BOX-DELIVERY-TIMESTAMP": at(now) }, ok: true },
+          { name: "box neither", config, headers: { "BOX-SIGNATURE-PRIMARY": sig(at(now), "other"), "BOX-DELIVERY-TIMESTAMP": at(now) }, ok: false },
+          { name: "box stale", config, headers: { "BOX-SIGNATURE-PRIMARY": sig(at(now - 900)), "BOX-DELIVERY-TIMESTAMP": at(now - 900) }, ok: false },
+        ];
+      })(),
+      // Linear: Linear-Signature hex(HMAC(secret, body)); the body's webhookTimestamp (ms) must be recent
+      ...(() => {
+        const config = { scheme: "linear", signatureHeader: "Linear-Signature", timestampHeader: null, toleranceSeconds: 60 };
+        const fresh = JSON.stringify({ action: "create", type: "Issue", webhookTimestamp: now * 1000 });
+        const old = JSON.stringify({ action: "create", type: "Issue", webhookTimestamp: (now - 600) * 1000 });
+        return [
+          { name: "linear ok", config, body: fresh, headers: { "Linear-Signature": hex(fresh) }, ok: true },
+          { name: "linear stale", config, body: old, headers: { "Linear-Signature": hex(old) }, ok: false },
+          { name: "linear no timestamp", config, headers: { "Linear-Signature": hex(body) }, ok: false },
+        ];
+      })(),
     ];
     const script = path.join(tempDir(), "schemes.ts");
     writeFileSync(
@@ -134,7 +198,7 @@ describe("every signing scheme", () => {
 const cases = ${JSON.stringify(cases)};
 const out: Record<string, boolean> = {};
 for (const c of cases) {
-  const verdict = await verifyWebhook(c.config, ${JSON.stringify(secret)}, { method: "POST", url: "https://x.test/hook", headers: new Headers(c.headers), body: ${JSON.stringify(body)} }, new Date());
+  const verdict = await verifyWebhook(c.config, ${JSON.stringify(secret)}, { method: "POST", url: "https://x.test/hook", headers: new Headers(c.headers), body: c.body ?? ${JSON.stringify(body)} }, new Date());
   out[c.name] = verdict.ok;
 }
 console.log(JSON.stringify(out));`,

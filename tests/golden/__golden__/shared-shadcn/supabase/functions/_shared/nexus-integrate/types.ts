@@ -32,6 +32,11 @@ export interface ProviderConfig {
   errors: { okField: string | null; codeField: string; reauth: readonly string[] } | null;
   /** Values kept per connection from the callback parameters or the token response (QuickBooks: realmId). */
   connectionFields: readonly string[];
+  /**
+   * Connection fields read from the userinfo response by path (`data.id`, `0.id`,
+   * `accounts[is_default=true].base_uri`): values only a call with the new token tells (Mailchimp's api_endpoint).
+   */
+  userinfoFields: Readonly<Record<string, string>>;
   /** The app route the provider redirects back to. */
   callbackPath: string;
   /** How long a refresh token lives unused (Google: six months); null when it does not die of disuse. */

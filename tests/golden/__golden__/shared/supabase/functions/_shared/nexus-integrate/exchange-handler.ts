@@ -151,9 +151,10 @@ function friendlyProviderError(provider: ProviderConfig, code: string): string {
 }
 
 /**
- * The provider's per-connection values: from the token response (server to server) first, then from the
- * callback parameters (which passed through the browser). The API base URL never comes from the callback:
- * a user could point the sync, and their token, at any host.
+ * The provider's per-connection values: from the token response (server to server) first, then the userinfo
+ * answer (server to server too; see ProviderConfig.userinfoFields), then the callback parameters (which passed
+ * through the browser). The API base URL never comes from the callback: a user could point the sync, and their
+ * token, at any host.
  */
 function connectionFields(
   provider: ProviderConfig,
@@ -323,7 +324,8 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
     }
 
     // 4. Store the tokens encrypted, record the connection; tokens never go back to the browser.
-    const account = await fetchAccount(provider, { fetch: deps.fetch, now: deps.now }, tokens.accessToken);
+    const userinfo = await fetchAccount(provider, { fetch: deps.fetch, now: deps.now }, tokens.accessToken);
+    const account = userinfo.account;
     await store.saveTokens(userId, provider.id, {
       accessToken: await encryptSecret(
         deps.keys.encryption,
@@ -347,7 +349,11 @@ export function createExchangeHandler(deps: ExchangeHandlerDeps): (req: Request)
       provider: provider.id,
       name: provider.displayName,
       status: "connected",
-      config: { account, scopes: grantedScopes, fields: connectionFields(provider, callbackParams, tokens.fields) },
+      config: {
+        account,
+        scopes: grantedScopes,
+        fields: connectionFields(provider, callbackParams, { ...userinfo.fields, ...tokens.fields }),
+      },
     });
     await store.recordEvent({
       userId,

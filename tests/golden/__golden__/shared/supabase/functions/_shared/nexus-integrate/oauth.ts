@@ -345,21 +345,55 @@ export function readField(value: unknown, path: string): unknown {
   return current;
 }
 
-/** Fetches the connected account's description (userinfo); null when the provider has none or it fails. */
+/**
+ * The value at `path` in a JSON document: dotted names, digits indexing arrays, `[key=value]` picking the first
+ * array element whose `key` has that value (`accounts[is_default=true].base_uri`).
+ */
+export function readPath(document: unknown, path: string): unknown {
+  let current = document;
+  for (const [, name, key, expected] of path.matchAll(/([^.[\]]+)|\[([^=\]]+)=([^\]]*)\]/g)) {
+    if (name !== undefined) {
+      if (Array.isArray(current)) current = /^\d+$/.test(name) ? current[Number(name)] : undefined;
+      else if (typeof current === "object" && current !== null) current = (current as Record<string, unknown>)[name];
+      else return undefined;
+    } else {
+      if (!Array.isArray(current)) return undefined;
+      current = current.find(
+        (item) =>
+          typeof item === "object" && item !== null && String((item as Record<string, unknown>)[key!]) === expected,
+      );
+    }
+  }
+  return current;
+}
+
+/**
+ * The signed-in account from the userinfo endpoint (shown on the connection; null when the provider has none or the
+ * call fails) and the connection fields read from that answer (see ProviderConfig.userinfoFields).
+ */
 export async function fetchAccount(
   provider: ProviderConfig,
   deps: OAuthDeps,
   accessToken: string,
-): Promise<Record<string, unknown> | null> {
-  if (!provider.userinfoEndpoint) return null;
+): Promise<{ account: Record<string, unknown> | null; fields: Record<string, string> }> {
+  const none = { account: null, fields: {} };
+  if (!provider.userinfoEndpoint) return none;
+  let body: unknown;
   try {
     const response = await deps.fetch(provider.userinfoEndpoint, {
       headers: { ...provider.sync.headers, Authorization: `Bearer ${accessToken}`, Accept: "application/json" },
     });
-    if (!response.ok) return null;
-    const body: unknown = await response.json();
-    return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+    if (!response.ok) return none;
+    body = await response.json();
   } catch {
-    return null;
+    return none;
   }
+  const fields: Record<string, string> = {};
+  for (const [name, path] of Object.entries(provider.userinfoFields)) {
+    const value = readPath(body, path);
+    if (typeof value === "string" || typeof value === "number") fields[name] = String(value);
+  }
+  const account =
+    typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  return { account, fields };
 }

@@ -18,7 +18,13 @@ export type WebhookScheme =
   | "zoom"
   | "dropbox"
   | "notion"
-  | "microsoft-graph";
+  | "microsoft-graph"
+  | "intercom"
+  | "zendesk"
+  | "webflow"
+  | "calendly"
+  | "box"
+  | "linear";
 
 export interface WebhookConfig {
   scheme: WebhookScheme;
@@ -60,8 +66,8 @@ function base64ToBytes(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-const hmacKey = (secret: string, usage: "sign" | "verify") =>
-  crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+const hmacKey = (secret: string, usage: "sign" | "verify", hash: "SHA-256" | "SHA-1" = "SHA-256") =>
+  crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash }, false, [usage]);
 
 const toHex = (bytes: ArrayBuffer) =>
   Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -70,18 +76,39 @@ async function hmacMatches(
   secret: string,
   message: string,
   signature: Uint8Array<ArrayBuffer> | null,
+  hash: "SHA-256" | "SHA-1" = "SHA-256",
 ): Promise<boolean> {
   if (!signature) return false;
-  return crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), signature, encoder.encode(message));
+  return crypto.subtle.verify("HMAC", await hmacKey(secret, "verify", hash), signature, encoder.encode(message));
 }
 
-/** Timestamps in seconds, or milliseconds when the value is that large (HubSpot). */
+/**
+ * Timestamps in seconds, or milliseconds when the value is that large (HubSpot, Webflow, Linear), or RFC 3339
+ * (Zendesk, Box).
+ */
 function isFresh(timestamp: string | null, toleranceSeconds: number | null, now: Date): boolean {
   if (toleranceSeconds === null) return true;
-  if (timestamp === null || !/^\d+$/.test(timestamp)) return false;
-  const value = Number(timestamp);
-  const ms = value > 1e11 ? value : value * 1000;
-  return Math.abs(now.getTime() - ms) <= toleranceSeconds * 1000;
+  if (timestamp === null) return false;
+  let ms: number;
+  if (/^\d+$/.test(timestamp)) {
+    const value = Number(timestamp);
+    ms = value > 1e11 ? value : value * 1000;
+  } else if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/.test(timestamp)) {
+    ms = Date.parse(timestamp);
+  } else {
+    return false;
+  }
+  return Number.isFinite(ms) && Math.abs(now.getTime() - ms) <= toleranceSeconds * 1000;
+}
+
+/** Linear names the delivery's time in its body (`webhookTimestamp`, milliseconds), not in a header. */
+function bodyTimestamp(body: string, field: string): string | null {
+  try {
+    const value = (JSON.parse(body) as Record<string, unknown> | null)?.[field];
+    return typeof value === "number" && Number.isSafeInteger(value) ? String(value) : null;
+  } catch {
+    return null;
+  }
 }
 
 async function hmacHex(secret: string, message: string): Promise<string> {
@@ -175,6 +202,40 @@ export async function verifyWebhook(
     case "hubspot-v3":
       valid = await hmacMatches(secret, `${req.method}${req.url}${req.body}${timestamp}`, base64ToBytes(header));
       break;
+    case "intercom": // X-Hub-Signature: sha1=hex(HMAC-SHA1(client secret, body))
+      valid = await hmacMatches(secret, req.body, hexToBytes(header.replace(/^sha1=/, "")), "SHA-1");
+      break;
+    case "zendesk": // base64(HMAC-SHA256(signing secret, timestamp + body)): no separator
+      valid = await hmacMatches(secret, `${timestamp}${req.body}`, base64ToBytes(header.trim()));
+      break;
+    case "webflow": // hex(HMAC-SHA256(client secret, "<x-webflow-timestamp>:<body>"))
+      valid = await hmacMatches(secret, `${timestamp}:${req.body}`, hexToBytes(header.trim()));
+      break;
+    case "calendly": {
+      // Calendly-Webhook-Signature: t=<seconds>,v1=hex(HMAC-SHA256(signing key, "<t>.<body>"))
+      const parts = header.split(",").map((part) => part.trim().split("=", 2) as [string, string]);
+      timestamp = parts.find(([k]) => k === "t")?.[1] ?? null;
+      const signature = parts.find(([k]) => k === "v1")?.[1];
+      valid =
+        timestamp !== null &&
+        signature !== undefined &&
+        (await hmacMatches(secret, `${timestamp}.${req.body}`, hexToBytes(signature)));
+      break;
+    }
+    case "box": {
+      // BOX-SIGNATURE-PRIMARY / -SECONDARY: base64(HMAC-SHA256(key, body + BOX-DELIVERY-TIMESTAMP)), one per key;
+      // either, checked with the configured key, passes (the key being rotated may be either of Box's two).
+      const secondary = req.headers.get("BOX-SIGNATURE-SECONDARY");
+      for (const candidate of [header, secondary]) {
+        if (candidate && (await hmacMatches(secret, `${req.body}${timestamp}`, base64ToBytes(candidate.trim()))))
+          valid = true;
+      }
+      break;
+    }
+    case "linear": // Linear-Signature: hex(HMAC-SHA256(signing secret, body)); the time is the body's webhookTimestamp
+      valid = await hmacMatches(secret, req.body, hexToBytes(header.trim()));
+      timestamp = bodyTimestamp(req.body, "webhookTimestamp");
+      break;
   }
   if (!valid) return { ok: false, reason: "bad signature" };
   if (!isFresh(timestamp, config.toleranceSeconds, now)) return { ok: false, reason: "stale timestamp" };
@@ -205,6 +266,8 @@ function deliveryId(scheme: WebhookConfig["scheme"], req: WebhookRequest): strin
   switch (scheme) {
     case "stripe":
     case "notion":
+      return field("id");
+    case "intercom": // a notification's id ("notif_…"); a retry keeps it
       return field("id");
     case "slack-v0":
       return field("event_id");

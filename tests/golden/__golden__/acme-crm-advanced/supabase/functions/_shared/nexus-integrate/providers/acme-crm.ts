@@ -19,6 +19,7 @@ export const acmeCRMProvider: ProviderConfig = {
   tokenTypes: [],
   errors: null,
   connectionFields: [],
+  userinfoFields: {},
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/acme-crm/callback",
   secrets: { clientId: "ACME_CRM_CLIENT_ID", clientSecret: "ACME_CRM_CLIENT_SECRET" },

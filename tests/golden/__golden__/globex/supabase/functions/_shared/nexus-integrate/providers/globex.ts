@@ -19,6 +19,7 @@ export const globexAnalyticsProvider: ProviderConfig = {
   tokenTypes: [],
   errors: null,
   connectionFields: [],
+  userinfoFields: {},
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/globex/callback",
   secrets: { clientId: "GLOBEX_CLIENT_ID", clientSecret: "GLOBEX_CLIENT_SECRET" },

@@ -23,6 +23,7 @@ export const hubSpotProvider: ProviderConfig = {
     reauth: ["BAD_REFRESH_TOKEN"],
   },
   connectionFields: [],
+  userinfoFields: {},
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/hubspot/callback",
   secrets: { clientId: "HUBSPOT_CLIENT_ID", clientSecret: "HUBSPOT_CLIENT_SECRET" },
