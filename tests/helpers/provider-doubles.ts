@@ -150,6 +150,25 @@ const oauthError = (error: string, description: string, status = 400): Reply => 
 
 /** Every preset's behaviour, with where it is documented. */
 export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
+  asana: {
+    preset: "asana",
+    docs: "https://developers.asana.com/docs/oauth",
+    // https://developers.asana.com/docs/rate-limits: 429 with Retry-After
+    rateLimit: { docs: "https://developers.asana.com/docs/rate-limits", reply: { status: 429, headers: { "Retry-After": "90" }, body: { errors: [{ message: "You have made too many requests recently. Please, be chill." }] } } },
+    clientAuth: "post",
+    refresh: "stable", // a refresh answer carries no new refresh_token
+    expiresIn: 3600,
+    tokenFields: () => ({ data: { id: 4673218951, gid: "4673218951", name: "Greg Sanchez", email: "gsanchez@example.com" } }),
+    deadRefresh: oauthError("invalid_grant", "refresh_token is invalid"), // the shape is not documented: RFC 6749 assumed
+    // https://developers.asana.com/reference/getworkspaces: the exchange keeps data[0].gid as the connection's workspace
+    userinfo: { data: [{ gid: "1200000000000001", name: "Acme", resource_type: "workspace" }] },
+    // https://developers.asana.com/docs/pagination: next_page.offset, sent back as offset; next_page null at the end
+    list: (items, next) => ({ data: items, next_page: next === null ? null : { offset: `eyJ0eXAiOJiKV1iQLCJhbGciOiJIUzI1NiJ9-${next}`, path: "/projects", uri: "https://app.asana.com/api/1.0/projects" } }),
+    pages: { offset: ({ url }) => Number(/(\d+)$/.exec(url.searchParams.get("offset") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ gid: `12345${n}`, resource_type: "project", name: `Project ${n}` }),
+    deadToken: { status: 401, body: { errors: [{ message: "Not Authorized" }] } },
+    revocation: true,
+  },
   atlassian: {
     preset: "atlassian",
     rateLimit: { docs: "https://developer.atlassian.com/cloud/jira/platform/rate-limiting/", reply: { status: 429, headers: { "Retry-After": "1800" }, body: { message: "Rate limit exceeded" } } },
@@ -197,6 +216,57 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       },
       acceptedStatus: 200,
     },
+  },
+  box: {
+    preset: "box",
+    docs: "https://developer.box.com/guides/authentication/oauth2/without-sdk/",
+    // https://developer.box.com/guides/api-calls/permissions-and-errors/rate-limits/
+    rateLimit: { docs: "https://developer.box.com/guides/api-calls/permissions-and-errors/rate-limits/", reply: { status: 429, headers: { "Retry-After": "100" }, body: { type: "error", status: 429, code: "rate_limit_exceeded", message: "Request rate limit exceeded, please try again later", request_id: "abcdef123456" } } },
+    clientAuth: "post",
+    refresh: "rotating", // https://developer.box.com/guides/authentication/tokens/refresh/: each refresh token works once
+    expiresIn: 3600,
+    tokenFields: () => ({ issued_token_type: "urn:ietf:params:oauth:token-type:access_token", restricted_to: [] }),
+    deadRefresh: oauthError("invalid_grant", "Refresh token has expired"),
+    // https://developer.box.com/guides/api-calls/pagination/marker-based/: next_marker, sent back as marker; null at the end
+    list: (items, next) => ({ limit: 1000, next_marker: next === null ? null : `JV9IRGZmieiBasejOG9yDCRNgd2ymoZIbjsx${next}`, prev_marker: null, entries: items }),
+    pages: { offset: ({ url }) => Number(/(\d+)$/.exec(url.searchParams.get("marker") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ type: "file", id: `1234${n}`, name: `Contract ${n}.pdf`, etag: "1", sequence_id: "3" }),
+    deadToken: { status: 401, body: { type: "error", status: 401, code: "unauthorized", message: "Unauthorized", request_id: "abcdef123456" } },
+    userinfo: { type: "user", id: "11446498", name: "Aaron Levie", login: "ceo@example.com" },
+    revocation: true,
+    webhook: {
+      // https://developer.box.com/guides/webhooks/v2/signatures-v2/: base64(HMAC-SHA256(key, body + timestamp)), one
+      // header per key (the primary and the secondary); the body's id stays the same on a retry
+      sign: (body, secret) => {
+        const at = new Date().toISOString().replace(/\.\d{3}Z$/, "+00:00");
+        return {
+          method: "POST",
+          headers: { "BOX-DELIVERY-ID": randomBytes(8).toString("hex"), "BOX-DELIVERY-TIMESTAMP": at, "BOX-SIGNATURE-PRIMARY": b64(secret, `${body}${at}`), "BOX-SIGNATURE-SECONDARY": b64("box-secondary-key", `${body}${at}`), "BOX-SIGNATURE-VERSION": "1", "BOX-SIGNATURE-ALGORITHM": "HmacSHA256", "Content-Type": "application/json" },
+          body,
+        };
+      },
+      event: (n) => JSON.stringify({ type: "webhook_event", id: `eb0c4e06-751f-442c-86f8-fd5bb404dbe${n}`, created_at: "2026-07-11T10:10:32-07:00", trigger: "FILE.UPLOADED", webhook: { id: "53", type: "webhook" }, source: { id: `7383552147${n}`, type: "file" } }),
+      retryResigns: true,
+      acceptedStatus: 200,
+    },
+  },
+  discord: {
+    preset: "discord",
+    docs: "https://discord.com/developers/docs/topics/oauth2",
+    // https://discord.com/developers/docs/topics/rate-limits: 429 with Retry-After and retry_after in the body
+    rateLimit: { docs: "https://discord.com/developers/docs/topics/rate-limits", reply: { status: 429, headers: { "Retry-After": "64", "X-RateLimit-Scope": "user" }, body: { message: "You are being rate limited.", retry_after: 64, global: false } } },
+    clientAuth: "basic",
+    refresh: "rotating", // a refresh answer carries a new refresh_token
+    expiresIn: 604800,
+    tokenType: "Bearer",
+    deadRefresh: oauthError("invalid_grant", 'Invalid "refresh_token" in request'),
+    badCode: oauthError("invalid_grant", 'Invalid "code" in request.'),
+    // https://discord.com/developers/docs/resources/user#get-current-user-guilds: an array, 200 at most (no paging needed)
+    list: (items) => items,
+    item: (n) => ({ id: `8035111022467891${n}`, name: `Guild ${n}`, icon: null, owner: n === 1, permissions: "36953089", features: [] }),
+    deadToken: { status: 401, body: { message: "401: Unauthorized", code: 0 } },
+    userinfo: { id: "80351110224678912", username: "Nelly", global_name: null, discriminator: "1337" },
+    revocation: true,
   },
   github: {
     preset: "github",

@@ -248,8 +248,8 @@ export async function verifyWebhook(
 }
 
 /**
- * The provider's own id for a (verified) delivery: GitHub's X-GitHub-Delivery (kept on redelivery), Stripe's and
- * Notion's event `id`, Slack's `event_id`, HubSpot's `eventId`s of the batch. Null where the provider names none.
+ * The provider's own id for a (verified) delivery: GitHub's X-GitHub-Delivery (kept on redelivery), Stripe's,
+ * Notion's and Box's event `id`, Slack's `event_id`, HubSpot's `eventId`s of the batch. Null where the provider names none.
  */
 function deliveryId(scheme: WebhookConfig["scheme"], req: WebhookRequest): string | null {
   if (scheme === "github-sha256") return req.headers.get("X-GitHub-Delivery") || null;
@@ -267,7 +267,7 @@ function deliveryId(scheme: WebhookConfig["scheme"], req: WebhookRequest): strin
     case "stripe":
     case "notion":
       return field("id");
-    case "intercom": // a notification's id ("notif_…"); a retry keeps it
+    case "box": // the event's id stays the same when Box retries (BOX-DELIVERY-ID changes)
       return field("id");
     case "slack-v0":
       return field("event_id");
