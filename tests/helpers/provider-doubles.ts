@@ -150,6 +150,22 @@ const oauthError = (error: string, description: string, status = 400): Reply => 
 
 /** Every preset's behaviour, with where it is documented. */
 export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
+  airtable: {
+    preset: "airtable",
+    docs: "https://airtable.com/developers/web/api/oauth-reference",
+    clientAuth: "basic",
+    refresh: "rotating", // https://github.com/Airtable/oauth-example: each refresh answer carries a new refresh token
+    expiresIn: 3600,
+    tokenFields: () => ({ refresh_expires_in: 5184000 }),
+    deadRefresh: oauthError("invalid_grant", "The refresh token has already been used or has expired"),
+    // https://airtable.com/developers/web/api/list-bases: `offset` sent back as ?offset=; absent on the last page
+    list: (items, next) => ({ bases: items, ...(next === null ? {} : { offset: `itr23sEjsdfEr3282/appSW9R5uCNmRmfl-${next}` }) }),
+    pages: { offset: ({ url }) => Number(/-(\d+)$/.exec(url.searchParams.get("offset") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ id: `appLkNDICXNqxSDh${n}`, name: `Base ${n}`, permissionLevel: "create" }),
+    // the exact 401 body is not documented (https://airtable.com/developers/web/api/errors)
+    deadToken: { status: 401, body: { error: { type: "AUTHENTICATION_REQUIRED", message: "Authentication required" } } },
+    userinfo: { id: "usrL2PNC5o3H4lBEi" },
+  },
   asana: {
     preset: "asana",
     docs: "https://developers.asana.com/docs/oauth",
@@ -214,6 +230,34 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
           },
         };
       },
+      acceptedStatus: 200,
+    },
+  },
+  attio: {
+    preset: "attio",
+    docs: "https://docs.attio.com/docs/oauth/token",
+    clientAuth: "post",
+    refresh: "none", // the token answer is {access_token, token_type}: no expiry, no refresh token
+    expiresIn: null,
+    tokenType: "Bearer",
+    deadRefresh: oauthError("invalid_grant", "no refresh tokens"),
+    // https://docs.attio.com/rest-api/endpoint-reference/records/list-records: POST a query, {data: [...]}
+    method: "POST",
+    list: (items) => ({ data: items }),
+    item: (n) => ({
+      id: { workspace_id: "14beef7a-99f7-4534-a87e-70b564330a4c", object_id: "97052eb9-e65e-443f-a297-f2d9a4a7f795", record_id: `bf071e1f-6035-429d-b874-d83ea64ea13${n}` },
+      created_at: "2022-11-21T13:22:49.061281000Z",
+      web_url: `https://app.attio.com/acme/person/bf071e1f-6035-429d-b874-d83ea64ea13${n}`,
+      values: { name: [{ full_name: `Person ${n}`, attribute_type: "personal-name" }] },
+    }),
+    // the exact 401 body is not documented; Attio's error envelope is {status_code, type, code, message}
+    deadToken: { status: 401, body: { status_code: 401, type: "auth_error", code: "unauthorized", message: "The access token is invalid" } },
+    userinfo: { active: true, scope: "record_permission:read object_configuration:read", workspace_id: "14beef7a-99f7-4534-a87e-70b564330a4c", workspace_name: "Acme" },
+    revocation: true,
+    webhook: {
+      // https://docs.attio.com/rest-api/guides/webhooks: Attio-Signature = hex(HMAC-SHA256(webhook secret, body))
+      sign: (body, secret) => ({ method: "POST", headers: { "Attio-Signature": hex(secret, body), "X-Attio-Signature": hex(secret, body), "Idempotency-Key": randomBytes(8).toString("hex"), "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ webhook_id: "d9a1b7c2-5f4e-4b3a-9c8d-7e6f5a4b3c2d", events: [{ event_type: "record.updated", id: { workspace_id: "14beef7a", object_id: "97052eb9", record_id: `bf071e1f-${n}` } }] }),
       acceptedStatus: 200,
     },
   },
