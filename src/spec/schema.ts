@@ -112,7 +112,7 @@ const queryParam = z.string().regex(PARAM_NAME, "parameter names are letters, di
  * (HubSpot, Slack, Google, Zoom, Notion); next-url: a response field holds the next page's URL (Microsoft Graph,
  * Salesforce); link-header: RFC 8288 `Link: <…>; rel="next"` (GitHub); last-id: while a flag says there is more,
  * the last item's id goes in a query parameter (Stripe); body-cursor: the next page is a POST carrying the cursor
- * (Dropbox's list_folder/continue; a GraphQL API's `variables.after`, as Linear's). A next page on another origin than the API is never followed.
+ * (Dropbox's list_folder/continue). A next page on another origin than the API is never followed.
  */
 const paginationSchema = z.discriminatedUnion(
   "style",
@@ -125,8 +125,7 @@ const paginationSchema = z.discriminatedUnion(
       style: z.literal("body-cursor"),
       cursorField: responseField,
       hasMoreField: responseField.nullable().default(null),
-      /** The body field the cursor goes in; dotted for a nested one (a GraphQL request's `variables.after`). */
-      param: z.string().regex(FIELD_PATH, 'must be a body field such as "cursor" or "variables.after"'),
+      param: queryParam,
       /** The path the next pages are POSTed to; null: the sync path, with the cursor added to its body. */
       path: z.string().regex(/^\/(?!\/)[^\s?#]*$/, 'must be a path on the API base URL starting with "/"').nullable().default(null),
     }),

@@ -137,27 +137,11 @@ export function nextPage(
       const more = pagination.hasMoreField === null || readField(page.body, pagination.hasMoreField) === true;
       if (cursor === null || !more) return null;
       if (pagination.path === null) {
-        return { url: page.request.url, json: withField(page.request.json ?? {}, pagination.param, cursor) };
+        return { url: page.request.url, json: { ...(page.request.json ?? {}), [pagination.param]: cursor } };
       }
-      return {
-        url: new URL(pagination.path.replace(/^\//, ""), page.base),
-        json: withField({}, pagination.param, cursor),
-      };
+      return { url: new URL(pagination.path.replace(/^\//, ""), page.base), json: { [pagination.param]: cursor } };
     }
   }
-}
-
-/**
- * A copy of a JSON body with `path` set: a dotted path sets a nested field (a GraphQL request's
- * `variables.after`), copying each object on the way so the request it came from is not changed.
- */
-function withField(body: Record<string, unknown>, path: string, value: string): Record<string, unknown> {
-  const [head, ...rest] = path.split(".");
-  if (rest.length === 0) return { ...body, [head!]: value };
-  const inner = body[head!];
-  const child =
-    typeof inner === "object" && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
-  return { ...body, [head!]: withField(child, rest.join("."), value) };
 }
 
 /** The user must reconnect: the authorization is gone. */
