@@ -53,7 +53,17 @@ const plainText = (field: string, max: number) =>
 
 /** An endpoint URL: https, or http on a loopback host for local testing. No credentials, no fragment. */
 /** How disconnect revokes a grant (see revocationStyle). */
-export const REVOCATION_STYLES = ["rfc7009", "bearer", "basic-json", "basic-json-refresh", "github-grant", "stripe-deauthorize"] as const;
+export const REVOCATION_STYLES = [
+  "rfc7009",
+  "rfc7009-post",
+  "rfc7009-basic",
+  "bearer",
+  "bearer-delete",
+  "basic-json",
+  "basic-json-refresh",
+  "github-grant",
+  "stripe-deauthorize",
+] as const;
 
 export const endpointUrl = z.string({ error: "must be a URL" }).superRefine((value, ctx) => {
   let url: URL;
@@ -112,13 +122,20 @@ const queryParam = z.string().regex(PARAM_NAME, "parameter names are letters, di
  * (HubSpot, Slack, Google, Zoom, Notion); next-url: a response field holds the next page's URL (Microsoft Graph,
  * Salesforce); link-header: RFC 8288 `Link: <…>; rel="next"` (GitHub); last-id: while a flag says there is more,
  * the last item's id goes in a query parameter (Stripe); body-cursor: the next page is a POST carrying the cursor
- * (Dropbox's list_folder/continue). A next page on another origin than the API is never followed.
+ * (Dropbox's list_folder/continue); offset: the next page starts after the items read so far (Mailchimp's offset,
+ * Attio's body offset); page: numbered pages (Typeform's page). A next page on another origin than the API is never
+ * followed.
  */
 const paginationSchema = z.discriminatedUnion(
   "style",
   [
     z.strictObject({ style: z.literal("cursor"), cursorField: responseField, param: queryParam }),
-    z.strictObject({ style: z.literal("next-url"), urlField: responseField }),
+    z.strictObject({
+      style: z.literal("next-url"),
+      urlField: responseField,
+      /** A response field that is false on the last page, whatever the URL field holds (Zendesk's meta.has_more). */
+      hasMoreField: responseField.nullable().default(null),
+    }),
     z.strictObject({ style: z.literal("link-header") }),
     z.strictObject({ style: z.literal("last-id"), hasMoreField: responseField, param: queryParam }),
     z.strictObject({
@@ -129,8 +146,24 @@ const paginationSchema = z.discriminatedUnion(
       /** The path the next pages are POSTed to; null: the sync path, with the cursor added to its body. */
       path: z.string().regex(/^\/(?!\/)[^\s?#]*$/, 'must be a path on the API base URL starting with "/"').nullable().default(null),
     }),
+    z.strictObject({
+      style: z.literal("offset"),
+      param: queryParam,
+      /** Where the offset goes: the query, or the JSON body of a POST sync (Attio's records query). */
+      in: z.enum(["query", "body"], { error: 'must be "query" or "body"' }).default("query"),
+      /** A response field with the number of items in all (Mailchimp's total_items); null: read until a page is empty. */
+      totalField: responseField.nullable().default(null),
+    }),
+    z.strictObject({
+      style: z.literal("page"),
+      param: queryParam,
+      /** The number of the first page (1 for most APIs, 0 for ClickUp's). */
+      first: z.number().int().min(0).max(1).default(1),
+      /** A response field with the number of pages (Typeform's page_count); null: read until a page is empty. */
+      pageCountField: responseField.nullable().default(null),
+    }),
   ],
-  { error: 'style must be "cursor", "next-url", "link-header", "last-id" or "body-cursor"' },
+  { error: 'style must be "cursor", "next-url", "link-header", "last-id", "body-cursor", "offset" or "page"' },
 );
 
 const syncSchema = z.strictObject({
@@ -330,7 +363,10 @@ export const integrationSpecSchema = z.strictObject({
    * authentication and `{"token": <access token>}` (Notion); `basic-json-refresh`, the same with the refresh token
    * when there is one, which carries the grant (Intuit's revoke endpoint); `github-grant`, DELETE /applications/{client_id}/grant
    * with Basic authentication and `{"access_token"}`, which ends the whole authorization; `stripe-deauthorize`, a
-   * POST of client_id and the connection's stripe_user_id with the platform's secret key.
+   * POST of client_id and the connection's stripe_user_id with the platform's secret key; `rfc7009-post`, RFC 7009
+   * with the client's id and secret in the form body whatever the token endpoint takes (Calendly); `rfc7009-basic`, the
+   * same with HTTP Basic (Todoist, whose token endpoint reads them from the body); `bearer-delete`,
+   * a DELETE with the access token as Bearer (Zendesk's DELETE /api/v2/oauth/tokens/current.json).
    */
   revocationStyle: z
     .enum(REVOCATION_STYLES, { error: `must be one of ${REVOCATION_STYLES.join(", ")}` })
@@ -356,6 +392,8 @@ export const integrationSpecSchema = z.strictObject({
   tokenEndpointAuthMethod: z
     .enum(TOKEN_AUTH_METHODS, { error: 'must be "client_secret_post" or "client_secret_basic"' })
     .default("client_secret_post"),
+  /** How the token request is sent: an RFC 6749 form, or the same parameters as JSON (Zendesk, Webflow). */
+  tokenRequestFormat: z.enum(["form", "json"], { error: 'must be "form" or "json"' }).default("form"),
   template: z.enum(TEMPLATE_SETS, { error: 'must be "basic" or "advanced"' }).default("basic"),
   /** What the user gets; `{app}` stands for the app's name (config `appName`). */
   benefits: z.array(plainText("a benefit", 200)).min(1, "at least one benefit").max(8, "at most 8 benefits"),

@@ -98,6 +98,10 @@ export interface ProviderBehaviour {
   /** The provider's answer to an unknown or spent code. */
   badCode?: Reply;
   callbackExtras?: Record<string, string>;
+  /** The token endpoint reads JSON only (Zendesk, Webflow): a form is refused. */
+  tokenRequest?: "json";
+  /** The status of a token answer (Zendesk: 201 Created). */
+  tokenStatus?: number;
   tokenType?: string;
   idToken?: { issuer: string | "origin" };
   /**
@@ -241,9 +245,11 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     expiresIn: null,
     tokenType: "Bearer",
     deadRefresh: oauthError("invalid_grant", "no refresh tokens"),
-    // https://docs.attio.com/rest-api/endpoint-reference/records/list-records: POST a query, {data: [...]}
+    // https://docs.attio.com/rest-api/endpoint-reference/records/list-records: POST a query with limit and offset,
+    // {data: [...]}: no cursor or total, the list ends with a page that has fewer (here none)
     method: "POST",
     list: (items) => ({ data: items }),
+    pages: { offset: ({ json }) => Number(json?.offset ?? 0) },
     item: (n) => ({
       id: { workspace_id: "14beef7a-99f7-4534-a87e-70b564330a4c", object_id: "97052eb9-e65e-443f-a297-f2d9a4a7f795", record_id: `bf071e1f-6035-429d-b874-d83ea64ea13${n}` },
       created_at: "2022-11-21T13:22:49.061281000Z",
@@ -258,6 +264,42 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       // https://docs.attio.com/rest-api/guides/webhooks: Attio-Signature = hex(HMAC-SHA256(webhook secret, body))
       sign: (body, secret) => ({ method: "POST", headers: { "Attio-Signature": hex(secret, body), "X-Attio-Signature": hex(secret, body), "Idempotency-Key": randomBytes(8).toString("hex"), "Content-Type": "application/json" }, body }),
       event: (n) => JSON.stringify({ webhook_id: "d9a1b7c2-5f4e-4b3a-9c8d-7e6f5a4b3c2d", events: [{ event_type: "record.updated", id: { workspace_id: "14beef7a", object_id: "97052eb9", record_id: `bf071e1f-${n}` } }] }),
+      acceptedStatus: 200,
+    },
+  },
+  calendly: {
+    preset: "calendly",
+    docs: "https://developer.calendly.com/creating-an-oauth-app",
+    // https://developer.calendly.com/api-docs/overview/rate-limits: X-RateLimit-Reset is seconds until the reset
+    rateLimit: { docs: "https://developer.calendly.com/api-docs/overview/rate-limits", reply: { status: 429, headers: { "X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "60" }, body: { title: "Too Many Requests", message: "You have exceeded the rate limit" } } },
+    clientAuth: "basic",
+    refresh: "rotating", // https://developer.calendly.com/docs/authentication/refresh-token-rotation-guide: single-use refresh tokens
+    expiresIn: 7200,
+    tokenFields: () => ({ created_at: now(), owner: "https://api.calendly.com/users/EBHAAFHDCAEQTSEZ", organization: "https://api.calendly.com/organizations/EBHAAFHDCAEQTSEZ" }),
+    tokenShape: (standard) => ({ ...standard, token_type: "Bearer", scope: "default" }),
+    deadRefresh: oauthError("invalid_grant", "The provided authorization grant is invalid, expired, revoked"), // not documented: RFC 6749 assumed
+    // https://developer.calendly.com/api-docs/overview/api/api-conventions: pagination.next_page is the next page's URL, null at the end
+    list: (items, next, { origin, url }) => {
+      const page = (n: number) => {
+        const link = new URL(url);
+        link.searchParams.set("page_token", `sNjq4TvMDfUHEl7zHRR0k0E1PCEJWvdi-${n}`);
+        return `${origin}${link.pathname}${link.search}`;
+      };
+      return { collection: items, pagination: { count: items.length, next_page: next === null ? null : page(next), previous_page: null, next_page_token: next === null ? null : `sNjq4TvMDfUHEl7zHRR0k0E1PCEJWvdi-${next}`, previous_page_token: null } };
+    },
+    pages: { offset: ({ url }) => Number(/-(\d+)$/.exec(url.searchParams.get("page_token") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ uri: `https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ${n}`, name: `15 Minute Meeting ${n}`, status: "active", start_time: "2026-03-14T17:00:00.000000Z", end_time: "2026-03-14T17:15:00.000000Z" }),
+    // the 401 body is not documented
+    deadToken: { status: 401, body: { title: "Unauthenticated", message: "The access token is invalid" } },
+    userinfo: { resource: { uri: "https://api.calendly.com/users/EBHAAFHDCAEQTSEZ", name: "John Doe", email: "test@example.com", current_organization: "https://api.calendly.com/organizations/EBHAAFHDCAEQTSEZ" } },
+    revocation: true,
+    webhook: {
+      // https://developer.calendly.com/api-docs/overview/webhooks/webhook-signatures: t=<seconds>,v1=hex(HMAC-SHA256(key, "t.body"))
+      sign: (body, secret) => {
+        const t = String(now());
+        return { method: "POST", headers: { "Calendly-Webhook-Signature": `t=${t},v1=${hex(secret, `${t}.${body}`)}`, "Content-Type": "application/json" }, body };
+      },
+      event: (n) => JSON.stringify({ event: "invitee.created", created_at: "2026-03-14T16:00:00.000000Z", created_by: "https://api.calendly.com/users/EBHAAFHDCAEQTSEZ", payload: { uri: `https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ/invitees/AAAA${n}`, email: "invitee@example.com", status: "active" } }),
       acceptedStatus: 200,
     },
   },
@@ -455,6 +497,34 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
           },
         };
       },
+      acceptedStatus: 200,
+    },
+  },
+  linear: {
+    preset: "linear",
+    docs: "https://linear.app/developers/oauth-2-0-authentication",
+    clientAuth: "post",
+    refresh: "rotating", // each refresh answer carries a new refresh token
+    expiresIn: 86399,
+    tokenShape: (standard) => ({ ...standard, token_type: "Bearer" }),
+    deadRefresh: oauthError("invalid_grant", "Token has been expired or revoked."), // not documented by Linear: RFC 6749 assumed
+    // https://linear.app/developers/pagination: POST the query; pageInfo.endCursor goes back as variables.after while hasNextPage
+    method: "POST",
+    list: (items, next) => ({ data: { issues: { nodes: items, pageInfo: { hasNextPage: next !== null, endCursor: items.length === 0 ? null : `c2a1d3f0-6c5e-4b7e-9e2f-${String(next ?? 0).padStart(12, "0")}` } } } }),
+    pages: {
+      offset: ({ json }) => {
+        const after = (json?.variables as Json | undefined)?.after;
+        return typeof after === "string" ? Number(/-(\d+)$/.exec(after)?.[1] ?? 0) : 0;
+      },
+    },
+    item: (n) => ({ id: `9cfb482a-81e3-4154-b5b9-2c805e70a02${n}`, identifier: `ENG-${n}`, title: `Issue ${n}`, updatedAt: "2026-03-14T17:00:00.000Z" }),
+    // https://linear.app/developers/graphql: errors[] with extensions; the status is not documented (the SDK reads any 4xx as this)
+    deadToken: { status: 401, body: { errors: [{ message: "Authentication required, not authenticated", extensions: { type: "authentication error", code: "AUTHENTICATION_ERROR", userPresentableMessage: "You need to authenticate to access this operation." } }] } },
+    revocation: true,
+    webhook: {
+      // https://linear.app/developers/webhooks: Linear-Signature = hex(HMAC-SHA256(secret, body)); webhookTimestamp (ms) in the body
+      sign: (body, secret) => ({ method: "POST", headers: { "Linear-Signature": hex(secret, body), "Linear-Delivery": randomBytes(16).toString("hex"), "Linear-Event": "Issue", "User-Agent": "Linear-Webhook", "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ action: "create", type: "Issue", createdAt: new Date().toISOString(), data: { id: `9cfb482a-81e3-4154-b5b9-2c805e70a02${n}`, title: `Issue ${n}` }, url: `https://linear.app/acme/issue/ENG-${n}`, organizationId: "dc844923-f21a-4f1b-a1c1-3c1e3a2d7c0e", webhookTimestamp: Date.now(), webhookId: "000042e3-d123-4980-b49f-8e140eef9329" }),
       acceptedStatus: 200,
     },
   },
@@ -728,6 +798,31 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       acceptedStatus: 200,
     },
   },
+  todoist: {
+    preset: "todoist",
+    docs: "https://developer.todoist.com/api/v1",
+    clientAuth: "post",
+    refresh: "rotating", // https://github.com/Doist/todoist-sdk-typescript/blob/main/src/authentication.ts: "the server rotates the refresh token"
+    expiresIn: 3600, // the lifetime is not documented
+    tokenShape: (standard) => ({ ...standard, token_type: "Bearer" }),
+    // the legacy token errors (Doist's API docs): a bad code is {error: "bad_authorization_code"}
+    badCode: { status: 400, body: { error: "bad_authorization_code" } },
+    deadRefresh: oauthError("invalid_grant", "Invalid refresh token"), // not documented: RFC 6749 assumed
+    // https://developer.todoist.com/api/v1: next_cursor sent back as cursor; null on the last page
+    list: (items, next) => ({ results: items, next_cursor: next === null ? null : `eyJwYWdlIjoyfQ.c2Vjb25k-${next}` }),
+    pages: { offset: ({ url }) => Number(/-(\d+)$/.exec(url.searchParams.get("cursor") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ id: `6Jf8VQXxpwv56VQ${n}`, name: `Project ${n}`, color: "berry_red", is_archived: false, is_deleted: false, updated_at: "2026-03-14T17:00:00.000000Z" }),
+    // the exact body is not documented; the API's errors carry error, error_tag, error_code, http_code
+    deadToken: { status: 401, body: { error: "Unauthorized", error_code: 401, error_tag: "AUTH_INVALID_TOKEN", http_code: 401, error_extra: {} } },
+    userinfo: { id: "2671355", email: "user@example.com", full_name: "Todoist User", inbox_project_id: "6Jf8VQXxpwv56VQ0" },
+    revocation: true,
+    webhook: {
+      // https://doist.github.io/todoist-sdk-typescript/api/functions/verifyWebhookSignature: base64(HMAC-SHA256(client secret, body))
+      sign: (body, secret) => ({ method: "POST", headers: { "X-Todoist-Hmac-SHA256": b64(secret, body), "X-Todoist-Delivery-ID": randomBytes(16).toString("hex"), "User-Agent": "Todoist-Webhooks", "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ version: "1", user_id: "2671355", event_name: "project:updated", initiator: { id: "2671355", email: "user@example.com", full_name: "Todoist User" }, event_data: { id: `6Jf8VQXxpwv56VQ${n}`, name: `Project ${n}` }, triggered_at: new Date().toISOString() }),
+      acceptedStatus: 200,
+    },
+  },
   xero: {
     preset: "xero",
     rateLimit: { docs: "https://developer.xero.com/documentation/guides/oauth2/limits/", reply: { status: 429, headers: { "Retry-After": "86400", "X-Rate-Limit-Problem": "day" }, body: { Title: "Too Many Requests", Status: 429 } } },
@@ -758,6 +853,43 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       },
       acceptedStatus: 200,
       emptyRejection: true,
+    },
+  },
+  zendesk: {
+    preset: "zendesk",
+    docs: "https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/",
+    // https://developer.zendesk.com/api-reference/introduction/rate-limits: 429 with Retry-After in seconds
+    rateLimit: { docs: "https://developer.zendesk.com/api-reference/introduction/rate-limits", reply: { status: 429, headers: { "Retry-After": "93" }, body: { error: "APIRateLimitExceeded", description: "Number of allowed API requests per minute exceeded" } } },
+    clientAuth: "post",
+    // POST /oauth/tokens reads JSON and answers 201 Created
+    tokenRequest: "json",
+    tokenStatus: 201,
+    refresh: "rotating", // https://support.zendesk.com/hc/en-us/articles/9182123625370: a refresh ends the old pair
+    expiresIn: 1800,
+    tokenFields: () => ({ refresh_token_expires_in: 2592000 }),
+    deadRefresh: oauthError("invalid_grant", "The provided authorization grant is invalid, expired, or revoked"), // not documented: RFC 6749 assumed
+    // https://developer.zendesk.com/api-reference/introduction/pagination/: links.next while meta.has_more; the last page keeps a next link
+    list: (items, next, { origin, url }) => {
+      const page = (n: number) => {
+        const link = new URL(url);
+        link.searchParams.set("page[after]", `eyJvIjoibmljZV9pZCIsInYiOiJhUUVBQUFBQUFBQUEifQ-${n}`);
+        return `${origin}${link.pathname}${link.search}`;
+      };
+      return { tickets: items, meta: { has_more: next !== null, after_cursor: "xxx", before_cursor: "yyy" }, links: { next: page(next ?? items.length + 100), prev: null } };
+    },
+    pages: { offset: ({ url }) => Number(/-(\d+)$/.exec(url.searchParams.get("page[after]") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ id: 35436 + n, subject: `Help, my printer is on fire! (${n})`, status: "open", updated_at: "2026-03-14T17:00:00Z" }),
+    deadToken: { status: 401, body: { error: "Couldn't authenticate you" } },
+    userinfo: { user: { id: 35436, name: "Johnny Agent", email: "johnny@example.com", role: "agent" } },
+    revocation: true,
+    webhook: {
+      // https://developer.zendesk.com/documentation/webhooks/verifying/: base64(HMAC-SHA256(signing secret, timestamp + body))
+      sign: (body, secret) => {
+        const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+        return { method: "POST", headers: { "X-Zendesk-Webhook-Signature": b64(secret, `${at}${body}`), "X-Zendesk-Webhook-Signature-Timestamp": at, "X-Zendesk-Webhook-Id": "01GJ6R8M2FB6SDN4J5S3C2PJVR", "Content-Type": "application/json" }, body };
+      },
+      event: (n) => JSON.stringify({ type: "zen:event-type:user.active_changed", account_id: 12514403, id: `2b24ef10-19d4-4740-93cf-8f98ec4776c${n}`, time: "2026-03-14T17:00:00Z", zendesk_event_version: "2022-06-20", subject: "zen:user:6596848315901", detail: { id: "6596848315901" }, event: { current: false, previous: true } }),
+      acceptedStatus: 200,
     },
   },
   zoom: {
@@ -944,7 +1076,14 @@ export async function startDoubles(): Promise<Doubles> {
         return res.end();
       }
       case "token": {
-        const form = new URLSearchParams(body);
+        // A JSON-only token endpoint (Zendesk, Webflow) refuses a form; the others read one.
+        const jsonBody = String(req.headers["content-type"] ?? "").startsWith("application/json");
+        if ((behaviour.tokenRequest === "json") !== jsonBody) {
+          return send(oauthError("invalid_request", `the token request must be ${behaviour.tokenRequest === "json" ? "JSON" : "a form"}`));
+        }
+        const form = jsonBody
+          ? new URLSearchParams(Object.entries(JSON.parse(body) as Record<string, unknown>).map(([key, value]): [string, string] => [key, String(value)]))
+          : new URLSearchParams(body);
         const client = clientOf(req, form);
         if (client.how !== behaviour.clientAuth || client.id !== DOUBLE_CLIENT_ID || client.secret !== DOUBLE_CLIENT_SECRET) {
           return send(oauthError("invalid_client", `expected client_secret_${behaviour.clientAuth}, got ${client.how}`, 401));
@@ -958,7 +1097,7 @@ export async function startDoubles(): Promise<Doubles> {
           const oidc = behaviour.idToken && scope.split(" ").includes("openid")
             ? { id_token: idToken(behaviour.idToken.issuer === "origin" ? origin : behaviour.idToken.issuer, "user-1") }
             : {};
-          return send({ status: 200, body: { ...shaped, ...extras, ...oidc } });
+          return send({ status: behaviour.tokenStatus ?? 200, body: { ...shaped, ...extras, ...oidc } });
         };
         if (form.get("grant_type") === "authorization_code") {
           const entry = codes.get(form.get("code") ?? "");
@@ -1015,16 +1154,25 @@ export async function startDoubles(): Promise<Doubles> {
           for (const grant of hit) grant.revoked = true;
           return hit.length;
         };
-        if (style === "rfc7009") {
+        if (style === "rfc7009" || style === "rfc7009-post" || style === "rfc7009-basic") {
           const form = new URLSearchParams(body);
           const client = clientOf(req, form);
-          if (client.how !== behaviour.clientAuth || client.secret !== DOUBLE_CLIENT_SECRET) return send(oauthError("invalid_client", "bad client", 401));
+          const how = style === "rfc7009-post" ? "post" : style === "rfc7009-basic" ? "basic" : behaviour.clientAuth;
+          if (client.how !== how || client.secret !== DOUBLE_CLIENT_SECRET) return send(oauthError("invalid_client", `expected client_secret_${how}`, 401));
           const presented = form.get("token") ?? "";
           for (const grant of grants) if (grant.accessToken === presented || grant.refreshToken === presented) grant.revoked = true;
           res.writeHead(200);
           return res.end();
         }
-        if (req.method !== (style === "github-grant" ? "DELETE" : "POST")) return send({ status: 405, body: { error: `method ${req.method}` } });
+        if (req.method !== (style === "github-grant" || style === "bearer-delete" ? "DELETE" : "POST")) return send({ status: 405, body: { error: `method ${req.method}` } });
+        if (style === "bearer-delete") {
+          // Zendesk: DELETE /api/v2/oauth/tokens/current.json with the token as Bearer; 204, its grant gone.
+          const grant = live(bearer);
+          if (!grant) return send(behaviour.deadToken);
+          grant.revoked = true;
+          res.writeHead(204);
+          return res.end();
+        }
         if (style === "bearer") {
           // Slack auth.revoke: {ok, revoked}; Dropbox /2/auth/token/revoke: no parameters, a null body. Both revoke
           // the grant the access token belongs to (Dropbox: its refresh token too).

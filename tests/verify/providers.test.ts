@@ -195,7 +195,10 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     const relative = /\{now[+-]\d+d\}/g;
     expect(made[0]!.path).toMatch(new RegExp(`^${expectedPath.split(relative).map((part) => part.replace(/[.*+?^${}()|[\]\\$]/g, "\\$&")).join("\\d{4}-\\d\\d-\\d\\dT\\d\\d%3A\\d\\d%3A\\d\\dZ")}$`));
     // three items, two a page where the API pages
-    expect(made).toHaveLength(spec.sync!.pagination ? 2 : 1);
+    // (offset and page listings without a total read on to an empty page: one request more)
+    const pagination = spec.sync!.pagination as { style: string; totalField?: string | null; pageCountField?: string | null } | null | undefined;
+    const readsToEmpty = (pagination?.style === "offset" && !pagination.totalField) || (pagination?.style === "page" && !pagination.pageCountField);
+    expect(made).toHaveLength(pagination ? (readsToEmpty ? 3 : 2) : 1);
     // A per-connection API base (from the token response or the userinfo answer) is where the sync went.
     if (spec.sync!.baseUrlField) expect(made.map((r) => r.endpoint)).toEqual(made.map(() => "instance"));
   });
@@ -240,7 +243,9 @@ describe.each(walks)("%s (%s)", (preset, set) => {
       expect(res.body.retryAfterSeconds).toBeGreaterThanOrEqual(60);
       // The wait is the provider's: its Retry-After, or the reset time its headers name (an hour from now here).
       const headers = Object.fromEntries(Object.entries(behaviour.rateLimit!.reply.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-      const named = headers["retry-after"] !== undefined ? Number(headers["retry-after"]) : 3600;
+      // X-RateLimit-Reset below 10^9 is seconds from now (Calendly's), above it an epoch second (an hour ahead here).
+      const reset = Number(headers["x-ratelimit-reset"]);
+      const named = headers["retry-after"] !== undefined ? Number(headers["retry-after"]) : reset > 0 && reset < 1e9 ? reset : 3600;
       expect(res.body.retryAfterSeconds).toBeGreaterThan(named - 10);
       expect(res.body.retryAfterSeconds).toBeLessThanOrEqual(named);
       expect(Number(res.headers.get("retry-after"))).toBe(res.body.retryAfterSeconds);
@@ -348,7 +353,7 @@ describe.each(walks)("%s (%s)", (preset, set) => {
   });
 
   // Only the providers' own shapes: RFC 7009 servers answer 200 for a token they do not know.
-  if ((spec.revocationStyle ?? "rfc7009") !== "rfc7009") it(
+  if (!["rfc7009", "rfc7009-post", "rfc7009-basic"].includes(spec.revocationStyle ?? "rfc7009")) it(
     `a revocation ${spec.displayName} refuses is reported, and the connection still goes (${spec.revocationStyle})`,
     async () => {
       // The user revoked the app at the provider already: the provider refuses to revoke a dead grant.

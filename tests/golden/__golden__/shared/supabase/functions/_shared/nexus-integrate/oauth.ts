@@ -66,7 +66,20 @@ export function providerErrorCode(provider: ProviderConfig, body: unknown, statu
  */
 function tokenEndpointFetch(provider: ProviderConfig, deps: OAuthDeps): typeof fetch {
   return async (input, init) => {
-    const response = await deps.fetch(input, init);
+    const toToken = new URL(input instanceof Request ? input.url : input).href === new URL(provider.tokenEndpoint).href;
+    let request = init;
+    // Providers whose token endpoint reads JSON only (Zendesk, Webflow): the same parameters, as a JSON object.
+    if (toToken && provider.tokenRequestFormat === "json" && init?.body !== undefined && init.body !== null) {
+      const params = new URLSearchParams(init.body instanceof URLSearchParams ? init.body : String(init.body));
+      const headers = new Headers(init.headers);
+      headers.set("Content-Type", "application/json");
+      request = { ...init, headers, body: JSON.stringify(Object.fromEntries(params)) };
+    }
+    let response = await deps.fetch(input, request);
+    // 201 Created for new tokens (Zendesk's POST /oauth/tokens) is a success like RFC 6749's 200.
+    if (toToken && response.status === 201) {
+      response = new Response(response.body, { status: 200, headers: response.headers });
+    }
     if (!(response.headers.get("content-type") ?? "").includes("json")) return response;
     const body: unknown = await response
       .clone()
@@ -251,27 +264,36 @@ export async function revokeGrant(
   if (!endpoint) return false;
   const headers = { ...provider.sync.headers, Accept: "application/json" };
   switch (provider.revocationStyle) {
-    case "rfc7009": {
+    case "rfc7009":
+    case "rfc7009-post":
+    case "rfc7009-basic": {
       const kind = input.refreshToken ? "refresh_token" : "access_token";
       const response = await oauth.revocationRequest(
         authorizationServer(provider),
         { client_id: credentials.clientId },
-        clientAuth(provider, credentials),
+        // Calendly takes Basic at its token endpoint but the client's id and secret in the revocation body; Todoist
+        // the other way round.
+        provider.revocationStyle === "rfc7009-post"
+          ? oauth.ClientSecretPost(credentials.clientSecret)
+          : provider.revocationStyle === "rfc7009-basic"
+            ? oauth.ClientSecretBasic(credentials.clientSecret)
+            : clientAuth(provider, credentials),
         input.refreshToken ?? input.accessToken,
         { ...requestOptions(provider, deps), additionalParameters: { token_type_hint: kind } },
       );
       await oauth.processRevocationResponse(response);
       return true;
     }
-    case "bearer": {
+    case "bearer":
+    case "bearer-delete": {
       // The call authenticates with the access token itself: an expired one is refreshed first, or the refresh
-      // token (Dropbox's, Slack's with rotation) would outlive the disconnect.
+      // token (Dropbox's, Slack's with rotation) would outlive the disconnect. Zendesk's is a DELETE of the token.
       let accessToken = input.accessToken;
       if (input.refreshToken && input.expiresAt && input.expiresAt.getTime() <= deps.now().getTime() + 60_000) {
         accessToken = (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;
       }
       await providerRevocation(provider, deps, endpoint, {
-        method: "POST",
+        method: provider.revocationStyle === "bearer-delete" ? "DELETE" : "POST",
         headers: { ...headers, Authorization: `Bearer ${accessToken}` },
       });
       return true;

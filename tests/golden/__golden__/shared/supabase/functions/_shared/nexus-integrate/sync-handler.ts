@@ -61,7 +61,10 @@ export function rateLimitWait(response: Response, now: Date): number | undefined
   if (response.status !== 429 && !(response.status === 403 && (exhausted || retryAfter !== null))) return null;
   if (retryAfter !== null) return retryAfter;
   const reset = Number(response.headers.get("x-ratelimit-reset"));
-  if (exhausted && Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - now.getTime() / 1000));
+  // An epoch second (GitHub's, Intercom's), or, below 10^9 (2001), seconds from now (Calendly's "60").
+  if (exhausted && Number.isFinite(reset) && reset > 0) {
+    return Math.max(0, Math.ceil(reset < 1e9 ? reset : reset - now.getTime() / 1000));
+  }
   // Okta: a 429 names when its bucket refills in X-Rate-Limit-Reset, epoch seconds
   // (https://developer.okta.com/docs/reference/rl2-monitor/).
   const bucketReset = Number(response.headers.get("x-rate-limit-reset"));
@@ -91,6 +94,24 @@ function linkNext(header: string | null): string | null {
   return null;
 }
 
+/**
+ * A copy of a JSON body with one field set; a dotted name sets a nested field (GraphQL's `variables.after`), the
+ * objects on its way copied, not changed.
+ */
+function withField(json: Record<string, unknown> | null, path: string, value: unknown): Record<string, unknown> {
+  const [key, ...rest] = path.split(".");
+  const copy = { ...(json ?? {}) };
+  if (rest.length === 0) {
+    copy[key!] = value;
+    return copy;
+  }
+  const inner = copy[key!];
+  const nested =
+    typeof inner === "object" && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : null;
+  copy[key!] = withField(nested, rest.join("."), value);
+  return copy;
+}
+
 /** The request for the page after this one, as the provider's pagination says; null when this was the last. */
 export function nextPage(
   provider: ProviderConfig,
@@ -115,6 +136,8 @@ export function nextPage(
       return { url, json: page.request.json };
     }
     case "next-url": {
+      // Zendesk keeps links.next on its last page: meta.has_more false ends the listing.
+      if (pagination.hasMoreField !== null && readField(page.body, pagination.hasMoreField) !== true) return null;
       const next = text(readField(page.body, pagination.urlField));
       const url = next === null ? null : sameOrigin(next, page.base);
       return url ? { url, json: null } : null;
@@ -137,9 +160,39 @@ export function nextPage(
       const more = pagination.hasMoreField === null || readField(page.body, pagination.hasMoreField) === true;
       if (cursor === null || !more) return null;
       if (pagination.path === null) {
-        return { url: page.request.url, json: { ...(page.request.json ?? {}), [pagination.param]: cursor } };
+        return { url: page.request.url, json: withField(page.request.json, pagination.param, cursor) };
       }
-      return { url: new URL(pagination.path.replace(/^\//, ""), page.base), json: { [pagination.param]: cursor } };
+      return {
+        url: new URL(pagination.path.replace(/^\//, ""), page.base),
+        json: withField(null, pagination.param, cursor),
+      };
+    }
+    case "offset": {
+      if (page.items.length === 0) return null;
+      const inBody = pagination.in === "body";
+      const current = Number(
+        (inBody
+          ? readField(page.request.json, pagination.param)
+          : page.request.url.searchParams.get(pagination.param)) ?? 0,
+      );
+      const offset = (Number.isFinite(current) ? current : 0) + page.items.length;
+      const total = pagination.totalField === null ? null : Number(readField(page.body, pagination.totalField));
+      if (total !== null && Number.isFinite(total) && offset >= total) return null;
+      if (inBody) return { url: page.request.url, json: withField(page.request.json, pagination.param, offset) };
+      const url = new URL(page.request.url);
+      url.searchParams.set(pagination.param, String(offset));
+      return { url, json: page.request.json };
+    }
+    case "page": {
+      if (page.items.length === 0) return null;
+      const asked = Number(page.request.url.searchParams.get(pagination.param) ?? pagination.first);
+      const current = Number.isFinite(asked) ? asked : pagination.first;
+      const count = pagination.pageCountField === null ? null : Number(readField(page.body, pagination.pageCountField));
+      // Page numbers from `first`: the last page is number count - 1 + first.
+      if (count !== null && Number.isFinite(count) && current - pagination.first + 1 >= count) return null;
+      const url = new URL(page.request.url);
+      url.searchParams.set(pagination.param, String(current + 1));
+      return { url, json: page.request.json };
     }
   }
 }

@@ -15,14 +15,26 @@ export interface ProviderConfig {
    * How disconnect revokes the grant: RFC 7009, or the provider's own shape (`bearer`: POST with the access token
    * as Bearer; `basic-json`: POST {token} with Basic client auth; `basic-json-refresh`: the same with the refresh
    * token, else the access token; `github-grant`: DELETE the app authorization;
-   * `stripe-deauthorize`: POST client_id + stripe_user_id with the platform's secret key).
+   * `stripe-deauthorize`: POST client_id + stripe_user_id with the platform's secret key; `rfc7009-post` and
+   * `rfc7009-basic`: RFC 7009 with the client's id and secret in the body, or as HTTP Basic; `bearer-delete`: DELETE with the access token as Bearer).
    */
-  revocationStyle: "rfc7009" | "bearer" | "basic-json" | "basic-json-refresh" | "github-grant" | "stripe-deauthorize";
+  revocationStyle:
+    | "rfc7009"
+    | "rfc7009-post"
+    | "rfc7009-basic"
+    | "bearer"
+    | "bearer-delete"
+    | "basic-json"
+    | "basic-json-refresh"
+    | "github-grant"
+    | "stripe-deauthorize";
   apiBaseUrl: string;
   scopes: readonly string[];
   scopeSeparator: " " | ",";
   pkce: boolean;
   tokenEndpointAuthMethod: "client_secret_post" | "client_secret_basic";
+  /** How the token request's parameters are sent: an RFC 6749 form, or a JSON object (Zendesk, Webflow). */
+  tokenRequestFormat: "form" | "json";
   /** token_type values besides bearer and DPoP that the provider issues (Slack: "bot"). */
   tokenTypes: readonly string[];
   /**
@@ -60,10 +72,12 @@ export interface ProviderConfig {
     /** How the API hands out the next page; null: one request. A next page on another origin is not followed. */
     pagination:
       | { style: "cursor"; cursorField: string; param: string }
-      | { style: "next-url"; urlField: string }
+      | { style: "next-url"; urlField: string; hasMoreField: string | null }
       | { style: "link-header" }
       | { style: "last-id"; hasMoreField: string; param: string }
       | { style: "body-cursor"; cursorField: string; hasMoreField: string | null; param: string; path: string | null }
+      | { style: "offset"; param: string; in: "query" | "body"; totalField: string | null }
+      | { style: "page"; param: string; first: number; pageCountField: string | null }
       | null;
     /** Pages one job reads before it gives its turn back (it continues from its checkpoint at the next claim). */
     maxPages: number;

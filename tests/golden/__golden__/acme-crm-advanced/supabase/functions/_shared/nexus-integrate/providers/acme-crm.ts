@@ -16,6 +16,7 @@ export const acmeCRMProvider: ProviderConfig = {
   scopeSeparator: " ",
   pkce: true,
   tokenEndpointAuthMethod: "client_secret_basic",
+  tokenRequestFormat: "form",
   tokenTypes: [],
   errors: null,
   connectionFields: [],

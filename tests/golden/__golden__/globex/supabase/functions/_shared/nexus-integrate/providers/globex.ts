@@ -16,6 +16,7 @@ export const globexAnalyticsProvider: ProviderConfig = {
   scopeSeparator: ",",
   pkce: false,
   tokenEndpointAuthMethod: "client_secret_post",
+  tokenRequestFormat: "form",
   tokenTypes: [],
   errors: null,
   connectionFields: [],

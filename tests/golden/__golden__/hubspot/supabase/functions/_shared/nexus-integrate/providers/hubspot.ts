@@ -16,6 +16,7 @@ export const hubSpotProvider: ProviderConfig = {
   scopeSeparator: " ",
   pkce: false,
   tokenEndpointAuthMethod: "client_secret_post",
+  tokenRequestFormat: "form",
   tokenTypes: [],
   errors: {
     okField: null,
