@@ -76,6 +76,8 @@ export interface WebhookDouble {
 
 export interface PageContext {
   origin: string;
+  /** How many items the whole listing has (page counts and totals). */
+  total: number;
   /** The request this page answers (its query is kept in next links, as providers do). */
   url: URL;
 }
@@ -855,6 +857,27 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       emptyRejection: true,
     },
   },
+  typeform: {
+    preset: "typeform",
+    docs: "https://www.typeform.com/developers/get-started/applications/",
+    clientAuth: "post",
+    refresh: "stable", // not documented either way: the client keeps a new refresh token when one comes
+    expiresIn: 604800, // seven days, unless the app sets otherwise
+    deadRefresh: oauthError("invalid_grant", "refresh token is invalid"), // not documented: RFC 6749 assumed
+    // https://www.typeform.com/developers/create/reference/retrieve-forms/: page numbers from 1, up to page_count
+    list: (items, _next, { total }) => ({ total_items: total, page_count: Math.ceil(total / paging.size), items }),
+    pages: { offset: ({ url }) => (Number(url.searchParams.get("page") ?? 1) - 1) * paging.size },
+    item: (n) => ({ id: `lT4Z3j${n}`, title: `Form ${n}`, created_at: "2026-03-14T17:00:00Z", last_updated_at: "2026-03-14T17:00:00Z", settings: { is_public: true } }),
+    // https://www.typeform.com/developers/troubleshooting/: a wrong or expired token is a 403 AUTHENTICATION_ERROR
+    deadToken: { status: 403, body: { code: "AUTHENTICATION_ERROR", description: "The access token is incorrect in your request" } },
+    userinfo: { user_id: "VXJZ7YkBqA", alias: "Typeform User", email: "user@example.com", language: "en" },
+    webhook: {
+      // https://www.typeform.com/developers/webhooks/secure-your-webhooks/: Typeform-Signature: sha256=base64(HMAC-SHA256(secret, body))
+      sign: (body, secret) => ({ method: "POST", headers: { "Typeform-Signature": `sha256=${b64(secret, body)}`, "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ event_id: `01KBYWTTXW2SXX86TBH2SGNCC${n}`, event_type: "form_response", form_response: { form_id: "lT4Z3j", token: `a3a12ec67a1365927098a606107fac1${n}`, submitted_at: "2026-03-14T17:00:00Z", answers: [] } }),
+      acceptedStatus: 200,
+    },
+  },
   zendesk: {
     preset: "zendesk",
     docs: "https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/",
@@ -1283,7 +1306,7 @@ export async function startDoubles(): Promise<Doubles> {
           }
           all.push(item);
         }
-        const ctx = { origin, url };
+        const ctx = { origin, url, total: all.length };
         const offset = behaviour.pages ? behaviour.pages.offset({ url, json }, all) : 0;
         const size = behaviour.pages ? paging.size : all.length;
         const next = offset + size < all.length ? offset + size : null;

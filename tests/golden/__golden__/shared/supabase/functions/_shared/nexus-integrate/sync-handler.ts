@@ -594,8 +594,9 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
       let body: unknown = undefined;
       try {
         response = await deps.fetch(page.url, await request(current));
-        // Providers that report failures in the body (Slack: HTTP 200 with ok: false) are read before judging.
-        body = response.ok ? await response.text() : undefined;
+        // Providers that report failures in the body (Slack: HTTP 200 with ok: false; Typeform: a dead token is a
+        // 403 whose code says so) are read before judging.
+        body = response.ok || provider.errors !== null ? await response.text() : undefined;
       } catch (error) {
         await failed({ error: isTimeout(error) ? "timeout" : "unreachable" });
         throw new HttpError(
@@ -608,8 +609,17 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
         try {
           body = JSON.parse(body);
         } catch {
-          await failed({ status: response.status, error: "invalid_json" });
-          throw new HttpError(502, "sync_failed", `${provider.displayName} answered with something that is not JSON.`);
+          // An error page that is not JSON carries no code: its status is judged below.
+          if (!response.ok) {
+            body = undefined;
+          } else {
+            await failed({ status: response.status, error: "invalid_json" });
+            throw new HttpError(
+              502,
+              "sync_failed",
+              `${provider.displayName} answered with something that is not JSON.`,
+            );
+          }
         }
       }
       if (response.status === 410 && fromCursor) {
@@ -633,7 +643,10 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
         await failed({ status: response.status, ...(code !== null ? { error: code } : {}) });
         throw new ReauthNeeded(code ?? "unauthorized");
       }
-      if (code !== null) {
+      // A rate limit is judged before the body's code: a 429 says what it is even when its body names a code
+      // (Slack's ratelimited, GitHub's message).
+      const limit = rateLimitWait(response, deps.now());
+      if (limit === null && code !== null) {
         await failed({ status: response.status, error: code });
         throw new HttpError(
           502,
@@ -641,7 +654,6 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
           `${provider.displayName} returned an error (${code}). Try again later.`,
         );
       }
-      const limit = rateLimitWait(response, deps.now());
       if (limit === null) {
         if (response.ok) return { response, body, tokens: current };
         await discard(response);
