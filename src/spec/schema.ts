@@ -59,6 +59,7 @@ export const REVOCATION_STYLES = [
   "rfc7009-basic",
   "bearer",
   "bearer-delete",
+  "client-json",
   "basic-json",
   "basic-json-refresh",
   "github-grant",
@@ -366,7 +367,8 @@ export const integrationSpecSchema = z.strictObject({
    * POST of client_id and the connection's stripe_user_id with the platform's secret key; `rfc7009-post`, RFC 7009
    * with the client's id and secret in the form body whatever the token endpoint takes (Calendly); `rfc7009-basic`, the
    * same with HTTP Basic (Todoist, whose token endpoint reads them from the body); `bearer-delete`,
-   * a DELETE with the access token as Bearer (Zendesk's DELETE /api/v2/oauth/tokens/current.json).
+   * a DELETE with the access token as Bearer (Zendesk's DELETE /api/v2/oauth/tokens/current.json); `client-json`, a
+   * POST of JSON `{client_id, client_secret, access_token}` (Webflow's /oauth/revoke_authorization).
    */
   revocationStyle: z
     .enum(REVOCATION_STYLES, { error: `must be one of ${REVOCATION_STYLES.join(", ")}` })

@@ -878,6 +878,36 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       acceptedStatus: 200,
     },
   },
+  webflow: {
+    preset: "webflow",
+    docs: "https://developers.webflow.com/data/reference/oauth-app",
+    // https://developers.webflow.com/data/v2.0.0/reference/rate-limits: 429 with Retry-After in seconds ("typically 60")
+    rateLimit: { docs: "https://developers.webflow.com/data/v2.0.0/reference/rate-limits", reply: { status: 429, headers: { "Retry-After": "60", "X-RateLimit-Remaining": "0" }, body: { message: "Too Many Requests", code: "too_many_requests", externalReference: null, details: [] } } },
+    clientAuth: "post",
+    // the SDK posts JSON to /oauth/access_token
+    tokenRequest: "json",
+    refresh: "none", // no refresh grant and no expires_in: tokens are kept until a 401
+    expiresIn: null,
+    tokenShape: ({ access_token, token_type }) => ({ access_token, token_type }),
+    deadRefresh: oauthError("invalid_grant", "no refresh tokens are issued"),
+    badCode: oauthError("invalid_grant", "The authorization code is invalid or has expired"),
+    // https://developers.webflow.com/data/reference/sites/list: every site the token reaches, in one answer
+    list: (items) => ({ sites: items }),
+    item: (n) => ({ id: `580e63e98c9a982ac9b8b74${n}`, workspaceId: "580e63fc8c9a982ac9b8b744", displayName: `Site ${n}`, shortName: `site-${n}`, lastPublished: "2026-03-14T17:00:00Z", lastUpdated: "2026-03-14T17:00:00Z" }),
+    // https://developers.webflow.com/data/v2.0.0/reference/error-handling: 401 not_authorized
+    deadToken: { status: 401, body: { message: "Request not authorized", code: "not_authorized", externalReference: null, details: [] } },
+    userinfo: { id: "545bbecb7bdd6769632504a7", email: "some@email.com", firstName: "Some", lastName: "One" },
+    revocation: true,
+    webhook: {
+      // https://developers.webflow.com/data/docs/working-with-webhooks: hex(HMAC-SHA256(client secret, "<ms timestamp>:<body>"))
+      sign: (body, secret) => {
+        const at = String(Date.now());
+        return { method: "POST", headers: { "x-webflow-timestamp": at, "x-webflow-signature": hex(secret, `${at}:${body}`), "Content-Type": "application/json" }, body };
+      },
+      event: (n) => JSON.stringify({ triggerType: "form_submission", payload: { name: "Contact Form", siteId: "65427cf400e02b306eaa049c", data: { email: `person${n}@example.com` }, submittedAt: "2026-03-14T17:00:00.000Z", id: `6321ca84df3949bfc675232${n}`, formId: "65429eadebe8a9f3a30f62d0" } }),
+      acceptedStatus: 200,
+    },
+  },
   zendesk: {
     preset: "zendesk",
     docs: "https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/",
@@ -1195,6 +1225,15 @@ export async function startDoubles(): Promise<Doubles> {
           grant.revoked = true;
           res.writeHead(204);
           return res.end();
+        }
+        if (style === "client-json") {
+          // Webflow: POST {client_id, client_secret, access_token} as JSON; 200 {did_revoke: true}. The refusals'
+          // codes are documented (invalid_client, invalid_token), their status is not: 400 is assumed.
+          if (json === null) return send(oauthError("invalid_request", "the body must be JSON"));
+          if (json.client_id !== DOUBLE_CLIENT_ID || json.client_secret !== DOUBLE_CLIENT_SECRET) return send(oauthError("invalid_client", "bad client"));
+          const presented = typeof json.access_token === "string" ? json.access_token : "";
+          if (revokeWhere((grant) => grant.accessToken === presented) === 0) return send(oauthError("invalid_token", "the token does not exist or is revoked"));
+          return send({ status: 200, body: { did_revoke: true } });
         }
         if (style === "bearer") {
           // Slack auth.revoke: {ok, revoked}; Dropbox /2/auth/token/revoke: no parameters, a null body. Both revoke

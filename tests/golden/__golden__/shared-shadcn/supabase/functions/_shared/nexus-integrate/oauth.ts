@@ -298,6 +298,18 @@ export async function revokeGrant(
       });
       return true;
     }
+    case "client-json":
+      // Webflow: POST {client_id, client_secret, access_token} as JSON; its tokens have no refresh token.
+      await providerRevocation(provider, deps, endpoint, {
+        method: "POST",
+        headers: { ...headers, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          client_id: credentials.clientId,
+          client_secret: credentials.clientSecret,
+          access_token: input.accessToken,
+        }),
+      });
+      return true;
     case "basic-json":
     case "basic-json-refresh": {
       // Notion revokes the access token; Intuit takes either, and the refresh token outlives an expired access token.
