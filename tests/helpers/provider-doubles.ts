@@ -502,6 +502,33 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       acceptedStatus: 200,
     },
   },
+  intercom: {
+    preset: "intercom",
+    docs: "https://developers.intercom.com/docs/build-an-integration/learn-more/authentication/setting-up-oauth",
+    // https://developers.intercom.com/docs/references/rest-api/errors/rate-limiting: 429 rate_limit_exceeded, X-RateLimit-Reset in epoch seconds
+    rateLimit: { docs: "https://developers.intercom.com/docs/references/rest-api/errors/rate-limiting", reply: { status: 429, headers: { "X-RateLimit-Limit": "166", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "__IN_AN_HOUR__" }, body: { type: "error.list", request_id: "req", errors: [{ code: "rate_limit_exceeded", message: "Exceeded rate limit of 167 in 10_seconds" }] } } },
+    clientAuth: "post",
+    refresh: "none", // no refresh token and no expires_in: a token lives until the app is uninstalled
+    expiresIn: null,
+    tokenShape: ({ access_token, token_type }) => ({ token_type, token: access_token, access_token }),
+    deadRefresh: oauthError("invalid_grant", "no refresh tokens are issued"),
+    // "Unauthorized Code" with HTTP 401; the body's exact shape is not documented
+    badCode: { status: 401, body: { type: "error.list", request_id: "req", errors: [{ code: "unauthorized", message: "Unauthorized Code" }] } },
+    requiredHeaders: ["intercom-version"],
+    // https://developers.intercom.com/docs/build-an-integration/learn-more/rest-apis/pagination: pages.next.starting_after; none on the last page
+    list: (items, next, { total }) => ({ type: "list", data: items, total_count: total, pages: { type: "pages", page: 1, per_page: paging.size, total_pages: Math.ceil(total / paging.size), ...(next === null ? {} : { next: { per_page: paging.size, starting_after: `WzE3MTc0ODk5NjgwMDAsIjY2NjAzMDk3In0-${next}` } }) } }),
+    pages: { offset: ({ url }) => Number(/-(\d+)$/.exec(url.searchParams.get("starting_after") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ type: "contact", id: `6657adc86abd0167d9419d2${n}`, role: "user", email: `joe${n}@example.com`, name: `Joe ${n}`, created_at: 1717489968, updated_at: 1717489968 }),
+    // the OpenAPI's 401 for GET /contacts
+    deadToken: { status: 401, body: { type: "error.list", request_id: "e097e446-9ae6-44a8-8e13-2bf3008b87ef", errors: [{ code: "unauthorized", message: "Access Token Invalid" }] } },
+    userinfo: { type: "admin", id: "2633609", email: "admin@example.com", name: "Ciaran", email_verified: true, app: { type: "app", id_code: "drzzt019", name: "Acme", region: "US" } },
+    webhook: {
+      // https://developers.intercom.com/docs/references/webhooks/webhook-models: X-Hub-Signature: sha1=hex(HMAC-SHA1(client secret, body))
+      sign: (body, secret) => ({ method: "POST", headers: { "X-Hub-Signature": `sha1=${createHmac("sha1", secret).update(body).digest("hex")}`, "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ type: "notification_event", id: `notif_ccd8a4d0-f965-11e3-a367-c779cae3e1b${n}`, topic: "contact.user.created", app_id: "drzzt019", created_at: 1392731331, delivery_attempts: 1, first_sent_at: 1392731392, data: { item: { type: "contact", id: `6657adc86abd0167d9419d2${n}` } } }),
+      acceptedStatus: 200,
+    },
+  },
   linear: {
     preset: "linear",
     docs: "https://linear.app/developers/oauth-2-0-authentication",
