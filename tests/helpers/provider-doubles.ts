@@ -1,4 +1,4 @@
-import { createHash, createHmac, generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID, sign } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadPreset } from "../../src/spec/presets.js";
@@ -302,6 +302,32 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
         return { method: "POST", headers: { "Calendly-Webhook-Signature": `t=${t},v1=${hex(secret, `${t}.${body}`)}`, "Content-Type": "application/json" }, body };
       },
       event: (n) => JSON.stringify({ event: "invitee.created", created_at: "2026-03-14T16:00:00.000000Z", created_by: "https://api.calendly.com/users/EBHAAFHDCAEQTSEZ", payload: { uri: `https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ/invitees/AAAA${n}`, email: "invitee@example.com", status: "active" } }),
+      acceptedStatus: 200,
+    },
+  },
+  bitbucket: {
+    preset: "bitbucket",
+    docs: "https://developer.atlassian.com/cloud/bitbucket/oauth-2/",
+    clientAuth: "basic",
+    refresh: "rotating", // since 2026-05-04 each refresh answers a new refresh token
+    expiresIn: 7200,
+    tokenFields: () => ({ scope: "account repository", state: "authorization_code" }),
+    deadRefresh: oauthError("invalid_grant", "Invalid refresh_token"), // not documented: RFC 6749 invalid_grant assumed
+    // the exchange keeps values[0].workspace.slug (GET /2.0/user/workspaces) as the connection's workspace
+    userinfo: { pagelen: 1, page: 1, size: 1, values: [{ type: "workspace_access", workspace: { type: "workspace", slug: "acme-team", uuid: "{2b2c6e41-8d0d-4f7a-9c3e-5b7f1d2e3a4b}", name: "Acme" } }] },
+    // https://developer.atlassian.com/cloud/bitbucket/rest/intro/: next is the next page's URL, absent on the last page
+    list: (items, next, { origin, url, total }) => {
+      const link = new URL(url);
+      link.searchParams.set("page", `${next}`);
+      return { pagelen: paging.size, size: total, page: 1, values: items, ...(next === null ? {} : { next: `${origin}${link.pathname}${link.search}` }) };
+    },
+    pages: { offset: ({ url }) => Number(url.searchParams.get("page") ?? 0) },
+    item: (n) => ({ type: "repository", uuid: `{7d1c9c4e-3b1a-4f3e-9a1d-2c3b4a5d6e7${n}}`, full_name: `acme-team/repo-${n}`, name: `repo-${n}`, is_private: true, updated_on: "2026-03-14T17:00:00.000000+00:00" }),
+    deadToken: { status: 401, body: { type: "error", error: { message: "Access token expired. Use your refresh token to obtain a new access token." } } },
+    webhook: {
+      // https://bitbucket.org/blog/enhanced-webhook-security: X-Hub-Signature: sha256=hex(HMAC-SHA256(webhook secret, body))
+      sign: (body, secret) => ({ method: "POST", headers: { "X-Hub-Signature": `sha256=${hex(secret, body)}`, "X-Event-Key": "repo:push", "X-Hook-UUID": "{d9b1e0a2-5c3f-4e6a-8b7d-1f2e3a4b5c6d}", "X-Request-UUID": randomUUID(), "X-Attempt-Number": "1", "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ actor: { type: "user", display_name: "Ada" }, repository: { type: "repository", full_name: `acme-team/repo-${n}`, uuid: `{7d1c9c4e-3b1a-4f3e-9a1d-2c3b4a5d6e7${n}}` }, push: { changes: [] } }),
       acceptedStatus: 200,
     },
   },
