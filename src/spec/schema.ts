@@ -60,6 +60,7 @@ export const REVOCATION_STYLES = [
   "bearer",
   "bearer-delete",
   "client-json",
+  "client-json-camel",
   "basic-json",
   "basic-json-refresh",
   "github-grant",
@@ -368,7 +369,8 @@ export const integrationSpecSchema = z.strictObject({
    * with the client's id and secret in the form body whatever the token endpoint takes (Calendly); `rfc7009-basic`, the
    * same with HTTP Basic (Todoist, whose token endpoint reads them from the body); `bearer-delete`,
    * a DELETE with the access token as Bearer (Zendesk's DELETE /api/v2/oauth/tokens/current.json); `client-json`, a
-   * POST of JSON `{client_id, client_secret, access_token}` (Webflow's /oauth/revoke_authorization).
+   * POST of JSON `{client_id, client_secret, access_token}` (Webflow's /oauth/revoke_authorization); `client-json-camel`, the same as
+   * `{clientId, clientSecret, accessToken}` (Miro's /v2/oauth/revoke, which ends the refresh token too).
    */
   revocationStyle: z
     .enum(REVOCATION_STYLES, { error: `must be one of ${REVOCATION_STYLES.join(", ")}` })

@@ -636,6 +636,26 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       acceptedStatus: 202,
     },
   },
+  miro: {
+    preset: "miro",
+    docs: "https://developers.miro.com/docs/getting-started-with-oauth",
+    // https://developers.miro.com/v1.0/reference/ratelimiting: 429 tooManyRequests, X-RateLimit-Reset in epoch seconds
+    rateLimit: { docs: "https://developers.miro.com/reference/rate-limiting", reply: { status: 429, headers: { "X-RateLimit-Limit": "100000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "__IN_AN_HOUR__" }, body: { status: 429, code: "tooManyRequests", message: "Request rate limit exceed", context: null, type: "error" } } },
+    clientAuth: "post",
+    refresh: "rotating", // a new access token comes with a new refresh token; the old pair ends
+    expiresIn: 3599,
+    tokenFields: () => ({ user_id: "3458764517517852417", team_id: 3074457358607431, scope: "boards:read" }),
+    // https://developers.miro.com/docs/troubleshooting-oauth20: {status, code: "oauthError", message, type}; the exact messages are not documented
+    deadRefresh: { status: 401, body: { status: 401, code: "oauthError", message: "Invalid refresh token", type: "error" } },
+    badCode: { status: 401, body: { status: 401, code: "oauthError", message: "Invalid authorization code", type: "error" } },
+    // https://developers.miro.com/reference/get-boards: data, offset and limit, up to total
+    list: (items, _next, { total, url }) => ({ data: items, total, size: items.length, offset: Number(url.searchParams.get("offset") ?? 0), limit: 50, type: "list" }),
+    pages: { offset: ({ url }) => Number(url.searchParams.get("offset") ?? 0) },
+    item: (n) => ({ id: `uXjVOD6LSM${n}=`, type: "board", name: `Board ${n}`, description: "", createdAt: "2026-03-14T17:00:00Z", modifiedAt: "2026-03-14T17:00:00Z" }),
+    deadToken: { status: 401, body: { status: 401, code: "tokenNotProvided", message: "No access token was provided", type: "error" } },
+    userinfo: { type: "tokenInfo", scopes: ["boards:read"], team: { type: "team", name: "Acme", id: "3074457358607431473" }, user: { type: "user", name: "Ada", id: "3458764517517852417" } },
+    revocation: true,
+  },
   notion: {
     preset: "notion",
     rateLimit: { docs: "https://developers.notion.com/reference/request-limits", reply: { status: 429, headers: { "Retry-After": "60" }, body: { object: "error", status: 429, code: "rate_limited", message: "You have been rate limited. Please try again in a few minutes." } } },
@@ -1287,6 +1307,18 @@ export async function startDoubles(): Promise<Doubles> {
           const presented = typeof json.access_token === "string" ? json.access_token : "";
           if (revokeWhere((grant) => grant.accessToken === presented) === 0) return send(oauthError("invalid_token", "the token does not exist or is revoked"));
           return send({ status: 200, body: { did_revoke: true } });
+        }
+        if (style === "client-json-camel") {
+          // Miro: POST /v2/oauth/revoke {accessToken, clientId, clientSecret}; 204, the access token and its refresh
+          // token gone; a failure is a 404 in Miro's error shape.
+          const refused = (message: string) => send({ status: 404, body: { status: 404, code: "notFound", message, type: "error" } });
+          if (json === null) return refused("the body must be JSON");
+          if (json.clientId !== DOUBLE_CLIENT_ID || json.clientSecret !== DOUBLE_CLIENT_SECRET) return refused("bad client");
+          const grant = live(typeof json.accessToken === "string" ? json.accessToken : undefined);
+          if (!grant) return refused("token not found");
+          grant.revoked = true;
+          res.writeHead(204);
+          return res.end();
         }
         if (style === "bearer") {
           // Slack auth.revoke: {ok, revoked}; Dropbox /2/auth/token/revoke: no parameters, a null body. Both revoke

@@ -175,9 +175,18 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     callback.set("code", "spent-code");
     const res = await call(`${w().id}-exchange-tokens`, { action: "exchange", callback: `?${callback}` });
     expect(res.status, res.text).toBe(400);
-    // The provider's RFC 6749 code; a refusal in another shape (Intercom's 401 error.list) is reported as exchange_failed.
-    const body = behaviour.badCode?.body as { error?: unknown } | undefined;
-    const expected = !behaviour.badCode ? "invalid_grant" : typeof body?.error === "string" ? body.error : "exchange_failed";
+    // The provider's RFC 6749 code; a code in the provider's own shape (spec.errors: Miro's oauthError, a dead grant,
+    // reads as invalid_grant); a refusal in a shape the spec does not describe (Intercom's 401 error.list) is
+    // reported as exchange_failed.
+    const body = behaviour.badCode?.body as Record<string, unknown> | undefined;
+    const own = spec.errors ? body?.[spec.errors.codeField ?? "error"] : undefined;
+    const expected = !behaviour.badCode
+      ? "invalid_grant"
+      : typeof own === "string"
+        ? (spec.errors?.reauth ?? []).includes(own) ? "invalid_grant" : own
+        : typeof body?.error === "string"
+          ? body.error
+          : "exchange_failed";
     expect((await events(w().id, "oauth_failed")).at(-1)).toMatchObject({ providerError: expected });
   });
 

@@ -299,17 +299,25 @@ export async function revokeGrant(
       return true;
     }
     case "client-json":
-      // Webflow: POST {client_id, client_secret, access_token} as JSON; its tokens have no refresh token.
+    case "client-json-camel": {
+      // Webflow: POST {client_id, client_secret, access_token} as JSON (its tokens have no refresh token); Miro the
+      // same in camelCase, which revokes the access token and its refresh token. The call names the grant by its
+      // access token: an expired one is refreshed first, as for the bearer styles.
+      let accessToken = input.accessToken;
+      if (input.refreshToken && input.expiresAt && input.expiresAt.getTime() <= deps.now().getTime() + 60_000) {
+        accessToken = (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;
+      }
       await providerRevocation(provider, deps, endpoint, {
         method: "POST",
         headers: { ...headers, "Content-Type": "application/json" },
-        body: JSON.stringify({
-          client_id: credentials.clientId,
-          client_secret: credentials.clientSecret,
-          access_token: input.accessToken,
-        }),
+        body: JSON.stringify(
+          provider.revocationStyle === "client-json"
+            ? { client_id: credentials.clientId, client_secret: credentials.clientSecret, access_token: accessToken }
+            : { clientId: credentials.clientId, clientSecret: credentials.clientSecret, accessToken },
+        ),
       });
       return true;
+    }
     case "basic-json":
     case "basic-json-refresh": {
       // Notion revokes the access token; Intuit takes either, and the refresh token outlives an expired access token.

@@ -16,7 +16,7 @@ export interface ProviderConfig {
    * as Bearer; `basic-json`: POST {token} with Basic client auth; `basic-json-refresh`: the same with the refresh
    * token, else the access token; `github-grant`: DELETE the app authorization;
    * `stripe-deauthorize`: POST client_id + stripe_user_id with the platform's secret key; `rfc7009-post` and
-   * `rfc7009-basic`: RFC 7009 with the client's id and secret in the body, or as HTTP Basic; `bearer-delete`: DELETE with the access token as Bearer; `client-json`: a JSON POST of the client id and secret and the access token).
+   * `rfc7009-basic`: RFC 7009 with the client's id and secret in the body, or as HTTP Basic; `bearer-delete`: DELETE with the access token as Bearer; `client-json`: a JSON POST of the client id and secret and the access token, `client-json-camel` the same in camelCase).
    */
   revocationStyle:
     | "rfc7009"
@@ -25,6 +25,7 @@ export interface ProviderConfig {
     | "bearer"
     | "bearer-delete"
     | "client-json"
+    | "client-json-camel"
     | "basic-json"
     | "basic-json-refresh"
     | "github-grant"
