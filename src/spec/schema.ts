@@ -224,7 +224,8 @@ const syncSchema = z.strictObject({
         z.strictObject({
           style: z.literal("since"),
           param: queryParam,
-          format: z.enum(["iso", "epoch"], { error: 'must be "iso" or "epoch"' }).default("iso"),
+          /** ISO 8601, or Unix time in seconds (`epoch`) or milliseconds (`epoch-ms`, ClickUp's date_updated_gt). */
+          format: z.enum(["iso", "epoch", "epoch-ms"], { error: 'must be "iso", "epoch" or "epoch-ms"' }).default("iso"),
           /** The next run starts this long before the last one started (clock skew, late writes). */
           overlapSeconds: z.number().int().min(0).max(86_400).default(60),
         }),

@@ -134,7 +134,7 @@ export interface ProviderBehaviour {
    * listing sends back (`param`), listing changes and deletions (`deleted`) since it was issued.
    */
   changes?:
-    | { style: "since"; param: string; docs: string }
+    | { style: "since"; param: string; docs: string; format?: "epoch" | "epoch-ms" }
     | { style: "token"; param: string; field: string; deleted: (item: Json) => Json; docs: string };
   /** An item as listed at a time of change (its modification field). */
   stamp?: (item: Json, at: number) => Json;
@@ -361,6 +361,34 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       },
       event: (n) => JSON.stringify({ type: "webhook_event", id: `eb0c4e06-751f-442c-86f8-fd5bb404dbe${n}`, created_at: "2026-07-11T10:10:32-07:00", trigger: "FILE.UPLOADED", webhook: { id: "53", type: "webhook" }, source: { id: `7383552147${n}`, type: "file" } }),
       retryResigns: true,
+      acceptedStatus: 200,
+    },
+  },
+  clickup: {
+    preset: "clickup",
+    docs: "https://developer.clickup.com/docs/authentication",
+    // https://developer.clickup.com/docs/rate-limits: 429, X-RateLimit-Reset a Unix timestamp (the body is not documented)
+    rateLimit: { docs: "https://developer.clickup.com/docs/rate-limits", reply: { status: 429, headers: { "X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "__IN_AN_HOUR__" }, body: { err: "Rate limit reached", ECODE: "APP_002" } } },
+    clientAuth: "post",
+    refresh: "none", // no refresh token and no expires_in
+    expiresIn: null,
+    // https://developer.clickup.com/reference/getaccesstoken: only the access token (no token_type)
+    tokenShape: ({ access_token }) => ({ access_token }),
+    deadRefresh: oauthError("invalid_grant", "no refresh tokens are issued"),
+    // the exchange keeps teams[0].id (GET /team) as the connection's team_id
+    userinfo: { teams: [{ id: "9011234567", name: "Acme Workspace", color: "#40BC86", members: [] }] },
+    // https://developer.clickup.com/reference/getfilteredteamtasks: pages from 0, 100 tasks each; a short page is the last
+    list: (items) => ({ tasks: items }),
+    pages: { offset: ({ url }) => Number(url.searchParams.get("page") ?? 0) * paging.size },
+    item: (n) => ({ id: `86b0${n}xz`, custom_id: null, name: `Task ${n}`, status: { status: "to do" }, date_created: "1567780450202", date_updated: "1567780450202" }),
+    changes: { style: "since", param: "date_updated_gt", format: "epoch-ms", docs: "https://developer.clickup.com/reference/getfilteredteamtasks" },
+    stamp: (item, at) => ({ ...item, date_updated: String(at) }),
+    // https://developer.clickup.com/docs/common_errors: Token not found
+    deadToken: { status: 401, body: { err: "Token invalid", ECODE: "OAUTH_025" } },
+    webhook: {
+      // https://developer.clickup.com/docs/webhooksignature: X-Signature: hex(HMAC-SHA256(webhook secret, body))
+      sign: (body, secret) => ({ method: "POST", headers: { "X-Signature": hex(secret, body), "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ webhook_id: "7689a169-a000-4985-8676-9902b96d6627", event: "taskUpdated", task_id: `86b0${n}xz`, history_items: [{ id: `280076313671714085${n}`, type: 1, date: "1642734631523", field: "status" }] }),
       acceptedStatus: 200,
     },
   },
@@ -1415,7 +1443,9 @@ export async function startDoubles(): Promise<Doubles> {
         const changes = behaviour.changes;
         const since =
           changes?.style === "since" && url.searchParams.has(changes.param)
-            ? Date.parse(url.searchParams.get(changes.param)!)
+            ? /^\d+$/.test(url.searchParams.get(changes.param)!)
+              ? Number(url.searchParams.get(changes.param)) * (changes.format === "epoch-ms" ? 1 : 1000)
+              : Date.parse(url.searchParams.get(changes.param)!)
             : changes?.style === "token" && url.searchParams.has(changes.param)
               ? Number(url.searchParams.get(changes.param))
               : null;

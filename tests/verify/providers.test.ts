@@ -214,6 +214,29 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     if (spec.sync!.baseUrlField) expect(made.map((r) => r.endpoint)).toEqual(made.map(() => "instance"));
   });
 
+  // A time parameter in the provider's format (GitLab's ISO 8601, ClickUp's Unix milliseconds): the next run asks
+  // only for what changed since the last one started.
+  if (behaviour.changes?.style === "since") {
+    const changes = behaviour.changes;
+    it(`the next run lists only what changed: ${changes.param} in ${changes.format ?? "ISO 8601"}`, async () => {
+      const grant = doubles.grantOf(w().id);
+      grant.changed = new Map([[2, Date.now()]]);
+      const calls = () => doubles.requests.filter((r) => r.preset === preset && (r.endpoint === "api" || r.endpoint === "instance"));
+      const before = calls().length;
+      try {
+        const res = await sync(w());
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.synced).toBe(1);
+        const value = new URL(calls()[before]!.path, "http://x").searchParams.get(changes.param);
+        const format = changes.format === "epoch-ms" ? /^\d{13}$/ : changes.format === "epoch" ? /^\d{10}$/ : /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+        expect(value).toMatch(format);
+      } finally {
+        grant.changed = undefined;
+        await db.query("update nexus_integrate.sync_jobs set cursor = null where provider = $1", [w().id]);
+      }
+    });
+  }
+
   // Microsoft's next page is a URL in the body (@odata.nextLink), GitHub's a Link header: each has its own check.
   if (preset === "microsoft" || preset === "github") {
     it(`never follows a next page on another origin (the access token would go with it): ${spec.sync!.pagination!.style}`, async () => {

@@ -86,6 +86,20 @@ function tokenEndpointFetch(provider: ProviderConfig, deps: OAuthDeps): typeof f
       .json()
       .catch(() => null);
     if (typeof body !== "object" || body === null) return response;
+    // A token answer with no token_type (ClickUp's is only {access_token}) is a Bearer token: RFC 6749 requires the
+    // field, and the API takes the token as Bearer.
+    if (
+      toToken &&
+      response.ok &&
+      typeof (body as { access_token?: unknown }).access_token === "string" &&
+      !("token_type" in body)
+    ) {
+      await response.body?.cancel();
+      return new Response(JSON.stringify({ ...body, token_type: "bearer" }), {
+        status: 200,
+        headers: { "Content-Type": "application/json" },
+      });
+    }
     const rfcError = (body as { error?: unknown }).error;
     const errorWith200 = response.ok && typeof rfcError === "string" && !("access_token" in body);
     const code =

@@ -322,7 +322,11 @@ export function createSyncHandler(deps: SyncHandlerDeps): (req: Request) => Prom
           const since = new Date(cursor.since);
           url.searchParams.set(
             incremental.param,
-            incremental.format === "epoch" ? String(Math.floor(since.getTime() / 1000)) : since.toISOString(),
+            incremental.format === "epoch"
+              ? String(Math.floor(since.getTime() / 1000))
+              : incremental.format === "epoch-ms"
+                ? String(since.getTime())
+                : since.toISOString(),
           );
           return { url, json: full.json };
         }

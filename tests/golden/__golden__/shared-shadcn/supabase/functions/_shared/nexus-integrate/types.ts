@@ -91,7 +91,7 @@ export interface ProviderConfig {
      * `nextSyncToken`, Dropbox's cursor). Null: every run lists everything.
      */
     incremental:
-      | { style: "since"; param: string; format: "iso" | "epoch"; overlapSeconds: number }
+      | { style: "since"; param: string; format: "iso" | "epoch" | "epoch-ms"; overlapSeconds: number }
       | { style: "delta-link"; urlField: string }
       | { style: "token"; field: string; param: string; in: "query" | "body"; path: string | null }
       | null;
