@@ -13,6 +13,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const PARAM_NAME = /^[A-Za-z0-9_.-]+$/;
 const FIELD_PATH = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
+/** A field path that may step into an array by index after its first name (Gusto's `errors.0.category`). */
+const INDEXED_FIELD_PATH = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.(?:[A-Za-z_$][A-Za-z0-9_$]*|\d{1,3}))*$/;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Authorization parameters the generated code sets itself; a spec may not override them. */
@@ -297,7 +299,7 @@ const errorsSchema = z.strictObject({
   /** A body field that is `false` when the call failed, whatever the HTTP status (Slack: "ok"). */
   okField: z.string().regex(FIELD_PATH, 'must be a dotted field path such as "ok"').nullable().default(null),
   /** The body field holding the provider's error code (Slack: "error", HubSpot v1: "status"). */
-  codeField: z.string().regex(FIELD_PATH, 'must be a dotted field path such as "error"').default("error"),
+  codeField: z.string().regex(INDEXED_FIELD_PATH, 'must be a dotted field path such as "error" or "errors.0.code"').default("error"),
   /** Codes that mean the authorization is gone (revoked, uninstalled, dead refresh token): the user reconnects. */
   reauth: z.array(z.string().regex(/^[A-Za-z0-9_.:-]+$/, "error codes are letters, digits, '_', '.', ':' and '-'")).max(20).default([]),
 });

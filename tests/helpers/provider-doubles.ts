@@ -497,6 +497,30 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     },
     stamp: (item, at) => ({ ...item, status: "confirmed", updated: new Date(at).toISOString() }),
   },
+  gusto: {
+    preset: "gusto",
+    docs: "https://docs.gusto.com/app-integrations/docs/oauth2",
+    // https://docs.gusto.com/app-integrations/docs/rate-limits: 429 until the window closes, Retry-After in seconds (the body is not documented)
+    rateLimit: { docs: "https://docs.gusto.com/embedded-payroll/v2024-04-01/docs/rate-limits", reply: { status: 429, headers: { "Retry-After": "60" }, body: { errors: [{ error_key: "base", category: "rate_limit_exceeded", message: "Too Many Requests" }] } } },
+    clientAuth: "post",
+    tokenRequest: "json",
+    refresh: "rotating", // the previous refresh token is revoked on the new access token's first use
+    expiresIn: 7200,
+    tokenFields: () => ({ scope: "employees:read companies:read", created_at: "2026-03-14T16:42:25.000-07:00" }),
+    deadRefresh: oauthError("invalid_grant", "The provided authorization grant is invalid, expired, revoked"), // not documented: RFC 6749 assumed
+    requiredHeaders: ["x-gusto-api-version"],
+    // the exchange keeps resource.uuid (GET /v1/token_info) as the connection's company_uuid
+    userinfo: { scope: "employees:read companies:read", resource: { type: "Company", uuid: "5eca5127-a2b0-4b6e-9c33-ef4f2b5a1d9c" }, resource_owner: { type: "CompanyAdmin", uuid: "367871c2-b1b3-4f5e-8a7e-4d3c2b1a0f9e" } },
+    // https://docs.gusto.com/app-integrations/docs/pagination: a bare array; page and per, the counts in X-Page / X-Total-Pages headers
+    list: (items) => items,
+    pages: {
+      offset: ({ url }) => (Number(url.searchParams.get("page") ?? 1) - 1) * paging.size,
+      headers: (_next, { url, total }) => ({ "X-Page": url.searchParams.get("page") ?? "1", "X-Per-Page": String(paging.size), "X-Total-Count": String(total), "X-Total-Pages": String(Math.ceil(total / paging.size)) }),
+    },
+    item: (n) => ({ uuid: `9779767c-6044-48e0-bf68-aeb370b9a2e${n}`, first_name: `Soren ${n}`, last_name: "Kierkegaard", email: `soren${n}@example.com`, terminated: false, version: "db0edd04aaac4506f7edab03ac855d56" }),
+    // https://docs.gusto.com/app-integrations/docs/error-categories: invalid_token, 401
+    deadToken: { status: 401, body: { errors: [{ error_key: "base", category: "invalid_token", message: "The access token is invalid or has expired" }] } },
+  },
   hubspot: {
     preset: "hubspot",
     docs: "https://developers.hubspot.com/docs/api-reference/2026-03/authentication/manage-oauth-tokens",

@@ -73,6 +73,15 @@ describe("IntegrationSpec", () => {
     expect(issues).toEqual([{ path: "scopes[2]", message: expect.stringContaining(`contains ${what}`) }]);
   });
 
+  it("reads an error code by a dotted path that may index an array after its first name (errors.0.category)", () => {
+    expect(finalizeSpec({ ...base, errors: { codeField: "errors.0.category" } }).errors?.codeField).toBe("errors.0.category");
+    for (const bad of ["0.code", "errors..code", "errors.0x.code", "errors[0].code"]) {
+      expect(usageIssues(() => finalizeSpec({ ...base, errors: { codeField: bad } })), bad).toEqual([
+        { path: "errors.codeField", message: expect.stringContaining("dotted field path") },
+      ]);
+    }
+  });
+
   it("rejects control characters in display text and reserved authorization params", () => {
     expect(usageIssues(() => finalizeSpec({ ...base, displayName: "Acme\nInc" }))[0]).toMatchObject({ path: "displayName" });
     expect(usageIssues(() => finalizeSpec({ ...base, authorizationParams: { state: "x" } }))[0]).toMatchObject({
