@@ -265,6 +265,22 @@ async function providerRevocation(provider: ProviderConfig, deps: OAuthDeps, url
 }
 
 /**
+ * The access token a revocation that names the grant by it can use: an expired one is refreshed first, or the
+ * refresh token would outlive the disconnect.
+ */
+async function revocableAccessToken(
+  provider: ProviderConfig,
+  credentials: ClientCredentials,
+  deps: OAuthDeps,
+  input: RevocationInput,
+): Promise<string> {
+  if (input.refreshToken && input.expiresAt && input.expiresAt.getTime() <= deps.now().getTime() + 60_000) {
+    return (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;
+  }
+  return input.accessToken;
+}
+
+/**
  * Revokes the connection's grant at the provider, the way it documents (provider.revocationStyle). Returns false
  * when the provider has no revocation endpoint; throws when the provider refuses or cannot be reached.
  */
@@ -302,10 +318,7 @@ export async function revokeGrant(
     case "bearer-delete": {
       // The call authenticates with the access token itself: an expired one is refreshed first, or the refresh
       // token (Dropbox's, Slack's with rotation) would outlive the disconnect. Zendesk's is a DELETE of the token.
-      let accessToken = input.accessToken;
-      if (input.refreshToken && input.expiresAt && input.expiresAt.getTime() <= deps.now().getTime() + 60_000) {
-        accessToken = (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;
-      }
+      const accessToken = await revocableAccessToken(provider, credentials, deps, input);
       await providerRevocation(provider, deps, endpoint, {
         method: provider.revocationStyle === "bearer-delete" ? "DELETE" : "POST",
         headers: { ...headers, Authorization: `Bearer ${accessToken}` },
@@ -317,10 +330,7 @@ export async function revokeGrant(
       // Webflow: POST {client_id, client_secret, access_token} as JSON (its tokens have no refresh token); Miro the
       // same in camelCase, which revokes the access token and its refresh token. The call names the grant by its
       // access token: an expired one is refreshed first, as for the bearer styles.
-      let accessToken = input.accessToken;
-      if (input.refreshToken && input.expiresAt && input.expiresAt.getTime() <= deps.now().getTime() + 60_000) {
-        accessToken = (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;
-      }
+      const accessToken = await revocableAccessToken(provider, credentials, deps, input);
       await providerRevocation(provider, deps, endpoint, {
         method: "POST",
         headers: { ...headers, "Content-Type": "application/json" },
