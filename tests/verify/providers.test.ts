@@ -407,10 +407,10 @@ describe.each(walks)("%s (%s)", (preset, set) => {
 
   it(`disconnects${spec.revocationUrl ? ", revoking the grant at the provider" : ""}`, async () => {
     const grant = doubles.grantOf(w().id);
-    if ((spec.revocationStyle === "bearer" || spec.revocationStyle === "basic-json-refresh") && grant.refreshToken) {
-      // bearer: the revocation call authenticates with the access token, so an expired one is refreshed first, else
-      // the refresh token would outlive the disconnect. basic-json-refresh: the refresh token itself is sent (the
-      // double refuses an expired access token).
+    if (["bearer", "bearer-delete", "client-json-camel", "basic-json-refresh"].includes(spec.revocationStyle ?? "") && grant.refreshToken) {
+      // bearer, bearer-delete, client-json-camel: the revocation call names the grant by the access token, so an
+      // expired one is refreshed first, else the refresh token would outlive the disconnect. basic-json-refresh:
+      // the refresh token itself is sent (the double refuses an expired access token).
       grant.accessExpired = true;
       await db.query("update nexus_integrate.oauth_tokens set expires_at = now() - interval '1 hour' where user_id = $1 and provider = $2", [USER_A, w().id]);
     }
