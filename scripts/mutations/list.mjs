@@ -565,12 +565,12 @@ export const MUTATIONS = [
   },
   {
     id: "revocation-expired-bearer",
-    where: "oauth.ts: an expired access token is refreshed before a Bearer revocation",
-    lets: "Dropbox's and Slack's refresh tokens outliving the disconnect (the revocation call is refused)",
+    where: "oauth.ts: an expired access token is refreshed before a revocation that names the grant by it",
+    lets: "Dropbox's, Slack's, Zendesk's and Miro's refresh tokens outliving the disconnect (the revocation call is refused)",
     edits: [
       {
         file: `${T}/oauth.ts.hbs`,
-        find: "        accessToken = (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;\n",
+        find: "    return (await refreshTokens(provider, credentials, deps, input.refreshToken)).accessToken;\n",
         replace: "",
       },
     ],
