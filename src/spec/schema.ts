@@ -420,6 +420,11 @@ export const integrationSpecSchema = z.strictObject({
    * (`accounts[is_default=true].base_uri`).
    */
   userinfoFields: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a field name"), userinfoPath).default({}),
+  /**
+   * The Authorization scheme the userinfo endpoint takes the access token in: `Bearer` (RFC 6750), or `OAuth`
+   * (Mailchimp's metadata endpoint, whose guide sends `Authorization: OAuth <token>`).
+   */
+  userinfoTokenScheme: z.enum(["Bearer", "OAuth"], { error: 'must be "Bearer" or "OAuth"' }).default("Bearer"),
   /** token_type values besides bearer and DPoP the provider issues (Slack: "bot"). */
   tokenTypes: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, "token types are lowercase words")).max(5).default([]),
   /** Errors the provider reports in its own shape (see errorsSchema); null when it follows RFC 6749 and HTTP. */

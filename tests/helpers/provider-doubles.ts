@@ -122,6 +122,8 @@ export interface ProviderBehaviour {
   /** Headers the API requires (Notion-Version), checked on every call. */
   requiredHeaders?: string[];
   method?: "GET" | "POST";
+  /** The Authorization scheme userinfo takes the token in (Mailchimp's metadata: `OAuth`); Bearer otherwise. */
+  userinfoScheme?: "OAuth";
   /** The userinfo answer (a function where it names the double's own hosts, as Mailchimp's metadata does). */
   userinfo?: Json | unknown[] | ((ctx: { origin: string }) => unknown);
   revocation?: boolean;
@@ -203,6 +205,53 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     item: (n) => ({ id: `site-${n}`, url: `https://site${n}.atlassian.net`, name: `Site ${n}`, scopes: ["read:jira-work"] }),
     deadToken: { status: 401, body: { code: 401, message: "Unauthorized" } },
     userinfo: { account_id: "acc-1", email: "a@example.com" },
+  },
+  docusign: {
+    preset: "docusign",
+    docs: "https://developers.docusign.com/platform/auth/reference/obtain-access-token/",
+    clientAuth: "basic",
+    refresh: "rotating", // "an access token and a new refresh token"; whether the old one stays valid is not documented
+    expiresIn: 28800,
+    tokenType: "Bearer",
+    deadRefresh: oauthError("invalid_grant", "expired_client_token"),
+    // https://developers.docusign.com/platform/auth/reference/user-info/: the user's accounts, each with its API
+    // server; the exchange keeps the default one's account_id and base_uri (the first listed is not the default).
+    userinfo: ({ origin }) => ({
+      sub: "4799e5e9-1559-4915-9862-cf4713bbcacc",
+      name: "Susan Smart",
+      email: "susan.smart@example.com",
+      accounts: [
+        { account_id: "18b4799a-b53a-4475-ae9b-0000000000aa", is_default: false, account_name: "Other Account", base_uri: "https://eu.docusign.net" },
+        { account_id: "18b4799a-b53a-4475-ae9b-c1ee5d8e6f2b", is_default: true, account_name: "Susan Smart", base_uri: `${origin}/docusign/instance` },
+      ],
+    }),
+    // https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/list/: start_position and
+    // count, the sizes as strings, nextUri null on the last page
+    list: (items, next, { url, total }) => {
+      const start = Number(url.searchParams.get("start_position") ?? 0);
+      return {
+        resultSetSize: String(items.length),
+        startPosition: String(start),
+        endPosition: String(start + items.length - 1),
+        totalSetSize: String(total),
+        nextUri: next === null ? null : `/accounts/18b4799a-b53a-4475-ae9b-c1ee5d8e6f2b/templates?start_position=${next}&count=${paging.size}`,
+        previousUri: null,
+        ...(items.length > 0 ? { envelopeTemplates: items } : {}),
+      };
+    },
+    pages: { offset: ({ url }) => Number(url.searchParams.get("start_position") ?? 0) },
+    item: (n) => ({ templateId: `8e8d4a0f-0f11-4c28-8f6b-0000000000${n.toString().padStart(2, "0")}`, name: `Template ${n}`, shared: "false", lastModified: "2026-03-14T17:00:00.0000000Z" }),
+    changes: { style: "since", param: "modified_from_date", docs: "https://developers.docusign.com/docs/esign-rest-api/reference/templates/templates/list/" },
+    stamp: (item, at) => ({ ...item, lastModified: new Date(at).toISOString() }),
+    // https://developers.docusign.com/docs/esign-rest-api/esign101/error-codes/troubleshooting-common-errors/
+    deadToken: { status: 401, body: { errorCode: "AUTHORIZATION_INVALID_TOKEN", message: "The access token provided is expired, revoked or malformed." } },
+    webhook: {
+      // https://developers.docusign.com/platform/webhooks/connect/validate/: X-DocuSign-Signature-1 is
+      // base64(HMAC-SHA256(Connect HMAC key, raw body)); no timestamp header
+      sign: (body, secret) => ({ method: "POST", headers: { "X-DocuSign-Signature-1": b64(secret, body), "X-Authorization-Digest": "HMACSHA256", "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ event: "envelope-completed", apiVersion: "v2.1", uri: `/restapi/v2.1/accounts/18b4799a-b53a-4475-ae9b-c1ee5d8e6f2b/envelopes/93be49ab-0000-0000-0000-00000000000${n}`, retryCount: 0, configurationId: 10418, generatedDateTime: "2026-03-14T17:00:00.0000000Z", data: { accountId: "18b4799a-b53a-4475-ae9b-c1ee5d8e6f2b", userId: "4799e5e9-1559-4915-9862-cf4713bbcacc", envelopeId: `93be49ab-0000-0000-0000-00000000000${n}` } }),
+      acceptedStatus: 200,
+    },
   },
   dropbox: {
     preset: "dropbox",
@@ -634,6 +683,26 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
       event: (n) => JSON.stringify({ action: "create", type: "Issue", createdAt: new Date().toISOString(), data: { id: `9cfb482a-81e3-4154-b5b9-2c805e70a02${n}`, title: `Issue ${n}` }, url: `https://linear.app/acme/issue/ENG-${n}`, organizationId: "dc844923-f21a-4f1b-a1c1-3c1e3a2d7c0e", webhookTimestamp: Date.now(), webhookId: "000042e3-d123-4980-b49f-8e140eef9329" }),
       acceptedStatus: 200,
     },
+  },
+  mailchimp: {
+    preset: "mailchimp",
+    docs: "https://mailchimp.com/developer/marketing/guides/access-user-data-oauth-2/",
+    clientAuth: "post",
+    refresh: "none", // "Tokens do not expire, so you do not need to use refresh_token"
+    expiresIn: 0, // the answer's expires_in is 0 for a token that never expires (observed; the fields are not documented)
+    tokenShape: ({ access_token }) => ({ access_token, expires_in: 0, scope: null }),
+    deadRefresh: oauthError("invalid_grant", "no refresh tokens are issued"),
+    // The metadata endpoint takes the token as `Authorization: OAuth <token>` (the double refuses Bearer there) and
+    // names the account's data centre; the sync calls its api_endpoint (the double's lives under /mailchimp/instance).
+    userinfoScheme: "OAuth",
+    userinfo: ({ origin }) => ({ dc: "us19", role: "owner", accountname: "Acme", login_url: "https://login.mailchimp.com", api_endpoint: `${origin}/mailchimp/instance` }),
+    // https://mailchimp.com/developer/marketing/docs/methods-parameters/#pagination: count and offset, total_items
+    list: (items, _next, { total }) => ({ lists: items, total_items: total, constraints: { may_create: true, max_instances: 1, current_total_instances: 1 }, _links: [] }),
+    pages: { offset: ({ url }) => Number(url.searchParams.get("offset") ?? 0) },
+    item: (n) => ({ id: `57afe96${n}72`, web_id: 10000 + n, name: `Audience ${n}`, date_created: "2026-03-14T17:00:00+00:00", stats: { member_count: 10 * n } }),
+    // https://mailchimp.com/developer/marketing/docs/errors/: application/problem+json; the title for a
+    // de-authorized token is not documented
+    deadToken: { status: 401, body: { type: "https://mailchimp.com/developer/marketing/docs/errors/", title: "API Key Invalid", status: 401, detail: "Your API key may be invalid, or you've attempted to access the wrong datacenter.", instance: "9d8c2e0f-1111-2222-3333-444455556666" } },
   },
   microsoft: {
     preset: "microsoft",
@@ -1429,9 +1498,12 @@ export async function startDoubles(): Promise<Doubles> {
         }
         return send({ status: 200, body: { stripe_user_id: account } });
       }
-      case "userinfo":
-        if (!live(bearer)) return send(behaviour.deadToken);
+      case "userinfo": {
+        const scheme = behaviour.userinfoScheme ?? "Bearer";
+        const presented = new RegExp(`^${scheme}\\s+(\\S+)$`).exec(req.headers.authorization ?? "")?.[1];
+        if (!live(presented)) return send(behaviour.deadToken);
         return send({ status: 200, body: typeof behaviour.userinfo === "function" ? behaviour.userinfo({ origin }) : (behaviour.userinfo ?? {}) });
+      }
       case "api":
       case "instance": {
         for (const header of behaviour.requiredHeaders ?? []) {

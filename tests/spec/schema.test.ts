@@ -127,6 +127,14 @@ describe("IntegrationSpec", () => {
     ]);
   });
 
+  it("userinfoTokenScheme: Bearer unless the provider's userinfo takes OAuth (Mailchimp's metadata); anything else refused", () => {
+    expect(finalizeSpec(base).userinfoTokenScheme).toBe("Bearer");
+    expect(finalizeSpec({ ...base, userinfoTokenScheme: "OAuth" }).userinfoTokenScheme).toBe("OAuth");
+    expect(usageIssues(() => finalizeSpec({ ...base, userinfoTokenScheme: "Basic" as "OAuth" }))).toEqual([
+      { path: "userinfoTokenScheme", message: 'must be "Bearer" or "OAuth"' },
+    ]);
+  });
+
   it("rejects unknown fields by name", () => {
     expect(usageIssues(() => finalizeSpec({ ...base, clientSecret: "x" } as never))).toEqual([
       { path: "", message: 'unknown field "clientSecret"' },

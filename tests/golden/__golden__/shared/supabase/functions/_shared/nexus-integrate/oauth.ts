@@ -87,15 +87,16 @@ function tokenEndpointFetch(provider: ProviderConfig, deps: OAuthDeps): typeof f
       .catch(() => null);
     if (typeof body !== "object" || body === null) return response;
     // A token answer with no token_type (ClickUp's is only {access_token}) is a Bearer token: RFC 6749 requires the
-    // field, and the API takes the token as Bearer.
+    // field, and the API takes the token as Bearer. A null scope (Mailchimp's) is no scope.
     if (
       toToken &&
       response.ok &&
       typeof (body as { access_token?: unknown }).access_token === "string" &&
-      !("token_type" in body)
+      (!("token_type" in body) || (body as { scope?: unknown }).scope === null)
     ) {
       await response.body?.cancel();
-      return new Response(JSON.stringify({ ...body, token_type: "bearer" }), {
+      const { scope, ...rest } = body as Record<string, unknown>;
+      return new Response(JSON.stringify({ token_type: "bearer", ...rest, ...(scope === null ? {} : { scope }) }), {
         status: 200,
         headers: { "Content-Type": "application/json" },
       });
@@ -153,7 +154,11 @@ function toTokenSet(
         : Array.isArray(response.scopes)
           ? response.scopes.filter((s): s is string => typeof s === "string").join(" ")
           : null,
-    expiresAt: typeof response.expires_in === "number" ? new Date(now.getTime() + response.expires_in * 1000) : null,
+    // An expires_in of 0 is a token that does not expire (Mailchimp answers 0 for its tokens, which never do).
+    expiresAt:
+      typeof response.expires_in === "number" && response.expires_in > 0
+        ? new Date(now.getTime() + response.expires_in * 1000)
+        : null,
   };
 }
 
@@ -447,7 +452,11 @@ export async function fetchAccount(
   let body: unknown;
   try {
     const response = await deps.fetch(provider.userinfoEndpoint, {
-      headers: { ...provider.sync.headers, Authorization: `Bearer ${accessToken}`, Accept: "application/json" },
+      headers: {
+        ...provider.sync.headers,
+        Authorization: `${provider.userinfoTokenScheme} ${accessToken}`,
+        Accept: "application/json",
+      },
     });
     if (!response.ok) return none;
     body = await response.json();

@@ -51,6 +51,8 @@ export interface ProviderConfig {
    * `accounts[is_default=true].base_uri`): values only a call with the new token tells (Mailchimp's api_endpoint).
    */
   userinfoFields: Readonly<Record<string, string>>;
+  /** How the userinfo endpoint takes the access token: `Authorization: Bearer …`, or `OAuth …` (Mailchimp's metadata). */
+  userinfoTokenScheme: "Bearer" | "OAuth";
   /** The app route the provider redirects back to. */
   callbackPath: string;
   /** How long a refresh token lives unused (Google: six months); null when it does not die of disuse. */

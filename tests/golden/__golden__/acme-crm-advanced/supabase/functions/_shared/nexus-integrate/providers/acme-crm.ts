@@ -21,6 +21,7 @@ export const acmeCRMProvider: ProviderConfig = {
   errors: null,
   connectionFields: [],
   userinfoFields: {},
+  userinfoTokenScheme: "Bearer",
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/acme-crm/callback",
   secrets: { clientId: "ACME_CRM_CLIENT_ID", clientSecret: "ACME_CRM_CLIENT_SECRET" },

@@ -21,6 +21,7 @@ export const globexAnalyticsProvider: ProviderConfig = {
   errors: null,
   connectionFields: [],
   userinfoFields: {},
+  userinfoTokenScheme: "Bearer",
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/globex/callback",
   secrets: { clientId: "GLOBEX_CLIENT_ID", clientSecret: "GLOBEX_CLIENT_SECRET" },

@@ -25,6 +25,7 @@ export const hubSpotProvider: ProviderConfig = {
   },
   connectionFields: [],
   userinfoFields: {},
+  userinfoTokenScheme: "Bearer",
   refreshTokenIdleSeconds: null,
   callbackPath: "/integrations/hubspot/callback",
   secrets: { clientId: "HUBSPOT_CLIENT_ID", clientSecret: "HUBSPOT_CLIENT_SECRET" },
