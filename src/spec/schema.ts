@@ -133,7 +133,13 @@ const queryParam = z.string().regex(PARAM_NAME, "parameter names are letters, di
 const paginationSchema = z.discriminatedUnion(
   "style",
   [
-    z.strictObject({ style: z.literal("cursor"), cursorField: responseField, param: queryParam }),
+    z.strictObject({
+      style: z.literal("cursor"),
+      cursorField: responseField,
+      param: queryParam,
+      /** A response field that is false on the last page, whatever the cursor field holds (Eventbrite's pagination.has_more_items). */
+      hasMoreField: responseField.nullable().default(null),
+    }),
     z.strictObject({
       style: z.literal("next-url"),
       urlField: responseField,

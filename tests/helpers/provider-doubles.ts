@@ -459,6 +459,31 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     userinfo: { id: "80351110224678912", username: "Nelly", global_name: null, discriminator: "1337" },
     revocation: true,
   },
+  eventbrite: {
+    preset: "eventbrite",
+    docs: "https://www.eventbrite.com/platform/api#/introduction/authentication",
+    clientAuth: "post",
+    refresh: "none", // no refresh token and no lifetime: a token that stops working means a new authorization
+    expiresIn: null,
+    tokenShape: ({ access_token, token_type }) => ({ access_token, token_type }),
+    deadRefresh: oauthError("invalid_grant", "no refresh tokens are issued"),
+    // https://www.eventbrite.com/platform/api#/reference/organization/list-your-organizations: the exchange keeps
+    // the first organization's id
+    userinfo: { pagination: { object_count: 1, page_number: 1, page_size: 50, page_count: 1, has_more_items: false }, organizations: [{ id: "286391298123", name: "Acme Events", vertical: "default", image_id: null }] },
+    // https://www.eventbrite.com/platform/api#/introduction/paginated-responses: continuation, sent back as
+    // continuation while has_more_items; the last page keeps a continuation the sync must not follow
+    list: (items, next, { total, url }) => {
+      const at = Number(/-(\d+)$/.exec(url.searchParams.get("continuation") ?? "")?.[1] ?? 0);
+      return {
+        pagination: { object_count: total, page_number: at / paging.size + 1, page_size: paging.size, page_count: Math.ceil(total / paging.size), continuation: `dGhpcyBpcyBwYWdlIDE-${next ?? at + items.length}`, has_more_items: next !== null },
+        events: items,
+      };
+    },
+    pages: { offset: ({ url }) => Number(/-(\d+)$/.exec(url.searchParams.get("continuation") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ id: `71788046${n}`, name: { text: `Event ${n}`, html: `Event ${n}` }, status: "live", changed: "2026-03-14T17:00:00Z", organization_id: "286391298123" }),
+    // https://www.eventbrite.com/platform/api#/introduction/errors: a bad token is a 400 INVALID_AUTH
+    deadToken: { status: 400, body: { status_code: 400, error_description: "The OAuth token you provided was invalid.", error: "INVALID_AUTH" } },
+  },
   github: {
     preset: "github",
     // The primary limit: 403 (or 429) with x-ratelimit-remaining 0 and the reset time, no Retry-After.
@@ -839,6 +864,24 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     deadToken: { status: 401, body: { errorCode: "E0000011", errorSummary: "Invalid token provided", errorLink: "E0000011", errorId: "oaeDouble0", errorCauses: [] } },
     userinfo: { sub: "00u1", name: "User One", preferred_username: "user1@example.com" },
     revocation: true,
+  },
+  pinterest: {
+    preset: "pinterest",
+    docs: "https://github.com/pinterest/api-description/blob/main/v5/openapi.yaml",
+    clientAuth: "basic",
+    refresh: "rotating", // every refresh answer carries a refresh token (continuous refresh: 60 days, renewed)
+    expiresIn: 2592000, // 30 days in Pinterest's quickstart; the reference says only to read expires_in
+    tokenFields: () => ({ response_type: "authorization_code", refresh_token_expires_in: 5184000, refresh_token_expires_at: now() + 5184000 }),
+    // Pinterest's {code, message}: 283 for a bad refresh token, as users of its SDK report it
+    // (https://github.com/pinterest/pinterest-python-sdk/issues/114); a bad code's answer is not documented
+    deadRefresh: { status: 401, body: { code: 283, message: "The authorization grant is invalid" } },
+    badCode: { status: 401, body: { code: 283, message: "The authorization grant is invalid" } },
+    userinfo: { account_type: "PINNER", username: "acme", profile_image: "https://i.pinimg.com/600x600_R/42/f5/36/42f5364e0a4ad5c8d6e07d7f7a6d1d93.jpg", website_url: "https://example.com" },
+    // https://developers.pinterest.com/docs/reference/pagination/: bookmark, sent back as bookmark; null at the end
+    list: (items, next) => ({ items, bookmark: next === null ? null : `Y2JVSG81V2sxcmNHRlpWM1F-${next}` }),
+    pages: { offset: ({ url }) => Number(/-(\d+)$/.exec(url.searchParams.get("bookmark") ?? "")?.[1] ?? 0) },
+    item: (n) => ({ id: `54906217124645${n}`, name: `Board ${n}`, description: "", privacy: "PUBLIC", pin_count: 5 * n, owner: { username: "acme" } }),
+    deadToken: { status: 401, body: { code: 2, message: "Authentication failed." } },
   },
   pipedrive: {
     preset: "pipedrive",

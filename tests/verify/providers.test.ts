@@ -179,7 +179,9 @@ describe.each(walks)("%s (%s)", (preset, set) => {
     // reads as invalid_grant); a refusal in a shape the spec does not describe (Intercom's 401 error.list) is
     // reported as exchange_failed.
     const body = behaviour.badCode?.body as Record<string, unknown> | undefined;
-    const own = spec.errors ? body?.[spec.errors.codeField ?? "error"] : undefined;
+    // (a numeric code, Pinterest's 283, reads as its digits)
+    const raw = spec.errors ? body?.[spec.errors.codeField ?? "error"] : undefined;
+    const own = typeof raw === "number" ? String(raw) : raw;
     const expected = !behaviour.badCode
       ? "invalid_grant"
       : typeof own === "string"

@@ -51,9 +51,11 @@ export function providerErrorCode(provider: ProviderConfig, body: unknown, statu
   const failed = errors.okField !== null ? readField(body, errors.okField) === false : status >= 400;
   if (!failed) return null;
   // The provider's own code, else RFC 6749's `error` (HubSpot sends both since its OAuth errors were standardised).
+  // A numeric code (Pinterest's {code: 283}) is read as its digits.
   for (const field of [errors.codeField, "error"]) {
     const code = readField(body, field);
     if (typeof code === "string" && code !== "") return code;
+    if (typeof code === "number" && Number.isSafeInteger(code)) return String(code);
   }
   return "unknown_error";
 }

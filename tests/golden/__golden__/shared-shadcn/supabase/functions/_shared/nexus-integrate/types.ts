@@ -75,7 +75,7 @@ export interface ProviderConfig {
     idField: string;
     /** How the API hands out the next page; null: one request. A next page on another origin is not followed. */
     pagination:
-      | { style: "cursor"; cursorField: string; param: string }
+      | { style: "cursor"; cursorField: string; param: string; hasMoreField: string | null }
       | { style: "next-url"; urlField: string; hasMoreField: string | null }
       | { style: "link-header" }
       | { style: "last-id"; hasMoreField: string; param: string }

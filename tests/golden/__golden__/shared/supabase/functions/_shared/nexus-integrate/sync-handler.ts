@@ -129,6 +129,8 @@ export function nextPage(
     typeof value === "string" && value !== "" ? value : typeof value === "number" ? String(value) : null;
   switch (pagination.style) {
     case "cursor": {
+      // Eventbrite's continuation may stand on its last page: has_more_items false ends the listing.
+      if (pagination.hasMoreField !== null && readField(page.body, pagination.hasMoreField) !== true) return null;
       const cursor = text(readField(page.body, pagination.cursorField));
       if (cursor === null || page.items.length === 0) return null;
       const url = new URL(page.request.url);

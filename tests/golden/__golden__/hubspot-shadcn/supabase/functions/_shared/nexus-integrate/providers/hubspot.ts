@@ -40,6 +40,7 @@ export const hubSpotProvider: ProviderConfig = {
     idField: "id",
     pagination: {
       cursorField: "paging.next.after",
+      hasMoreField: null,
       param: "after",
       style: "cursor",
     },
