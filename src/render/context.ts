@@ -156,6 +156,7 @@ const SECRET_HINTS: Record<Exclude<(typeof WEBHOOK_SCHEMES)[number], "none">, st
   calendly: "the signing_key you set when creating the webhook subscription",
   box: "the webhook primary signature key (Developer Console > the app > Webhooks > Manage signature keys)",
   linear: "the webhook's signing secret (shown on the webhook's page in Linear's API settings)",
+  helpscout: "the webhook's secret key (chosen when the webhook is created, in the API call or in Manage > Apps > Webhooks)",
 };
 
 function resolveWebhook(spec: IntegrationSpec): IntegrationContext["webhook"] {

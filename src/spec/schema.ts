@@ -285,6 +285,7 @@ export const WEBHOOK_SCHEMES = [
   "calendly",
   "box",
   "linear",
+  "helpscout",
   "none",
 ] as const;
 

@@ -595,6 +595,37 @@ export const BEHAVIOURS: Record<string, ProviderBehaviour> = {
     // https://docs.gusto.com/app-integrations/docs/error-categories: invalid_token, 401
     deadToken: { status: 401, body: { errors: [{ error_key: "base", category: "invalid_token", message: "The access token is invalid or has expired" }] } },
   },
+  helpscout: {
+    preset: "helpscout",
+    docs: "https://developer.helpscout.com/mailbox-api/overview/authentication/",
+    // https://developer.helpscout.com/mailbox-api/overview/rate-limiting/: 429 with X-RateLimit-Retry-After (seconds)
+    rateLimit: { docs: "https://developer.helpscout.com/mailbox-api/overview/rate-limiting/", reply: { status: 429, headers: { "X-RateLimit-Retry-After": "60", "X-RateLimit-Limit-Minute": "200", "X-RateLimit-Remaining-Minute": "0" }, body: { message: "Too many requests" } } },
+    clientAuth: "post",
+    refresh: "rotating", // a refresh answers a new refresh token with the new access token
+    expiresIn: 172800, // two days, as integrators see it (https://github.com/HelpCode-ai/anythingmcp/pull/277)
+    // not documented; seen as 400 invalid_request (https://github.com/helpscout/helpscout-api-php/issues/291)
+    deadRefresh: oauthError("invalid_request", "Invalid refresh_token"),
+    userinfo: { id: 1234, firstName: "Vernon", lastName: "Bear", email: "vbear@example.com", role: "owner", timezone: "America/New_York", type: "user" },
+    // https://developer.helpscout.com/mailbox-api/endpoints/conversations/list/: HAL, numbered pages from 1 up
+    // to page.totalPages; modifiedSince lists only what changed
+    list: (items, _next, { total, url }) => ({
+      _embedded: { conversations: items },
+      _links: { self: { href: url.href } },
+      page: { size: paging.size, totalElements: total, totalPages: Math.ceil(total / paging.size), number: Number(url.searchParams.get("page") ?? 1) },
+    }),
+    pages: { offset: ({ url }) => (Number(url.searchParams.get("page") ?? 1) - 1) * paging.size },
+    item: (n) => ({ id: 10000 + n, number: 300 + n, subject: `Conversation ${n}`, status: "active", mailboxId: 85, userUpdatedAt: "2026-03-14T17:00:00Z" }),
+    changes: { style: "since", param: "modifiedSince", docs: "https://developer.helpscout.com/mailbox-api/endpoints/conversations/list/" },
+    stamp: (item, at) => ({ ...item, userUpdatedAt: new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z") }),
+    deadToken: { status: 401, body: { error: "invalid_token", error_description: "The access token is invalid or has expired" } },
+    webhook: {
+      // https://developer.helpscout.com/webhooks/: X-HelpScout-Signature is base64(HMAC-SHA1(secret key, body));
+      // X-HelpScout-Event names the event
+      sign: (body, secret) => ({ method: "POST", headers: { "X-HelpScout-Signature": createHmac("sha1", secret).update(body).digest("base64"), "X-HelpScout-Event": "convo.created", "Content-Type": "application/json" }, body }),
+      event: (n) => JSON.stringify({ id: 10000 + n, number: 300 + n, subject: `Conversation ${n}`, status: "active", mailboxId: 85, _embedded: { threads: [] } }),
+      acceptedStatus: 200,
+    },
+  },
   hubspot: {
     preset: "hubspot",
     docs: "https://developers.hubspot.com/docs/api-reference/2026-03/authentication/manage-oauth-tokens",

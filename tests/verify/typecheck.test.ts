@@ -111,5 +111,6 @@ describe("generated code type-checks", () => {
     } finally {
       writeFileSync(path.join(exchange, "deno.lock"), original);
     }
-  }, 300_000);
+    // Every function is checked in its own folder, one Deno process each: minutes on a loaded machine.
+  }, 600_000);
 });

@@ -107,7 +107,7 @@ describe("the URL HubSpot signs, on hosted Supabase", () => {
 });
 
 describe("every signing scheme", () => {
-  it("accepts correct signatures and rejects wrong ones (github, slack, stripe, generic, intercom, zendesk, webflow, calendly, box, linear)", async () => {
+  it("accepts correct signatures and rejects wrong ones (github, slack, stripe, generic, intercom, zendesk, webflow, calendly, box, linear, helpscout)", async () => {
     const secret = "s3cret";
     const body = '{"hello":"world"}';
     const now = Math.floor(Date.now() / 1000);
@@ -177,6 +177,16 @@ describe("every signing scheme", () => {
           { name: "box secondary ok", config, headers: { "BOX-SIGNATURE-PRIMARY": sig(at(now), "other"), "BOX-SIGNATURE-SECONDARY": sig(at(now)), "BOX-DELIVERY-TIMESTAMP": at(now) }, ok: true },
           { name: "box neither", config, headers: { "BOX-SIGNATURE-PRIMARY": sig(at(now), "other"), "BOX-DELIVERY-TIMESTAMP": at(now) }, ok: false },
           { name: "box stale", config, headers: { "BOX-SIGNATURE-PRIMARY": sig(at(now - 900)), "BOX-DELIVERY-TIMESTAMP": at(now - 900) }, ok: false },
+        ];
+      })(),
+      // Help Scout: X-HelpScout-Signature base64(HMAC-SHA1(secret key, body))
+      ...(() => {
+        const config = { scheme: "helpscout", signatureHeader: "X-HelpScout-Signature", timestampHeader: null, toleranceSeconds: null };
+        const sha1 = (key: string) => createHmac("sha1", key).update(body).digest("base64");
+        return [
+          { name: "helpscout ok", config, headers: { "X-HelpScout-Signature": sha1(secret) }, ok: true },
+          { name: "helpscout wrong", config, headers: { "X-HelpScout-Signature": sha1("other") }, ok: false },
+          { name: "helpscout sha256 is not sha1", config, headers: { "X-HelpScout-Signature": createHmac("sha256", secret).update(body).digest("base64") }, ok: false },
         ];
       })(),
       // Linear: Linear-Signature hex(HMAC(secret, body)); the body's webhookTimestamp (ms) must be recent

@@ -56,7 +56,11 @@ export function parseRetryAfter(value: string | null, now: Date): number | null 
  * (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
  */
 export function rateLimitWait(response: Response, now: Date): number | undefined | null {
-  const retryAfter = parseRetryAfter(response.headers.get("Retry-After"), now);
+  // Help Scout names the wait X-RateLimit-Retry-After (seconds).
+  const retryAfter = parseRetryAfter(
+    response.headers.get("Retry-After") ?? response.headers.get("X-RateLimit-Retry-After"),
+    now,
+  );
   const exhausted = response.headers.get("x-ratelimit-remaining") === "0";
   if (response.status !== 429 && !(response.status === 403 && (exhausted || retryAfter !== null))) return null;
   if (retryAfter !== null) return retryAfter;

@@ -24,7 +24,8 @@ export type WebhookScheme =
   | "webflow"
   | "calendly"
   | "box"
-  | "linear";
+  | "linear"
+  | "helpscout";
 
 export interface WebhookConfig {
   scheme: WebhookScheme;
@@ -232,6 +233,9 @@ export async function verifyWebhook(
       }
       break;
     }
+    case "helpscout": // X-HelpScout-Signature: base64(HMAC-SHA1(the webhook's secret key, body))
+      valid = await hmacMatches(secret, req.body, base64ToBytes(header.trim()), "SHA-1");
+      break;
     case "linear": // Linear-Signature: hex(HMAC-SHA256(signing secret, body)); the time is the body's webhookTimestamp
       valid = await hmacMatches(secret, req.body, hexToBytes(header.trim()));
       timestamp = bodyTimestamp(req.body, "webhookTimestamp");
